@@ -1,0 +1,199 @@
+"""The Linear Recurrent Unit (Orvieto et al. 2023, "Resurrecting Recurrent Neural Networks for
+Long Sequences", arXiv 2303.06349).
+
+A diagonal complex linear recurrence between two dense projections:
+
+    λ = exp(−exp(ν_log) + i·exp(θ_log))
+    h_k = λ ⊙ h_{k−1} + exp(γ_log) ⊙ (B u_k),   y_k = Re(C h_k) + D ⊙ u_k
+
+The exponential parameterisation keeps |λ| = exp(−exp(ν_log)) < 1 for every real ν_log, so
+the recurrence stays stable whatever the optimiser does. γ normalises the state so that white
+input gives unit-variance states at initialisation.
+
+Following the paper (and minimal-LRU), λ, γ and B train with half the base learning rate and
+no weight decay; they carry that as an `_optim` hint which `refine.optim` reads.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+from refine.scan import scan_chunked, scan_chunked_vjp, scan_sequential
+
+RECURRENT_OPTIM = {"lr_scale": 0.5, "weight_decay": 0.0}
+SCANS = ("chunked", "sequential")
+
+
+def ring_init_nu_log(d_state: int, r_min: float, r_max: float) -> torch.Tensor:
+    """ν_log such that |λ| is uniform on the ring r_min ≤ |λ| ≤ r_max (by area): (N,)."""
+    u = torch.rand(d_state)
+    nu = -0.5 * torch.log(u * (r_max**2 - r_min**2) + r_min**2)
+    return torch.log(nu)
+
+
+def ring_init_theta_log(d_state: int, max_phase: float) -> torch.Tensor:
+    """θ_log such that arg λ is uniform on (0, max_phase]: (N,)."""
+    u = 1.0 - torch.rand(d_state)  # (0, 1]: keeps log finite
+    return torch.log(max_phase * u)
+
+
+def gamma_log_init(nu_log: torch.Tensor) -> torch.Tensor:
+    """log √(1 − |λ|²): normalises each state's stationary variance under white input."""
+    modulus = torch.exp(-torch.exp(nu_log))
+    return torch.log(torch.sqrt(1.0 - modulus**2))
+
+
+def _to_complex(planar: torch.Tensor) -> torch.Tensor:
+    """(B, 2N, L) real, rows [Re; Im] -> (B, N, L) complex."""
+    n = planar.shape[1] // 2
+    return torch.complex(planar[:, :n], planar[:, n:])
+
+
+def _to_planar(z: torch.Tensor) -> torch.Tensor:
+    """(B, N, L) complex -> (B, 2N, L) real, rows [Re; Im]. (A permuted copy: 3x faster
+    than torch.cat of z.real and z.imag.)"""
+    batch, n, length = z.shape
+    return torch.view_as_real(z).movedim(-1, 1).reshape(batch, 2 * n, length)
+
+
+def _bmm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """a @ b with one operand a 2-D weight, broadcast over the other's batch: -> (B, P, R).
+
+    An explicit bmm: torch.matmul folds a 2-D weight into one mm over the batch and then
+    copies the result back into the batched layout, a transposing copy that cost as much as
+    the whole scan. BLAS reads transposed operands (x.mT) in place.
+    """
+    if a.dim() == 2:
+        a = a.expand(b.shape[0], -1, -1)
+    else:
+        b = b.expand(a.shape[0], -1, -1)
+    return torch.bmm(a, b)
+
+
+class _LRUCore(torch.autograd.Function):
+    """y = Re(C scan(λ, γB u)), h_n: the fast path, with the backward written out.
+
+    Autograd through complex views and einsum made strided copies that cost more than the
+    scan itself. Here every large tensor is (B, L, H), complex (B, N, L) or planar
+    (B, 2N, L) = [Re; Im], and every projection is one bmm on operands BLAS reads in place.
+    """
+
+    @staticmethod
+    def forward(ctx, u, log_lambda, w_in, w_out, h_0):
+        x = _to_complex(_bmm(w_in, u.mT))  # (B, N, L)
+        h = scan_chunked(log_lambda, x, h_0)  # (B, N, L)
+        ctx.save_for_backward(u, log_lambda, w_in, w_out, h_0, h)
+        return _bmm(_to_planar(h).mT, w_out.T), h[..., -1].clone()  # (B, L, H), (B, N)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_y, grad_h_n):
+        u, log_lambda, w_in, w_out, h_0, h = ctx.saved_tensors
+        grad_h = _to_complex(_bmm(w_out.T, grad_y.mT))  # (B, N, L)
+        grad_h[..., -1] += grad_h_n
+        grad_log_lambda, grad_x, grad_h_0 = scan_chunked_vjp(log_lambda, h, grad_h, h_0)
+        grad_x_planar = _to_planar(grad_x)  # (B, 2N, L)
+        grad_u = _bmm(grad_x_planar.mT, w_in)  # (B, L, H)
+        grad_w_in = torch.bmm(grad_x_planar, u).sum(0)  # (2N, H)
+        grad_w_out = torch.bmm(grad_y.mT, _to_planar(h).mT).sum(0)  # (H, 2N)
+        return grad_u, grad_log_lambda, grad_w_in, grad_w_out, grad_h_0
+
+
+class LRU(nn.Module):
+    """Linear Recurrent Unit. Call convention of torch.nn.GRU(batch_first=True):
+    `y, h_n = lru(u, h_0=None)` with u, y (B, L, H) real and h_0, h_n (B, N) complex.
+
+    Args:
+        d_model: H, input and output features.
+        d_state: N, complex state size.
+        r_min, r_max: ring of initial eigenvalue moduli (paper: 0.9 ≤ |λ| ≤ 0.999 for long
+            sequences; lower r_max forgets faster).
+        max_phase: initial eigenvalue phases are uniform on (0, max_phase].
+        scan: "chunked" (fast, for training) or "sequential" (the reference twin).
+    """
+
+    def __init__(
+        self,
+        d_model: int,
+        d_state: int,
+        r_min: float = 0.9,
+        r_max: float = 0.999,
+        max_phase: float = 2 * math.pi,
+        scan: str = "chunked",
+    ):
+        super().__init__()
+        if not 0.0 <= r_min < r_max < 1.0:
+            raise ValueError(f"need 0 <= r_min < r_max < 1, got r_min={r_min}, r_max={r_max}")
+        if scan not in SCANS:
+            raise ValueError(f"scan must be one of {SCANS}, got {scan!r}")
+        self.d_model, self.d_state, self.scan = d_model, d_state, scan
+
+        # Eigenvalues on a ring near the unit circle: long memory from the start.
+        self.nu_log = nn.Parameter(ring_init_nu_log(d_state, r_min, r_max))  # (N,)
+        self.theta_log = nn.Parameter(ring_init_theta_log(d_state, max_phase))  # (N,)
+        # State normalisation γ = √(1 − |λ|²), learned in log space.
+        self.gamma_log = nn.Parameter(gamma_log_init(self.nu_log.detach()))  # (N,)
+        # Glorot-like complex input and output maps: B ~ CN(0, 1/H), C ~ CN(0, 2/N).
+        self.B_re = nn.Parameter(torch.randn(d_state, d_model) / math.sqrt(2 * d_model))
+        self.B_im = nn.Parameter(torch.randn(d_state, d_model) / math.sqrt(2 * d_model))
+        self.C_re = nn.Parameter(torch.randn(d_model, d_state) / math.sqrt(d_state))
+        self.C_im = nn.Parameter(torch.randn(d_model, d_state) / math.sqrt(d_state))
+        # Skip connection D ⊙ u.
+        self.D = nn.Parameter(torch.randn(d_model))  # (H,)
+        for p in (self.nu_log, self.theta_log, self.gamma_log, self.B_re, self.B_im):
+            p._optim = dict(RECURRENT_OPTIM)
+
+    def log_lambda(self) -> torch.Tensor:
+        """log λ = −exp(ν_log) + i·exp(θ_log): (N,) complex."""
+        return torch.complex(-torch.exp(self.nu_log), torch.exp(self.theta_log))
+
+    def _input_map(self) -> torch.Tensor:
+        """γ ⊙ B as real rows [Re; Im]: (2N, H)."""
+        gamma = torch.exp(self.gamma_log)[:, None]  # (N, 1)
+        return torch.cat([self.B_re * gamma, self.B_im * gamma])
+
+    def _output_map(self) -> torch.Tensor:
+        """Re(C h) = C_re Re(h) − C_im Im(h) as weights over planar [Re; Im]: (H, 2N)."""
+        return torch.cat([self.C_re, -self.C_im], 1)
+
+    def forward(
+        self, u: torch.Tensor, h_0: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """h_k = λ ⊙ h_{k−1} + γ ⊙ (B u_k),  y_k = Re(C h_k) + D ⊙ u_k.
+
+        u (B, L, H), h_0 (B, N) complex or None (zeros) -> y (B, L, H), h_n (B, N) complex.
+        Feeding h_n back as the next call's h_0 continues the sequence exactly.
+        """
+        if u.dim() != 3 or u.shape[-1] != self.d_model or u.shape[1] == 0:
+            raise ValueError(
+                f"LRU expects u of shape (B, L >= 1, {self.d_model}), got {tuple(u.shape)}"
+            )
+        complex_dtype = torch.complex128 if u.dtype == torch.float64 else torch.complex64
+        if h_0 is not None:
+            if h_0.shape != (u.shape[0], self.d_state):
+                raise ValueError(
+                    f"h_0 must be ({u.shape[0]}, {self.d_state}) complex, got {tuple(h_0.shape)}"
+                )
+            h_0 = h_0.to(complex_dtype)
+        log_lambda, w_in, w_out = self.log_lambda(), self._input_map(), self._output_map()
+        if self.scan == "chunked":
+            y, h_n = _LRUCore.apply(u, log_lambda, w_in, w_out, h_0)
+        else:
+            h = scan_sequential(log_lambda, _to_complex(_bmm(w_in, u.mT)), h_0)  # (B, N, L)
+            y, h_n = _bmm(_to_planar(h).mT, w_out.T), h[..., -1]
+        return torch.addcmul(y, u, self.D), h_n
+
+    def step(self, u_k: torch.Tensor, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One time step of the recurrence, for sample-by-sample streaming.
+
+        u_k (B, H), h (B, N) complex -> y_k (B, H), h (B, N) complex.
+        """
+        bu = u_k @ self._input_map().T  # (B, 2N)
+        x = torch.complex(bu[:, : self.d_state], bu[:, self.d_state :])  # (B, N)
+        h = torch.exp(self.log_lambda()).to(x.dtype) * h.to(x.dtype) + x
+        y = torch.cat([h.real, h.imag], 1) @ self._output_map().T  # (B, H)
+        return torch.addcmul(y, u_k, self.D), h
+
+    def extra_repr(self) -> str:
+        return f"d_model={self.d_model}, d_state={self.d_state}, scan={self.scan!r}"
