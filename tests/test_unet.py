@@ -27,21 +27,21 @@ def test_channel_and_length_progression_is_the_seeds():
     length = 64
     y = net(torch.randn(1, 64, length))
     assert y.shape == (1, 64, length)
-    # Hooks fire in execution order: block, down, block, down, ..., bottleneck, up, block, ...
+    # (channels, length) after each stage, in execution order.
     assert shapes == [
-        (64, 64),
-        (128, 32),  # encoder stage 1: LRU block, downsample
-        (128, 32),
-        (256, 16),  # encoder stage 2
-        (256, 16),
-        (512, 8),  # encoder stage 3
-        (512, 8),  # bottleneck at T/8
-        (256, 16),
-        (256, 16),  # decoder stage 1: upsample, LRU block
-        (128, 32),
-        (128, 32),  # decoder stage 2
-        (64, 64),
-        (64, 64),  # decoder stage 3
+        (64, 64),  # encoder 1: LRU block
+        (128, 32),  # encoder 1: downsample
+        (128, 32),  # encoder 2: LRU block
+        (256, 16),  # encoder 2: downsample
+        (256, 16),  # encoder 3: LRU block
+        (512, 8),  # encoder 3: downsample
+        (512, 8),  # bottleneck, at T/8
+        (256, 16),  # decoder 1: upsample
+        (256, 16),  # decoder 1: LRU block on upsample + skip
+        (128, 32),  # decoder 2: upsample
+        (128, 32),  # decoder 2: LRU block
+        (64, 64),  # decoder 3: upsample
+        (64, 64),  # decoder 3: LRU block, the output
     ]
 
 
