@@ -1,0 +1,146 @@
+"""Speed of the LRU's chunked fast path against its sequential twin, and their agreement.
+
+    python benchmarks/lru_speed.py                      # B=8, L=16000, H=64, N=64
+    python benchmarks/lru_speed.py --no-tune-allocator  # glibc's default allocator
+
+Two levels are timed: the scan alone (the part the fast path replaces: chunked scan and its
+hand-written backward, against a Python loop differentiated by autograd) and the whole LRU
+layer, whose two dense projections are the same BLAS calls in both and so bound the layer's
+ratio. Times are the minimum over repeats after a warm-up, in float32. Accuracy is measured
+against the sequential loop in float64, so the float32 rounding of both paths shows.
+"""
+
+import argparse
+import copy
+import time
+
+import torch
+
+from refine.lru import LRU
+from refine.runtime import tune_allocator
+from refine.scan import scan_chunked, scan_chunked_vjp, scan_sequential
+
+
+def best_time(fn, repeats: int) -> float:
+    """Minimum wall time of fn() in seconds, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def relative_error(got: torch.Tensor, expected: torch.Tensor) -> float:
+    return ((got - expected).norm() / expected.norm()).item()
+
+
+def time_scans(lru: LRU, u: torch.Tensor, repeats: int) -> dict[str, tuple[float, float]]:
+    """Scan-only timings on the layer's own eigenvalues and projected input."""
+    n = lru.d_state
+    with torch.no_grad():
+        log_lambda = lru.log_lambda()
+        bu = lru._input_map() @ u.mT  # (B, 2N, L)
+        x = torch.complex(bu[:, :n], bu[:, n:])  # (B, N, L)
+    grad_h = torch.randn_like(x)
+
+    def fast_backward():
+        h = scan_chunked(log_lambda, x)
+        scan_chunked_vjp(log_lambda, h, grad_h)
+
+    def sequential_backward():
+        leaf_x = x.clone().requires_grad_()
+        leaf_lambda = log_lambda.clone().requires_grad_()
+        scan_sequential(leaf_lambda, leaf_x).backward(grad_h)
+
+    with torch.no_grad():
+        forward = (
+            best_time(lambda: scan_chunked(log_lambda, x), repeats),
+            best_time(lambda: scan_sequential(log_lambda, x), max(1, repeats // 3)),
+        )
+    backward = (
+        best_time(fast_backward, repeats),
+        best_time(sequential_backward, max(1, repeats // 3)),
+    )
+    return {"scan forward": forward, "scan forward+backward": backward}
+
+
+def time_layers(
+    fast: LRU, sequential: LRU, u: torch.Tensor, repeats: int
+) -> dict[str, tuple[float, float]]:
+    grad_y = torch.randn_like(u)
+
+    def forward_backward(lru):
+        return lambda: lru(u)[0].backward(grad_y)
+
+    with torch.no_grad():
+        forward = (
+            best_time(lambda: fast(u), repeats),
+            best_time(lambda: sequential(u), max(1, repeats // 3)),
+        )
+    backward = (
+        best_time(forward_backward(fast), repeats),
+        best_time(forward_backward(sequential), max(1, repeats // 3)),
+    )
+    return {"layer forward": forward, "layer forward+backward": backward}
+
+
+def outputs_and_gradients(lru: LRU, u: torch.Tensor, grad_y: torch.Tensor) -> dict:
+    lru.zero_grad()
+    leaf = u.to(lru.D.dtype, copy=True).requires_grad_()
+    y, h_n = lru(leaf)
+    y.backward(grad_y.to(lru.D.dtype))
+    return {
+        "output y": y.detach(),
+        "final state h_n": h_n.detach(),
+        "gradient of u": leaf.grad,
+        **{f"gradient of {name}": p.grad for name, p in lru.named_parameters()},
+    }
+
+
+def accuracy(fast: LRU, sequential: LRU, u: torch.Tensor) -> dict[str, tuple[float, float]]:
+    """Relative errors of both float32 paths against the float64 sequential reference."""
+    grad_y = torch.randn_like(u)
+    reference = outputs_and_gradients(copy.deepcopy(sequential).double(), u, grad_y)
+    errors = {}
+    for lru in (fast, sequential):
+        for name, value in outputs_and_gradients(lru, u, grad_y).items():
+            expected = reference[name]
+            errors.setdefault(name, []).append(relative_error(value.to(expected.dtype), expected))
+    return {name: tuple(pair) for name, pair in errors.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--length", type=int, default=16000)
+    parser.add_argument("--d-model", type=int, default=64)
+    parser.add_argument("--d-state", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=6)
+    parser.add_argument("--no-tune-allocator", action="store_true")
+    args = parser.parse_args()
+
+    tuned = False if args.no_tune_allocator else tune_allocator()
+    torch.manual_seed(0)
+    fast = LRU(args.d_model, args.d_state)
+    sequential = copy.deepcopy(fast)
+    sequential.scan = "sequential"
+    u = torch.randn(args.batch, args.length, args.d_model)
+
+    print(
+        f"LRU B={args.batch} L={args.length} H={args.d_model} N={args.d_state}, float32, "
+        f"{torch.get_num_threads()} threads, allocator tuned: {'yes' if tuned else 'no'}"
+    )
+    timings = time_scans(fast, u, args.repeats) | time_layers(fast, sequential, u, args.repeats)
+    print(f"{'':26s}{'chunked ms':>12s}{'sequential ms':>15s}{'ratio':>9s}")
+    for name, (t_fast, t_seq) in timings.items():
+        print(f"{name:26s}{t_fast * 1e3:12.1f}{t_seq * 1e3:15.1f}{t_seq / t_fast:8.1f}x")
+    print("relative error of float32 against the float64 sequential reference:")
+    print(f"{'':26s}{'chunked':>12s}{'sequential':>15s}")
+    for name, (e_fast, e_seq) in accuracy(fast, sequential, u).items():
+        print(f"{name:26s}{e_fast:12.1e}{e_seq:15.1e}")
+
+
+if __name__ == "__main__":
+    main()
