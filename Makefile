@@ -1,0 +1,29 @@
+# The README's two commands: `make demo` (the main job) and `make test`. Both set up .venv
+# first: the CPU torch wheel before anything else, so no dependency can pull a CUDA build.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.installed
+
+.PHONY: setup demo test lint bench
+
+$(READY): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(READY)
+
+demo: setup
+	$(BIN)/python -m refine.demo
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup
+	$(BIN)/python benchmarks/lru_speed.py
