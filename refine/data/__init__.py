@@ -1,0 +1,29 @@
+"""The data layer: synthetic music, coloured noise, mixing, and datasets of
+(noisy, clean, noise) triples. File I/O lives in refine.audio."""
+
+from refine.data.datasets import (
+    CleanNoiseFolderDataset,
+    PairedFolderDataset,
+    SyntheticDataset,
+    find_audio_files,
+    item_generator,
+    pair_files,
+    write_synthetic_folders,
+)
+from refine.data.noise import NOISE_KINDS, colored_noise, mix_at_snr, snr_db
+from refine.data.synth import synth_music
+
+__all__ = [
+    "NOISE_KINDS",
+    "CleanNoiseFolderDataset",
+    "PairedFolderDataset",
+    "SyntheticDataset",
+    "colored_noise",
+    "find_audio_files",
+    "item_generator",
+    "mix_at_snr",
+    "pair_files",
+    "snr_db",
+    "synth_music",
+    "write_synthetic_folders",
+]

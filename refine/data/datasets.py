@@ -1,0 +1,378 @@
+"""Datasets of (noisy, clean, noise) triples for training and evaluating the refiner.
+
+Every dataset returns a dict
+
+    {"noisy": (C, T), "clean": (C, T), "noise": (C, T), "snr_db": float, "noise_kind": str}
+
+float32, with noisy == clean + noise exactly: the refiner's per-step targets are built from
+clean and noise, so the three must agree to the last bit.
+
+- SyntheticDataset: synth_music + colored_noise, generated on the fly; needs no files.
+- PairedFolderDataset: noisy/clean files paired by name (or by trailing number).
+- CleanNoiseFolderDataset: clean and noise files mixed on the fly at a drawn SNR.
+- write_synthetic_folders: a SyntheticDataset written as paired WAV folders.
+
+Determinism. An item is a pure function of (seed, split, index): its torch.Generator is
+seeded from numpy's SeedSequence([seed, crc32(split), index]), a hash that decorrelates
+neighbouring indices and splits. So the same index gives the same example in any worker and
+any order, and "train", "val" and "test" draw from unrelated streams.
+"""
+
+import os
+import re
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+from tqdm import tqdm
+
+from refine.audio import load_audio, save_audio
+from refine.data.noise import NOISE_KINDS, colored_noise, mix_at_snr, snr_db
+from refine.data.synth import synth_music
+
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
+# Noisy and clean lengths may differ by this fraction (resampling, encoder padding) and are
+# then cropped to the shorter; a larger difference means the files are not a pair.
+LENGTH_TOLERANCE = 0.01
+
+
+def item_generator(seed: int, split: str, index: int) -> torch.Generator:
+    """The generator of item `index` of `split`: a hash of all three, stable across runs."""
+    if seed < 0:
+        raise ValueError(f"seed must be non-negative, got {seed}")
+    split_code = zlib.crc32(split.encode())
+    state = np.random.SeedSequence([seed, split_code, index]).generate_state(1, np.uint64)
+    return torch.Generator().manual_seed(int(state[0]))
+
+
+def find_audio_files(folder: str | os.PathLike) -> list[Path]:
+    """Audio files (.wav, .flac, .ogg, any case) under folder, recursively, sorted by path.
+
+    Hidden files are skipped: macOS "._name.wav" metadata and save_audio's temporary files.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: not a folder")
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS and not p.name.startswith(".")
+    )
+    if not files:
+        raise ValueError(f"{folder}: no audio files ({', '.join(AUDIO_EXTENSIONS)}) in it")
+    return files
+
+
+def crop_or_pad(audio: torch.Tensor, length: int, generator: torch.Generator) -> torch.Tensor:
+    """A random window of `length` samples, or the whole, zero-padded at the end: (C, T) ->
+    (C, length), a new tensor (never a view into a cached file). The generator is advanced by
+    one draw either way, so later draws do not depend on the file's length."""
+    offset = torch.randint(0, 2**31 - 1, (), generator=generator).item()
+    if audio.shape[-1] >= length:
+        offset %= audio.shape[-1] - length + 1
+        return audio[:, offset : offset + length].clone()
+    return torch.nn.functional.pad(audio, (0, length - audio.shape[-1]))
+
+
+def _check_index(index: int, size: int) -> int:
+    if not -size <= index < size:
+        raise IndexError(f"index {index} out of range for a dataset of {size} examples")
+    return index % size
+
+
+def _check_snr_range(snr_range: tuple[float, float]) -> tuple[float, float]:
+    low, high = snr_range
+    if low > high:
+        raise ValueError(f"snr_range must be (low, high) with low <= high, got {snr_range}")
+    return float(low), float(high)
+
+
+def _uniform(generator: torch.Generator, low: float, high: float) -> float:
+    return low + (high - low) * torch.rand((), generator=generator, dtype=torch.float64).item()
+
+
+class SyntheticDataset(Dataset):
+    """Synthetic music (synth_music) in coloured noise (colored_noise), mono: C = 1.
+
+    Args:
+        num_examples: the dataset's length.
+        segment_seconds, sample_rate: each example is round(segment_seconds·sample_rate)
+            samples.
+        snr_range: SNRs are drawn uniformly from [low, high] dB ...
+        snr_values: ... unless fixed SNRs are given: example i has snr_values[i % n]. For
+            evaluation sets, e.g. (0, 5, 10).
+        noise_kinds: kinds drawn uniformly per example ...
+        cycle_noise_kinds: ... or cycled so that every (snr, kind) combination appears
+            equally often: kind = noise_kinds[(i // n) % len(noise_kinds)], n =
+            len(snr_values) (1 without snr_values).
+        seed, split: the streams to draw from; see the module docstring.
+    """
+
+    def __init__(
+        self,
+        num_examples: int,
+        segment_seconds: float = 1.0,
+        sample_rate: int = 16000,
+        snr_range: tuple[float, float] = (-5.0, 15.0),
+        noise_kinds: Sequence[str] = ("white", "pink"),
+        seed: int = 0,
+        split: str = "train",
+        snr_values: Sequence[float] | None = None,
+        cycle_noise_kinds: bool = False,
+    ):
+        if num_examples < 0:
+            raise ValueError(f"num_examples must be non-negative, got {num_examples}")
+        if segment_seconds <= 0:
+            raise ValueError(f"segment_seconds must be positive, got {segment_seconds}")
+        if isinstance(noise_kinds, str):
+            raise ValueError(f"noise_kinds must be a sequence of kinds, got {noise_kinds!r}")
+        unknown = [kind for kind in noise_kinds if kind not in NOISE_KINDS]
+        if not noise_kinds or unknown:
+            raise ValueError(
+                f"noise_kinds must be a non-empty selection of {NOISE_KINDS}, got "
+                f"{tuple(noise_kinds)}"
+            )
+        if snr_values is not None and len(snr_values) == 0:
+            raise ValueError("snr_values must be None (draw from snr_range) or non-empty")
+        item_generator(seed, split, 0)  # validates the seed now, not in a worker later
+        self.num_examples = num_examples
+        self.sample_rate = sample_rate
+        self.num_samples = round(segment_seconds * sample_rate)
+        self.snr_range = _check_snr_range(snr_range)
+        self.snr_values = None if snr_values is None else tuple(float(v) for v in snr_values)
+        self.noise_kinds = tuple(noise_kinds)
+        self.cycle_noise_kinds = cycle_noise_kinds
+        self.seed, self.split = seed, split
+
+    def __len__(self) -> int:
+        return self.num_examples
+
+    def __getitem__(self, index: int) -> dict:
+        index = _check_index(index, self.num_examples)
+        generator = item_generator(self.seed, self.split, index)
+        if self.snr_values is not None:
+            snr = self.snr_values[index % len(self.snr_values)]
+        else:
+            snr = _uniform(generator, *self.snr_range)
+        if self.cycle_noise_kinds:
+            cycle = len(self.snr_values) if self.snr_values is not None else 1
+            kind = self.noise_kinds[(index // cycle) % len(self.noise_kinds)]
+        else:
+            choice = torch.randint(len(self.noise_kinds), (), generator=generator).item()
+            kind = self.noise_kinds[choice]
+        clean = synth_music(self.num_samples, self.sample_rate, generator)[None]  # (1, T)
+        noise = colored_noise(kind, self.num_samples, generator)[None]  # (1, T)
+        noisy, noise = mix_at_snr(clean, noise, snr)
+        return {"noisy": noisy, "clean": clean, "noise": noise, "snr_db": snr, "noise_kind": kind}
+
+
+def _trailing_number(path: Path) -> int | None:
+    match = re.search(r"(\d+)$", path.stem)
+    return None if match is None else int(match.group(1))
+
+
+def pair_files(noisy_dir: Path, clean_dir: Path) -> list[tuple[Path, Path]]:
+    """[(noisy, clean)] paired by identical relative path, else by the trailing number of the
+    file stem within the same subfolder (noisy_001.wav ↔ clean_001.wav)."""
+    noisy = {p.relative_to(noisy_dir): p for p in find_audio_files(noisy_dir)}
+    clean = {p.relative_to(clean_dir): p for p in find_audio_files(clean_dir)}
+    if noisy.keys() == clean.keys():
+        return [(noisy[name], clean[name]) for name in sorted(noisy)]
+
+    def by_number(files: dict[Path, Path]) -> dict[tuple[Path, int], Path] | None:
+        keyed = {(name.parent, _trailing_number(name)): path for name, path in files.items()}
+        if any(number is None for _, number in keyed) or len(keyed) != len(files):
+            return None  # a stem without a number, or two files with the same number
+        return keyed
+
+    noisy_numbered, clean_numbered = by_number(noisy), by_number(clean)
+    if (
+        noisy_numbered is not None
+        and clean_numbered is not None
+        and noisy_numbered.keys() == clean_numbered.keys()
+    ):
+        return [(noisy_numbered[key], clean_numbered[key]) for key in sorted(noisy_numbered)]
+    only_noisy = sorted(str(name) for name in noisy.keys() - clean.keys())[:3]
+    only_clean = sorted(str(name) for name in clean.keys() - noisy.keys())[:3]
+    raise ValueError(
+        f"cannot pair {len(noisy)} files in {noisy_dir} with {len(clean)} files in "
+        f"{clean_dir}: files pair by identical names, or else by the number that ends each "
+        f"file name (noisy_001.wav with clean_001.wav), and neither matches every file "
+        f"(e.g. only noisy: {only_noisy}; only clean: {only_clean})"
+    )
+
+
+def _match_lengths(
+    noisy: torch.Tensor, clean: torch.Tensor, noisy_path: Path, clean_path: Path
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Check channels and lengths agree; crop a small length difference to the shorter."""
+    if noisy.shape[0] != clean.shape[0]:
+        raise ValueError(
+            f"{noisy_path} has {noisy.shape[0]} channels but its clean pair {clean_path} has "
+            f"{clean.shape[0]}"
+        )
+    length = min(noisy.shape[-1], clean.shape[-1])
+    if max(noisy.shape[-1], clean.shape[-1]) - length > LENGTH_TOLERANCE * length:
+        raise ValueError(
+            f"{noisy_path} ({noisy.shape[-1]} samples) and its clean pair {clean_path} "
+            f"({clean.shape[-1]} samples) differ in length by more than "
+            f"{LENGTH_TOLERANCE:.0%}: are they really a pair?"
+        )
+    return noisy[:, :length], clean[:, :length]
+
+
+class PairedFolderDataset(Dataset):
+    """Noisy and clean recordings in two folders, paired by file name (see pair_files).
+
+    Files are resampled to sample_rate and keep their channels. With segment_seconds, each
+    item is a deterministic random window (per seed and index) of that length, zero-padded
+    at the end when the file is shorter; without, items are whole files. noise is
+    noisy − clean, and "noisy" is returned as clean + noise, which equals the file's noisy
+    signal to float32 rounding. snr_db is measured; noise_kind is "unknown".
+    """
+
+    def __init__(
+        self,
+        noisy_dir: str | os.PathLike,
+        clean_dir: str | os.PathLike,
+        sample_rate: int = 16000,
+        segment_seconds: float | None = None,
+        seed: int = 0,
+    ):
+        if segment_seconds is not None and segment_seconds <= 0:
+            raise ValueError(f"segment_seconds must be positive or None, got {segment_seconds}")
+        self.pairs = pair_files(Path(noisy_dir), Path(clean_dir))
+        self.sample_rate = sample_rate
+        self.num_samples = None if segment_seconds is None else round(segment_seconds * sample_rate)
+        self.seed = seed
+        item_generator(seed, "paired", 0)  # validates the seed
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __getitem__(self, index: int) -> dict:
+        index = _check_index(index, len(self.pairs))
+        noisy_path, clean_path = self.pairs[index]
+        noisy, _ = load_audio(noisy_path, self.sample_rate)  # (C, T)
+        clean, _ = load_audio(clean_path, self.sample_rate)  # (C, T)
+        noisy, clean = _match_lengths(noisy, clean, noisy_path, clean_path)
+        if self.num_samples is not None:
+            both = torch.cat([noisy, clean])  # (2C, T): one window for both
+            both = crop_or_pad(both, self.num_samples, item_generator(self.seed, "paired", index))
+            noisy, clean = both.chunk(2)
+        noise = noisy - clean
+        return {
+            "noisy": clean + noise,
+            "clean": clean,
+            "noise": noise,
+            "snr_db": snr_db(clean, noise),
+            "noise_kind": "unknown",
+        }
+
+
+class CleanNoiseFolderDataset(Dataset):
+    """Clean recordings mixed on the fly with noise recordings at a drawn SNR.
+
+    Item i picks a clean file, a noise file, windows and an SNR (uniform on snr_range), all
+    from its (seed, split, i) generator. The clean file is cropped to a random window or
+    zero-padded; the noise is cropped, or looped when shorter than the segment. A mono noise
+    is copied to every clean channel; noise with other channel counts is mixed to mono first.
+    The SNR is over all channels together. snr_db is measured (−inf for a silent clean
+    window, where the noise is left unscaled); noise_kind is the noise file's path relative
+    to noise_dir, without extension. Loaded files are cached in memory, per worker.
+    """
+
+    def __init__(
+        self,
+        clean_dir: str | os.PathLike,
+        noise_dir: str | os.PathLike,
+        num_examples: int,
+        sample_rate: int = 16000,
+        segment_seconds: float = 1.0,
+        snr_range: tuple[float, float] = (-5.0, 15.0),
+        seed: int = 0,
+        split: str = "train",
+    ):
+        if num_examples < 0:
+            raise ValueError(f"num_examples must be non-negative, got {num_examples}")
+        if segment_seconds <= 0:
+            raise ValueError(f"segment_seconds must be positive, got {segment_seconds}")
+        self.clean_dir, self.noise_dir = Path(clean_dir), Path(noise_dir)
+        self.clean_files = find_audio_files(self.clean_dir)
+        self.noise_files = find_audio_files(self.noise_dir)
+        self.num_examples = num_examples
+        self.sample_rate = sample_rate
+        self.num_samples = round(segment_seconds * sample_rate)
+        self.snr_range = _check_snr_range(snr_range)
+        self.seed, self.split = seed, split
+        item_generator(seed, split, 0)  # validates the seed
+        self._cache: dict[Path, torch.Tensor] = {}
+
+    def __len__(self) -> int:
+        return self.num_examples
+
+    def _load(self, path: Path) -> torch.Tensor:
+        if path not in self._cache:
+            self._cache[path] = load_audio(path, self.sample_rate)[0]
+        return self._cache[path]
+
+    def _noise_window(self, noise: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """(C, N) -> (C, T): a random window, wrapping around (looping) when N < T."""
+        length = noise.shape[-1]
+        offset = torch.randint(0, 2**31 - 1, (), generator=generator).item()
+        # A long noise is windowed without wrapping; a short one starts anywhere in its loop.
+        span = length - self.num_samples + 1 if length >= self.num_samples else length
+        positions = (offset % span + torch.arange(self.num_samples)) % length  # (T,)
+        return noise[:, positions]
+
+    def __getitem__(self, index: int) -> dict:
+        index = _check_index(index, self.num_examples)
+        generator = item_generator(self.seed, self.split, index)
+        clean_path = self.clean_files[
+            torch.randint(len(self.clean_files), (), generator=generator).item()
+        ]
+        noise_path = self.noise_files[
+            torch.randint(len(self.noise_files), (), generator=generator).item()
+        ]
+        snr = _uniform(generator, *self.snr_range)
+        clean = crop_or_pad(self._load(clean_path), self.num_samples, generator)  # (C, T)
+        noise = self._noise_window(self._load(noise_path), generator)  # (C', T)
+        if noise.shape[0] != clean.shape[0]:
+            noise = noise.mean(0, keepdim=True).expand_as(clean)  # (C, T)
+        channels = clean.shape[0]
+        noisy, noise = mix_at_snr(clean.reshape(1, -1), noise.reshape(1, -1), snr)  # (1, C·T)
+        noisy, noise = noisy.reshape(channels, -1), noise.reshape(channels, -1)  # (C, T)
+        kind = noise_path.relative_to(self.noise_dir).with_suffix("").as_posix()
+        return {
+            "noisy": noisy,
+            "clean": clean,
+            "noise": noise,
+            "snr_db": snr_db(clean, noise),
+            "noise_kind": kind,
+        }
+
+
+def write_synthetic_folders(
+    out_dir: str | os.PathLike, num_examples: int, *, progress: bool = True, **synthetic_kwargs
+) -> tuple[Path, Path]:
+    """Write SyntheticDataset(num_examples, **synthetic_kwargs) as out_dir/noisy/noisy_001.wav
+    and out_dir/clean/clean_001.wav, ... (numbers from 1, zero-padded to at least 3 digits).
+
+    Files are 32-bit float WAV, so reading them back (PairedFolderDataset) gives the same
+    clean signal exactly and noisy = clean + noise to float32 rounding. Returns
+    (noisy_dir, clean_dir).
+    """
+    dataset = SyntheticDataset(num_examples, **synthetic_kwargs)
+    noisy_dir, clean_dir = Path(out_dir) / "noisy", Path(out_dir) / "clean"
+    digits = max(3, len(str(num_examples)))
+    noisy_dir.mkdir(parents=True, exist_ok=True)
+    clean_dir.mkdir(parents=True, exist_ok=True)
+    for index in tqdm(range(num_examples), desc="writing examples", disable=not progress):
+        item = dataset[index]
+        number = f"{index + 1:0{digits}d}"
+        save_audio(noisy_dir / f"noisy_{number}.wav", item["noisy"], dataset.sample_rate, "FLOAT")
+        save_audio(clean_dir / f"clean_{number}.wav", item["clean"], dataset.sample_rate, "FLOAT")
+    return noisy_dir, clean_dir
