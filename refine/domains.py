@@ -1,0 +1,120 @@
+"""Where the refinement runs: on the waveform or on an STFT of it.
+
+A domain turns audio (B, C, T) into features (B, K, L), the layout the 1-D step networks take
+(K channels, L frames), and back. Per-step targets are computed in the domain from the
+waveform targets y_t, so every domain trains towards the same signals.
+
+- `Waveform`: the identity, K = C, L = T.
+- `ComplexSTFT`: real and imaginary parts of the STFT as channels, K = 2·C·F, L = frames.
+  Linear, so the refinement of the STFT is exactly a refinement of the waveform.
+- `MagnitudeSTFT`: |STFT|, K = C·F; decoding reuses the noisy input's phase. Nonlinear:
+  the targets |STFT(y_t)| are not on the straight line from x to s, so only the increment
+  parameterisation reproduces them exactly.
+Inversion is torch.istft with the same window (Hann, hop ≤ n_fft/4 by default), exact up to
+float rounding.
+"""
+
+import torch
+
+WINDOWS = {
+    "hann": torch.hann_window,
+    "hamming": torch.hamming_window,
+    "blackman": torch.blackman_window,
+}
+
+
+class Waveform:
+    """(B, C, T) audio is its own feature: K = C."""
+
+    def channels(self, audio_channels: int) -> int:
+        return audio_channels
+
+    def encode(self, audio: torch.Tensor) -> torch.Tensor:
+        return audio
+
+    def decode(self, features: torch.Tensor, noisy: torch.Tensor) -> torch.Tensor:
+        return features
+
+
+class _STFT:
+    def __init__(self, n_fft: int = 512, hop_length: int = 128, window: str = "hann"):
+        if window not in WINDOWS:
+            raise ValueError(f"unknown window {window!r}: choose one of {sorted(WINDOWS)}")
+        if not 0 < hop_length <= n_fft:
+            raise ValueError(f"need 0 < hop_length <= n_fft, got {hop_length} and {n_fft}")
+        self.n_fft, self.hop_length, self.window_name = n_fft, hop_length, window
+        self.bins = n_fft // 2 + 1
+
+    def _window(self, like: torch.Tensor) -> torch.Tensor:
+        return WINDOWS[self.window_name](self.n_fft, dtype=like.dtype, device=like.device)
+
+    def stft(self, audio: torch.Tensor) -> torch.Tensor:
+        """(B, C, T) -> (B, C, F, L) complex."""
+        batch, channels, length = audio.shape
+        spec = torch.stft(
+            audio.reshape(batch * channels, length),
+            self.n_fft,
+            self.hop_length,
+            window=self._window(audio),
+            return_complex=True,
+        )  # (B·C, F, L)
+        return spec.reshape(batch, channels, *spec.shape[-2:])
+
+    def istft(self, spec: torch.Tensor, length: int) -> torch.Tensor:
+        """(B, C, F, L) complex -> (B, C, T)."""
+        batch, channels = spec.shape[:2]
+        audio = torch.istft(
+            spec.reshape(batch * channels, *spec.shape[-2:]),
+            self.n_fft,
+            self.hop_length,
+            window=self._window(spec.real),
+            length=length,
+        )
+        return audio.reshape(batch, channels, length)
+
+
+class ComplexSTFT(_STFT):
+    """Real and imaginary STFT parts as channels: (B, C, T) <-> (B, 2·C·F, L)."""
+
+    def channels(self, audio_channels: int) -> int:
+        return 2 * audio_channels * self.bins
+
+    def encode(self, audio: torch.Tensor) -> torch.Tensor:
+        spec = torch.view_as_real(self.stft(audio))  # (B, C, F, L, 2)
+        batch, frames = spec.shape[0], spec.shape[3]
+        return spec.movedim(-1, 2).reshape(batch, -1, frames)  # (B, C·2·F, L)
+
+    def decode(self, features: torch.Tensor, noisy: torch.Tensor) -> torch.Tensor:
+        batch, channels, length = noisy.shape
+        parts = features.reshape(batch, channels, 2, self.bins, -1).movedim(2, -1)
+        return self.istft(torch.view_as_complex(parts.contiguous()), length)
+
+
+class MagnitudeSTFT(_STFT):
+    """STFT magnitudes as channels, (B, C, T) -> (B, C·F, L); decoded with the noisy phase."""
+
+    def channels(self, audio_channels: int) -> int:
+        return audio_channels * self.bins
+
+    def encode(self, audio: torch.Tensor) -> torch.Tensor:
+        magnitude = self.stft(audio).abs()  # (B, C, F, L)
+        return magnitude.reshape(magnitude.shape[0], -1, magnitude.shape[-1])
+
+    def decode(self, features: torch.Tensor, noisy: torch.Tensor) -> torch.Tensor:
+        batch, channels, length = noisy.shape
+        phase = torch.angle(self.stft(noisy))  # (B, C, F, L)
+        magnitude = features.reshape(phase.shape).clamp(min=0)
+        return self.istft(torch.polar(magnitude, phase), length)
+
+
+def make_domain(
+    name: str, n_fft: int = 512, hop_length: int = 128, window: str = "hann"
+) -> Waveform | ComplexSTFT | MagnitudeSTFT:
+    """The domain called `name`: "waveform", "stft_complex" or "stft_magnitude"."""
+    if name == "waveform":
+        return Waveform()
+    if name == "stft_complex":
+        return ComplexSTFT(n_fft, hop_length, window)
+    if name == "stft_magnitude":
+        return MagnitudeSTFT(n_fft, hop_length, window)
+    raise ValueError(f"unknown domain {name!r}: choose waveform, stft_complex or stft_magnitude")

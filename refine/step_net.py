@@ -1,0 +1,65 @@
+"""The step network f_θ shared by every refinement step: a backbone between two 1x1 maps.
+
+    features (B, K, L) -> lift to d_model -> [FiLM by t/T] -> backbone -> lower to K
+
+The lift and lower maps let any backbone of d_model channels (LRU_UNet by default) work in
+any domain (K = 1 for mono waveforms, 2·257 for a 512-point complex STFT). Two choices:
+- The input is divided by its RMS and the output multiplied back, so the network is
+  scale-equivariant: a quiet recording is refined exactly like a loud one.
+- The lower map starts at zero, so an untrained refiner leaves its input unchanged and
+  training starts from the identity, not from noise added at every step.
+Conditioning on the progress t/T (off by default: the pure weight-shared recurrence of the
+seed question) scales and shifts the lifted features (FiLM) from a sinusoidal embedding.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+
+def progress_embedding(progress: torch.Tensor, size: int) -> torch.Tensor:
+    """Sinusoidal features of t/T at frequencies 1 … 2^(size/2−1) cycles: (B,) -> (B, size)."""
+    freqs = 2.0 ** torch.arange(size // 2, device=progress.device, dtype=progress.dtype)
+    angles = math.pi * progress[:, None] * freqs  # (B, size/2)
+    return torch.cat([torch.sin(angles), torch.cos(angles)], -1)
+
+
+class StepNetwork(nn.Module):
+    """f_θ(x[, t/T]): (B, K, L) -> (B, K, L).
+
+    Args:
+        channels: K, feature channels of the domain.
+        backbone: a module (B, d_model, L) -> (B, d_model, L), e.g. `LRU_UNet`.
+        d_model: the backbone's channels.
+        condition: FiLM-condition on the progress t/T.
+        embedding_size: size of the progress embedding.
+    """
+
+    def __init__(
+        self,
+        channels: int,
+        backbone: nn.Module,
+        d_model: int,
+        condition: bool = False,
+        embedding_size: int = 16,
+    ):
+        super().__init__()
+        self.channels, self.condition, self.embedding_size = channels, condition, embedding_size
+        self.lift = nn.Conv1d(channels, d_model, 1)
+        self.backbone = backbone
+        self.lower = nn.Conv1d(d_model, channels, 1)
+        nn.init.zeros_(self.lower.weight)
+        nn.init.zeros_(self.lower.bias)
+        self.film = nn.Linear(embedding_size, 2 * d_model) if condition else None
+
+    def forward(self, x: torch.Tensor, progress: torch.Tensor | None = None) -> torch.Tensor:
+        """x (B, K, L), progress t/T (B,) (needed when conditioned) -> (B, K, L)."""
+        scale = x.square().mean(dim=(1, 2), keepdim=True).sqrt().clamp(min=1e-8)  # (B, 1, 1)
+        h = self.lift(x / scale)  # (B, d_model, L)
+        if self.film is not None:
+            if progress is None:
+                raise ValueError("this step network is conditioned on t/T: pass progress")
+            gain, shift = self.film(progress_embedding(progress, self.embedding_size)).chunk(2, -1)
+            h = h * (1 + gain[..., None]) + shift[..., None]
+        return self.lower(self.backbone(h)) * scale
