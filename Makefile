@@ -1,11 +1,11 @@
-# The README's two commands: `make demo` (the main job) and `make test`. Both set up .venv
+# The README's two commands: `make train` (the main job) and `make test`. Both set up .venv
 # first: the CPU torch wheel before anything else, so no dependency can pull a CUDA build.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench
+.PHONY: setup train demo test lint bench
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ $(READY): pyproject.toml
 	touch $@
 
 setup: $(READY)
+
+train: setup
+	$(BIN)/refine-train
 
 demo: setup
 	$(BIN)/python -m refine.demo
@@ -27,3 +30,4 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/lru_speed.py
+	$(BIN)/python benchmarks/unroll_memory.py

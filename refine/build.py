@@ -1,0 +1,41 @@
+"""Build a refiner from plain constructor arguments, the form checkpoints store them in.
+
+A spec is a dict of four plain dicts (JSON-able, no Hydra objects):
+    {"model": {...}, "domain": {...}, "schedule": {...}, "audio_channels": 1}
+so a checkpoint can rebuild its model without the config system that trained it.
+"""
+
+from refine.domains import make_domain
+from refine.process import Refiner
+from refine.step_net import StepNetwork
+from refine.unet import LRU_UNet
+
+BACKBONES = {"lru_unet": LRU_UNet}
+# Keys of the model spec that belong to the refinement process or the step network wrapper;
+# every other key is a backbone constructor argument.
+PROCESS_KEYS = {"name", "steps", "parameterisation", "final_weight", "condition"}
+
+
+def build_refiner(spec: dict) -> Refiner:
+    """The refiner (step network, process, domain) that `spec` describes."""
+    model, schedule = dict(spec["model"]), dict(spec["schedule"])
+    name = model.get("name", "lru_unet")
+    if name not in BACKBONES:
+        raise ValueError(f"unknown model {name!r}: choose one of {sorted(BACKBONES)}")
+    domain = make_domain(**spec["domain"])
+    backbone_args = {k: v for k, v in model.items() if k not in PROCESS_KEYS}
+    step_net = StepNetwork(
+        domain.channels(spec.get("audio_channels", 1)),
+        BACKBONES[name](**backbone_args),
+        d_model=backbone_args["d_model"],
+        condition=model.get("condition", False),
+    )
+    return Refiner(
+        step_net,
+        steps=model.get("steps", 8),
+        schedule=schedule.get("name", "quadratic"),
+        power=schedule.get("power", 2.0),
+        parameterisation=model.get("parameterisation", "residual"),
+        domain=domain,
+        final_weight=model.get("final_weight", 1.0),
+    )

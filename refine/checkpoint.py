@@ -1,0 +1,75 @@
+"""Checkpoints that describe themselves and are written atomically.
+
+A checkpoint holds the refiner's constructor spec (`refine.build`), its weights, the
+optimiser and scheduler states, the training step, the resolved config, the history and the
+package version, all as plain containers and tensors, so `torch.load(weights_only=True)` reads
+it: a file carrying an arbitrary pickle is refused rather than executed.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+
+from refine._version import __version__
+from refine.build import build_refiner
+from refine.process import Refiner
+
+FORMAT = 1
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used: unreadable, unsafe, or of another format."""
+
+
+def save_checkpoint(path: str | Path, **contents) -> None:
+    """Write `contents` (+ format and version) to `path` atomically: temp file, then rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    contents = {"format": FORMAT, "version": __version__, **contents}
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        torch.save(contents, temporary)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 would make the checkpoint private
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    """Read a checkpoint safely (weights_only); CheckpointError says what is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such checkpoint file")
+    try:
+        contents = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises several types for bad or unsafe files
+        raise CheckpointError(
+            f"{path}: not a loadable refine checkpoint ({type(error).__name__}: "
+            f"{str(error).splitlines()[0][:200]})"
+        ) from None
+    if not isinstance(contents, dict) or contents.get("format") != FORMAT:
+        raise CheckpointError(
+            f"{path}: not a refine checkpoint of format {FORMAT} "
+            f"(found {contents.get('format') if isinstance(contents, dict) else type(contents)})"
+        )
+    return contents
+
+
+def load_refiner(path: str | Path) -> tuple[Refiner, dict]:
+    """The trained refiner stored at `path` (in eval mode) and the checkpoint contents."""
+    contents = load_checkpoint(path)
+    refiner = build_refiner(contents["spec"])
+    try:
+        refiner.load_state_dict(contents["model"])
+    except RuntimeError as error:
+        raise CheckpointError(
+            f"{path}: weights do not fit the architecture its spec describes: "
+            f"{str(error).splitlines()[0][:200]}"
+        ) from None
+    return refiner.eval(), contents
