@@ -12,24 +12,13 @@ against the sequential loop in float64, so the float32 rounding of both paths sh
 
 import argparse
 import copy
-import time
 
 import torch
 
 from refine.lru import LRU
 from refine.runtime import tune_allocator
 from refine.scan import scan_chunked, scan_chunked_vjp, scan_sequential
-
-
-def best_time(fn, repeats: int) -> float:
-    """Minimum wall time of fn() in seconds, after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+from refine.timing import best_time
 
 
 def relative_error(got: torch.Tensor, expected: torch.Tensor) -> float:

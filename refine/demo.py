@@ -9,12 +9,12 @@ causal variant), not denoising.
 
 import argparse
 import math
-import time
 
 import torch
 from torch import nn
 
 from refine.runtime import tune_allocator
+from refine.timing import best_time
 from refine.unet import LRU_UNet
 
 
@@ -53,16 +53,6 @@ def stage_shapes(net: LRU_UNet, audio_net: nn.Module, audio: torch.Tensor) -> li
     for hook in hooks:
         hook.remove()
     return seen
-
-
-def best_time(fn, repeats: int = 3) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(argv: list[str] | None = None) -> None:

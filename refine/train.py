@@ -16,6 +16,7 @@ into plain arguments for `refine.build`, `refine.data` and `refine.optim`.
 import json
 import logging
 import math
+import sys
 import time
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import hydra
 import torch
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import MissingMandatoryValue
 from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
@@ -206,6 +208,11 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
         generator=order,
         persistent_workers=t.num_workers > 0,
     )
+    if len(loader) == 0:
+        raise ValueError(
+            f"the training set has {len(train_set)} examples, fewer than train.batch_size="
+            f"{t.batch_size}: add data or lower the batch size"
+        )
     started = time.monotonic()
     bar = tqdm(total=t.steps, initial=step, desc="training", unit="step", dynamic_ncols=True)
     refiner.train()
@@ -248,7 +255,14 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
 @hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     run_dir = Path(HydraConfig.get().runtime.output_dir)
-    history = train(cfg, run_dir)
+    try:
+        history = train(cfg, run_dir)
+    except MissingMandatoryValue as error:
+        log.error("missing setting: %s (set it on the command line, key=value)", error.full_key)
+        sys.exit(2)
+    except (ValueError, OSError) as error:  # bad data, settings or files: say which, no trace
+        log.error("%s", error)
+        sys.exit(2)
     if history:
         log.info(
             "per-step validation after %d steps:\n%s",

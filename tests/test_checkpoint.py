@@ -42,6 +42,7 @@ def test_a_checkpoint_carrying_a_pickle_payload_is_refused(tmp_path, capsys):
     assert "this pickle ran code" not in capsys.readouterr().out
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")  # the plain-pickle case below
 def test_foreign_and_mismatched_checkpoints_get_clear_errors(tmp_path):
     with pytest.raises(CheckpointError, match="no such checkpoint"):
         load_checkpoint(tmp_path / "missing.pt")

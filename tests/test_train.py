@@ -1,6 +1,8 @@
 """A tiny end-to-end training run through the Hydra config, and its resumption."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 from hydra import compose, initialize_config_dir
@@ -60,3 +62,20 @@ def test_the_checkpoint_rebuilds_the_trained_refiner(tmp_path):
 def test_other_training_modes_run_from_the_config(tmp_path, mode):
     history = train(tiny_config("train.steps=2", f"train.mode={mode}", "train.segment=1"), tmp_path)
     assert len(history) == 1
+
+
+def test_a_training_set_smaller_than_a_batch_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="fewer than train.batch_size=4"):
+        train(tiny_config("data.train_examples=3"), tmp_path)
+
+
+def test_the_command_line_reports_bad_settings_in_one_line(tmp_path):
+    command = [sys.executable, "-m", "refine.train", f"hydra.run.dir={tmp_path}"]
+    for overrides, message in [
+        (["data=paired_folders"], "missing setting: data.noisy_dir"),
+        (["schedule.name=exponential"], "unknown schedule 'exponential'"),
+    ]:
+        result = subprocess.run(command + overrides, capture_output=True, text=True)
+        assert result.returncode == 2
+        assert message in result.stdout + result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
