@@ -8,7 +8,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from refine.checkpoint import load_checkpoint, load_refiner
-from refine.data import SyntheticDataset
+from refine.data import SyntheticDataset, write_synthetic_folders
 from refine.train import CONFIG_DIR, format_table, train
 
 TINY = [
@@ -79,3 +79,16 @@ def test_the_command_line_reports_bad_settings_in_one_line(tmp_path):
         assert result.returncode == 2
         assert message in result.stdout + result.stderr
         assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("source", ["paired_folders", "clean_noise_folders"])
+def test_training_reads_folders_of_audio(tmp_path, source):
+    noisy_dir, clean_dir = write_synthetic_folders(
+        tmp_path / "data", 8, segment_seconds=0.3, progress=False
+    )
+    if source == "paired_folders":
+        folders = [f"data.noisy_dir={noisy_dir}", f"data.clean_dir={clean_dir}"]
+    else:  # the noisy files stand in for recordings of noise
+        folders = [f"data.clean_dir={clean_dir}", f"data.noise_dir={noisy_dir}"]
+    history = train(tiny_config(f"data={source}", "train.steps=2", *folders), tmp_path / "run")
+    assert len(history) == 1
