@@ -243,7 +243,7 @@ class Refiner(nn.Module):
             warnings.warn(
                 f"{int(diverged.sum())} of {batch} examples diverged (update norm grew for "
                 f"{patience} steps): returned their best iterate",
-                stacklevel=2,
+                stacklevel=3,  # the caller of refine(), past torch.no_grad's wrapper
             )
         decode = self.domain.decode
         return RefineResult(
