@@ -1,0 +1,261 @@
+"""refine-eval: how quality evolves step by step, and how many steps to run.
+
+    refine-eval checkpoint=runs/<run>/checkpoint.pt [max_steps=16] [write_defaults=true]
+
+Evaluates a checkpoint on a test set (synthetic by default, or paired folders) at every step
+t = 0 … max_steps (which may exceed the trained T) and with until-convergence stopping for
+several tolerances, then chooses: the best step per metric, the knee (the smallest t within
+δ dB of the best), the best step within a real-time-factor budget, and the tolerance that
+stays within δ of the best fixed count with the fewest average steps. The run folder gets:
+
+    per_step.json     one record per step: means and 95 % intervals, overall and per bucket
+    per_clip.csv      every clip × step
+    convergence.csv   every clip × tolerance: steps taken, final quality, divergence
+    summary.json      the choices, the convergence summary, the RTF per step
+    example/          the audio of x̂_0 … x̂_N and the clean signal of one clip
+
+`write_defaults=true` stores the knee step and the chosen tolerance in the checkpoint, where
+`refine-denoise` finds them. Figures: `refine-plot <this folder>`.
+"""
+
+import csv
+import json
+import logging
+import math
+import sys
+from pathlib import Path
+
+import hydra
+import torch
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+from omegaconf.errors import MissingMandatoryValue
+
+from refine.audio import save_audio
+from refine.checkpoint import CheckpointError, load_checkpoint, load_refiner, save_checkpoint
+from refine.choose import best_step, budget_step, calibrate_tolerance, knee_step
+from refine.data import PairedFolderDataset, SyntheticDataset
+from refine.evaluation import convergence_runs, groups_of, per_step_metrics, summarise
+from refine.runtime import tune_allocator
+from refine.train import CONFIG_DIR
+
+log = logging.getLogger(__name__)
+BUCKET_METRICS = ("snr", "si_sdr", "seg_snr")
+
+
+def test_set(data: DictConfig, sample_rate: int):
+    """The evaluation clips: the synthetic test split, or paired folders."""
+    if data.source == "synthetic":
+        return SyntheticDataset(
+            data.examples,
+            segment_seconds=data.segment_seconds,
+            sample_rate=sample_rate,
+            snr_values=list(data.snrs),
+            noise_kinds=list(data.noise_kinds),
+            cycle_noise_kinds=True,
+            seed=data.seed,
+            split="test",
+        )
+    if data.source == "paired_folders":
+        return PairedFolderDataset(
+            data.noisy_dir, data.clean_dir, sample_rate, data.segment_seconds, seed=data.seed
+        )
+    raise ValueError(f"unknown data.source {data.source!r}: synthetic or paired_folders")
+
+
+def finite(value: float) -> float | None:
+    """JSON has no NaN: missing values are null."""
+    return None if value is None or math.isnan(value) else round(value, 4)
+
+
+def with_interval(name: str, values: torch.Tensor) -> dict:
+    """{name: mean, name_ci: [low, high]} over clips (nulls when no value is finite)."""
+    stats = summarise(values)
+    mean = finite(stats["mean"])
+    return {name: mean, f"{name}_ci": None if mean is None else [finite(v) for v in stats["ci"]]}
+
+
+def step_records(metrics: dict, groups: dict[str, torch.Tensor], speech: bool) -> list[dict]:
+    """per_step.json: one record per step with means, 95 % intervals and buckets."""
+    names = list(BUCKET_METRICS) + ["update_norm"] + (["pesq", "stoi", "estoi"] if speech else [])
+    records = []
+    for t in range(metrics["si_sdr"].shape[0]):
+        record = {"step": t, "n": metrics["si_sdr"].shape[1]}
+        for name in names:
+            record.update(with_interval(name, metrics[name][t]))
+        record["buckets"] = {}
+        for group, mask in groups.items():
+            entry = {"n": int(mask.sum())}
+            for name in BUCKET_METRICS:
+                entry.update(with_interval(name, metrics[name][t, mask]))
+            record["buckets"][group] = entry
+        records.append(record)
+    return records
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def clip_rows(metrics: dict, speech: bool) -> list[dict]:
+    """per_clip.csv rows: every clip × step."""
+    names = list(BUCKET_METRICS) + ["update_norm"] + (["pesq", "stoi", "estoi"] if speech else [])
+    steps, clips = metrics["si_sdr"].shape
+    rows = []
+    for clip in range(clips):
+        for t in range(steps):
+            row = {
+                "clip": clip,
+                "input_snr_db": round(float(metrics["input_snr"][clip]), 4),
+                "noise_kind": metrics["noise_kind"][clip],
+                "step": t,
+            }
+            for name in names:
+                value = finite(float(metrics[name][t, clip]))
+                row[name] = "" if value is None else value
+            rows.append(row)
+    return rows
+
+
+def convergence_summary(rows: list[dict]) -> list[dict]:
+    """Per tolerance: mean steps, mean SI-SDR (95 % interval), mean SNR, divergences."""
+    summary = []
+    for tol in sorted({row["tol"] for row in rows}, reverse=True):
+        runs = [row for row in rows if row["tol"] == tol]
+        summary.append(
+            {
+                "tol": tol,
+                "mean_steps": round(sum(r["steps"] for r in runs) / len(runs), 3),
+                **with_interval("si_sdr", torch.tensor([row["si_sdr"] for row in runs])),
+                "snr": finite(sum(r["snr"] for r in runs) / len(runs)),
+                "diverged": sum(r["diverged"] for r in runs),
+            }
+        )
+    return summary
+
+
+def format_table(records: list[dict], trained_steps: int) -> str:
+    """The printed per-step table: mean and 95 % interval of SI-SDR, SNR, segSNR, update."""
+    snr_buckets = [g for g in records[0]["buckets"] if g.endswith("dB")]
+    lines = [
+        f"{'step':>4s} {'SI-SDR dB (95% CI)':>21s} {'SNR dB':>8s} {'segSNR':>8s} {'update':>8s}"
+        + "".join(f"{'SI-SDR@' + g:>13s}" for g in snr_buckets)
+    ]
+    for r in records:
+        update = "" if r["update_norm"] is None else f"{r['update_norm']:.4f}"
+        low, high = r["si_sdr_ci"]
+        mark = " <- trained T" if r["step"] == trained_steps else ""
+        lines.append(
+            f"{r['step']:4d} {r['si_sdr']:7.2f} [{low:5.2f}, {high:5.2f}] {r['snr']:8.2f} "
+            f"{r['seg_snr']:8.2f} {update:>8s}"
+            + "".join(f"{r['buckets'][g]['si_sdr']:13.2f}" for g in snr_buckets)
+            + mark
+        )
+    return "\n".join(lines)
+
+
+def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
+    """Evaluate cfg.checkpoint into run_dir; returns the summary."""
+    tune_allocator()
+    refiner, contents = load_refiner(cfg.checkpoint)
+    trained_steps = refiner.steps
+    sample_rate = contents.get("config", {}).get("data", {}).get("sample_rate", 16000)
+    dataset = test_set(cfg.data, sample_rate)
+    log.info("evaluating %s on %d clips, steps 0-%d", cfg.checkpoint, len(dataset), cfg.max_steps)
+    metrics = per_step_metrics(
+        refiner,
+        dataset,
+        steps=cfg.max_steps,
+        eta=cfg.eta,
+        batch_size=cfg.batch_size,
+        speech=cfg.speech_metrics,
+        example_clip=cfg.example_clip,
+    )
+    if cfg.data.source != "synthetic":  # measured SNRs: group them into bins
+        width = cfg.data.snr_bin_db
+        metrics["input_snr"] = (metrics["input_snr"] / width).round() * width
+    records = step_records(metrics, groups_of(metrics), cfg.speech_metrics)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "per_step.json").write_text(json.dumps(records, indent=1))
+    write_csv(run_dir / "per_clip.csv", clip_rows(metrics, cfg.speech_metrics))
+
+    rows = convergence_runs(
+        refiner, dataset, list(cfg.tolerances), cfg.convergence_max_steps, cfg.eta, cfg.batch_size
+    )
+    if rows:
+        write_csv(run_dir / "convergence.csv", rows)
+    rtf_per_step = metrics["seconds"] / max(1, cfg.max_steps) / metrics["audio_seconds"]
+    curve = [r["si_sdr"] for r in records]
+    best = best_step(curve)
+    summary = {
+        "checkpoint": str(cfg.checkpoint),
+        "trained_steps": trained_steps,
+        "max_steps": cfg.max_steps,
+        "sample_rate": sample_rate,
+        "clips": len(dataset),
+        "rtf_per_step": round(rtf_per_step, 6),
+        "choice": {
+            "best_step": {"si_sdr": best, "snr": best_step([r["snr"] for r in records])},
+            "knee": {
+                "delta_db": cfg.delta_db,
+                "metric": "si_sdr",
+                "step": knee_step(curve, cfg.delta_db),
+            },
+            "budget": {
+                "rtf_limit": cfg.rtf_limit,
+                "step": None
+                if cfg.rtf_limit is None
+                else budget_step(curve, rtf_per_step, cfg.rtf_limit),
+            },
+        },
+        "convergence": convergence_summary(rows) if rows else [],
+    }
+    summary["choice"]["tolerance"] = calibrate_tolerance(
+        summary["convergence"], curve[best], best, cfg.delta_db
+    )
+    (run_dir / "summary.json").write_text(json.dumps(summary, indent=1))
+    if metrics["example"] is not None:
+        *path, clean = metrics["example"]
+        digits, folder = max(2, len(str(len(path) - 1))), run_dir / "example"
+        for t, audio in enumerate(path):
+            save_audio(folder / f"step_{t:0{digits}d}.wav", audio, sample_rate, "FLOAT")
+        save_audio(folder / "clean.wav", clean, sample_rate, "FLOAT")
+    if cfg.write_defaults:
+        write_defaults(Path(cfg.checkpoint), summary, cfg)
+    log.info("per-step metrics (%d clips):\n%s", len(dataset), format_table(records, trained_steps))
+    log.info("choice: %s", json.dumps(summary["choice"]))
+    return summary
+
+
+def write_defaults(path: Path, summary: dict, cfg: DictConfig) -> None:
+    """Store the knee step and the calibrated tolerance in the checkpoint (atomically)."""
+    contents = load_checkpoint(path)
+    contents["inference"] = {
+        "steps": summary["choice"]["knee"]["step"],
+        "tol": summary["choice"]["tolerance"]["tol"],
+        "max_steps": cfg.convergence_max_steps,
+        "eta": cfg.eta,
+        "chosen_by": "refine-eval",
+    }
+    contents.pop("format"), contents.pop("version")
+    save_checkpoint(path, **contents)
+    log.info("wrote inference defaults %s into %s", contents["inference"], path)
+
+
+@hydra.main(config_path=CONFIG_DIR, config_name="eval", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    try:
+        evaluate(cfg, Path(HydraConfig.get().runtime.output_dir))
+    except MissingMandatoryValue as error:
+        log.error("missing setting: %s (set it on the command line, key=value)", error.full_key)
+        sys.exit(2)
+    except (CheckpointError, ValueError, OSError) as error:
+        log.error("%s", error)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""refine-eval end to end on a tiny trained checkpoint."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+import soundfile
+from hydra import compose, initialize_config_dir
+
+from refine.checkpoint import load_checkpoint
+from refine.data import write_synthetic_folders
+from refine.eval import evaluate
+from refine.train import CONFIG_DIR, train
+from tests.test_train import tiny_config
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    run = tmp_path_factory.mktemp("run")
+    train(tiny_config("train.steps=2"), run)
+    return run / "checkpoint.pt"
+
+
+def eval_config(checkpoint, *overrides):
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        return compose(
+            config_name="eval",
+            overrides=[
+                f"checkpoint={checkpoint}",
+                "data.examples=4",
+                "data.snrs=[0.0,5.0]",
+                "data.segment_seconds=0.25",
+                "max_steps=4",
+                "tolerances=[1.0e-2,1.0e-3]",
+                "convergence_max_steps=5",
+                "batch_size=3",
+                *overrides,
+            ],
+        )
+
+
+def test_eval_writes_per_step_records_clip_tables_choices_and_audio(checkpoint, tmp_path):
+    summary = evaluate(eval_config(checkpoint), tmp_path)
+    records = json.loads((tmp_path / "per_step.json").read_text())
+    assert [r["step"] for r in records] == [0, 1, 2, 3, 4]  # past the trained T = 2
+    assert all({"snr", "si_sdr", "seg_snr", "si_sdr_ci"} <= r.keys() for r in records)
+    assert records[0]["update_norm"] is None and records[1]["update_norm"] > 0
+    snrs_and_kinds = {f"{s}dB_{k}" for s in (0, 5) for k in ("white", "pink")}
+    assert set(records[0]["buckets"]) == {"0dB", "5dB", "white", "pink"} | snrs_and_kinds
+    low, high = records[2]["si_sdr_ci"]
+    assert low <= records[2]["si_sdr"] <= high
+
+    clips = list(csv.DictReader(open(tmp_path / "per_clip.csv")))
+    assert len(clips) == 4 * 5 and clips[0]["update_norm"] == ""
+    convergence = list(csv.DictReader(open(tmp_path / "convergence.csv")))
+    assert len(convergence) == 4 * 2 and all(1 <= int(r["steps"]) <= 5 for r in convergence)
+
+    assert summary["trained_steps"] == 2 and summary["rtf_per_step"] > 0
+    choice = summary["choice"]
+    assert 0 <= choice["knee"]["step"] <= choice["best_step"]["si_sdr"] <= 4
+    assert json.loads((tmp_path / "summary.json").read_text()) == summary
+    steps = sorted(p.name for p in (tmp_path / "example").iterdir())
+    assert steps == ["clean.wav"] + [f"step_{t:02d}.wav" for t in range(5)]
+    assert soundfile.info(tmp_path / "example" / "step_00.wav").samplerate == 16000
+
+
+def test_eval_can_write_its_choice_into_the_checkpoint(checkpoint, tmp_path):
+    summary = evaluate(eval_config(checkpoint, "write_defaults=true"), tmp_path)
+    inference = load_checkpoint(checkpoint)["inference"]
+    assert inference["steps"] == summary["choice"]["knee"]["step"]
+    assert inference["tol"] == summary["choice"]["tolerance"]["tol"]
+    assert load_checkpoint(checkpoint)["model"]  # the weights are still there
+
+
+def test_eval_reads_paired_folders_and_bins_their_measured_snrs(checkpoint, tmp_path):
+    noisy, clean = write_synthetic_folders(
+        tmp_path / "data", 3, segment_seconds=0.3, snr_values=[4.0, 6.0, 11.0], progress=False
+    )
+    overrides = ["data.source=paired_folders", f"data.noisy_dir={noisy}", f"data.clean_dir={clean}"]
+    evaluate(eval_config(checkpoint, *overrides), tmp_path / "eval")
+    records = json.loads((tmp_path / "eval" / "per_step.json").read_text())
+    assert {g for g in records[0]["buckets"] if g.endswith("dB")} == {"5dB", "10dB"}
+
+
+def test_the_command_line_reports_a_missing_checkpoint_in_one_line(tmp_path):
+    command = [sys.executable, "-m", "refine.eval", f"hydra.run.dir={tmp_path}"]
+    for overrides, message in [
+        ([], "missing setting: checkpoint"),
+        ([f"checkpoint={tmp_path}/none.pt"], "no such checkpoint"),
+    ]:
+        result = subprocess.run(command + overrides, capture_output=True, text=True)
+        assert result.returncode == 2 and message in result.stdout + result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
