@@ -1,0 +1,502 @@
+"""refine-plot: figures from the files that refine-eval wrote; no metric is recomputed here.
+
+    refine-plot EVAL_DIR                                   # figures in EVAL_DIR/figures/
+    refine-plot EVAL_DIR -o figures/run --formats png      # elsewhere, PNG only
+    refine-plot RUN_A/eval RUN_B/eval -o figures/cmp --labels "T = 4" "T = 8"   # an overlay
+
+One evaluation folder gives three figures, each as PNG (dpi 150) and PDF:
+  per_step_snr    SI-SDR and SNR against the refinement step t, one line per input-SNR bucket
+                  and one for all clips, with 95 % bands, the trained T and the chosen steps;
+  spectrograms    the example clip at the steps 0 … N (a subset when there are many) and clean;
+  convergence     the update norm per step, and the steps each clip needed to converge per
+                  tolerance (when convergence.csv is there).
+Several folders give instead their overlay: overlay_per_step (the all-clips curves of each run)
+and overlay_summary.csv / .md (each run's numbers at its trained T); a run's own figures come
+from running the tool on its folder alone.
+
+Drawing only from files means figures can be redrawn (fonts, subsets, overlays of many runs)
+without a model or a GPU, and show exactly the numbers the evaluation reported.
+
+A folder without per_step.json or summary.json, a file that does not parse, or a wrong
+number of --labels ends the run with a one-line error and exit status 2; a missing example/
+or convergence.csv only drops that figure or panel, with a log line.
+"""
+
+import argparse
+import csv
+import json
+import logging
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from refine.audio import load_audio
+from refine.plots import (
+    Band,
+    convergence_figure,
+    overlay_figure,
+    per_step_bands_figure,
+    save_figure,
+    spectrogram_grid_figure,
+)
+
+log = logging.getLogger(__name__)
+METRICS = {"si_sdr": "SI-SDR (dB)", "snr": "SNR (dB)"}  # per_step.json key -> axis label
+FORMATS = ("png", "pdf", "svg")
+MAX_SPECTROGRAMS = 9  # step panels before a subset is drawn (clean comes on top)
+STEP_FILE = re.compile(r"step_(\d+)\.wav")
+OVERLAY_COLUMNS = (
+    "label",
+    "trained_steps",
+    "si_sdr_at_T",
+    "best_step",
+    "si_sdr_at_best",
+    "knee_step",
+    "si_sdr_gain_at_T",
+    "eval_dir",
+)
+
+
+class EvalFolderError(ValueError):
+    """An evaluation folder, or a file in it, that cannot be drawn: the message names it."""
+
+
+@dataclass
+class EvalRun:
+    """What one evaluation folder holds: per_step.json's records and summary.json."""
+
+    folder: Path
+    records: list[dict]  # one per step t = 0 … N
+    summary: dict
+
+    @property
+    def trained_steps(self) -> int:
+        return self.summary["trained_steps"]
+
+    @property
+    def name(self) -> str:
+        """The run folder of the checkpoint (where refine-train wrote it), else this folder."""
+        checkpoint = Path(str(self.summary.get("checkpoint") or ""))
+        return checkpoint.parent.name or checkpoint.stem or self.folder.resolve().name
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def read_json(path: Path):
+    if not path.is_file():
+        raise EvalFolderError(
+            f"{path}: no such file (is {path.parent} a folder written by refine-eval?)"
+        )
+    try:
+        return json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise EvalFolderError(f"{path}: not valid JSON ({error})") from error
+
+
+def _check_metrics(values: dict, path: Path, where: str) -> None:
+    """Each metric a number or null, each "_ci" a [low, high] pair or null."""
+    for metric in (*METRICS, "update_norm"):
+        value, interval = values.get(metric), values.get(f"{metric}_ci")
+        if value is not None and not _is_number(value):
+            raise EvalFolderError(f"{path}: {where}: {metric} = {value!r} is not a number")
+        if interval is not None and not (
+            isinstance(interval, list)
+            and len(interval) == 2
+            and all(v is None or _is_number(v) for v in interval)
+        ):
+            raise EvalFolderError(
+                f"{path}: {where}: {metric}_ci = {interval!r} is not a [low, high] pair"
+            )
+
+
+def load_per_step(folder: Path) -> list[dict]:
+    """per_step.json's records, checked: steps 0 … N in order, numbers where numbers belong."""
+    path = folder / "per_step.json"
+    records = read_json(path)
+    if not (isinstance(records, list) and records and all(isinstance(r, dict) for r in records)):
+        raise EvalFolderError(f"{path}: expected a non-empty JSON list of per-step records")
+    steps = [record.get("step") for record in records]
+    if steps != list(range(len(records))):
+        raise EvalFolderError(f"{path}: steps must run 0, 1, …, N in order; got {steps[:12]}")
+    for t, record in enumerate(records):
+        missing = [metric for metric in METRICS if metric not in record]
+        if missing:
+            raise EvalFolderError(f"{path}: the record of step {t} lacks {missing}")
+        _check_metrics(record, path, f"step {t}")
+        buckets = record.get("buckets", {})
+        if not isinstance(buckets, dict) or not all(isinstance(b, dict) for b in buckets.values()):
+            raise EvalFolderError(f"{path}: step {t}: buckets must map names to records")
+        for key, bucket in buckets.items():
+            _check_metrics(bucket, path, f"step {t}, bucket {key!r}")
+    return records
+
+
+def load_summary(folder: Path) -> dict:
+    """summary.json, which must at least give the trained T as a whole number."""
+    path = folder / "summary.json"
+    summary = read_json(path)
+    if not isinstance(summary, dict):
+        raise EvalFolderError(f"{path}: expected a JSON object")
+    trained = summary.get("trained_steps")
+    if not isinstance(trained, int) or isinstance(trained, bool) or trained < 0:
+        raise EvalFolderError(f"{path}: trained_steps = {trained!r} is not a whole number >= 0")
+    return summary
+
+
+def load_run(folder: Path) -> EvalRun:
+    if not folder.is_dir():
+        raise EvalFolderError(f"{folder}: no such folder")
+    return EvalRun(folder, load_per_step(folder), load_summary(folder))
+
+
+def read_csv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of a CSV file whose header holds at least `columns`."""
+    try:
+        with path.open(newline="") as file:
+            reader = csv.DictReader(file)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise EvalFolderError(f"{path}: the header lacks the column(s) {missing}")
+            return list(reader)
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise EvalFolderError(f"{path}: not a readable CSV file ({error})") from error
+
+
+def _parse(path: Path, line: int, column: str, text: str, kind=float):
+    """A CSV cell as `kind`; an empty cell is NaN."""
+    if kind is float and text == "":
+        return math.nan
+    try:
+        return kind(text)
+    except ValueError as error:
+        raise EvalFolderError(
+            f"{path}: line {line}: {column} = {text!r} is not a {kind.__name__}"
+        ) from error
+
+
+def load_update_norms(path: Path, steps: int) -> list[np.ndarray]:
+    """per_clip.csv's update norms, one (steps,) array per clip, NaN where not recorded."""
+    norms: dict[str, np.ndarray] = {}
+    for line, row in enumerate(read_csv(path, ("clip", "step", "update_norm")), start=2):
+        t = _parse(path, line, "step", row["step"], int)
+        if not 0 <= t < steps:
+            raise EvalFolderError(f"{path}: line {line}: step {t} is outside 0 … {steps - 1}")
+        clip = norms.setdefault(row["clip"], np.full(steps, np.nan))
+        clip[t] = _parse(path, line, "update_norm", row["update_norm"])
+    return list(norms.values())
+
+
+def load_convergence(path: Path) -> dict[str, np.ndarray]:
+    """convergence.csv as {"tol = x (d diverged)": (clips,) steps to converge}, tol ascending."""
+    by_tol: dict[float, list[tuple[int, int]]] = {}
+    for line, row in enumerate(read_csv(path, ("tol", "steps", "diverged")), start=2):
+        tol = _parse(path, line, "tol", row["tol"])
+        steps = _parse(path, line, "steps", row["steps"], int)
+        diverged = _parse(path, line, "diverged", row["diverged"], int)
+        by_tol.setdefault(tol, []).append((steps, diverged))
+    histograms = {}
+    for tol in sorted(by_tol):
+        steps, diverged = np.array(by_tol[tol]).T  # (clips,) each
+        note = f" ({diverged.sum()} diverged)" if diverged.any() else ""
+        histograms[f"tol = {tol:g}{note}"] = steps
+    return histograms
+
+
+def band(records: list[dict], metric: str, bucket: str | None = None) -> Band:
+    """One metric's per-step mean and 95 % interval, over all clips or one bucket's."""
+    rows = [r if bucket is None else r.get("buckets", {}).get(bucket, {}) for r in records]
+
+    def column(values: list) -> np.ndarray:  # (N+1,), NaN for null
+        return np.array([math.nan if v is None else v for v in values], dtype=float)
+
+    intervals = [row.get(f"{metric}_ci") or [None, None] for row in rows]
+    return Band(
+        column([row.get(metric) for row in rows]),
+        column([low for low, _ in intervals]),
+        column([high for _, high in intervals]),
+    )
+
+
+def snr_buckets(records: list[dict]) -> list[tuple[float, str]]:
+    """The pure input-SNR buckets ("-5dB", "0dB", "2.5dB"; not "0dB_white" or "white") as
+    (SNR, key), SNR ascending."""
+    found = []
+    for key in dict.fromkeys(k for r in records for k in r.get("buckets", {})):
+        try:
+            found.append((float(key.removesuffix("dB")), key))
+        except ValueError:
+            continue  # a noise kind, or an SNR and a noise kind
+    return sorted(k for k in found if k[1].endswith("dB"))
+
+
+# --- one evaluation folder -------------------------------------------------------------------
+
+
+def chosen_steps(run: EvalRun) -> dict[str, dict[str, int]]:
+    """summary.json's chosen steps as marks {axis label: {mark label: t}}: the best step of
+    each metric and the knee, where they name a step that per_step.json holds."""
+    choice = run.summary.get("choice") or {}
+    marks: dict[str, dict[str, int]] = {ylabel: {} for ylabel in METRICS.values()}
+    for metric, step in (choice.get("best_step") or {}).items():
+        if metric in METRICS:
+            marks[METRICS[metric]]["best step"] = step
+    knee = choice.get("knee") or {}
+    if knee.get("step") is not None and knee.get("metric", "si_sdr") in METRICS:
+        delta = knee.get("delta_db")
+        label = f"knee (within {delta:g} dB of best)" if _is_number(delta) else "knee"
+        marks[METRICS[knee.get("metric", "si_sdr")]][label] = knee["step"]
+    for points in marks.values():
+        for label, step in list(points.items()):
+            if not (isinstance(step, int) and 0 <= step < len(run.records)):
+                log.warning(
+                    "%s: %s at step %r is not a step of per_step.json", run.folder, label, step
+                )
+                del points[label]
+    return marks
+
+
+def headline_figure(run: EvalRun, name: str):
+    """SI-SDR and SNR per step: one line per input-SNR bucket and one for all clips."""
+    first = run.records[0]
+    everyone = f"all clips (n = {first.get('n', '?')})"
+    panels = {}
+    for metric, ylabel in METRICS.items():
+        curves = {}
+        for snr, key in snr_buckets(run.records):
+            n = first.get("buckets", {}).get(key, {}).get("n", "?")
+            curve = band(run.records, metric, key)
+            if not np.isnan(curve.mean).all():  # a bucket without clips has no line
+                curves[f"input {snr:g} dB (n = {n})"] = curve
+        curves[everyone] = band(run.records, metric)
+        panels[ylabel] = curves
+    title = f"{name}: quality per refinement step, 95 % intervals (trained T = {run.trained_steps})"
+    return per_step_bands_figure(panels, everyone, run.trained_steps, chosen_steps(run), title)
+
+
+def spectrogram_steps(available: list[int], trained_steps: int, most: int = MAX_SPECTROGRAMS):
+    """The steps to show: all when there are at most `most`, else the first three, T/2, T and
+    the last (each the nearest available step), in order."""
+    available = sorted(available)
+    if len(available) <= most:
+        return available
+    wanted = [available[0], 1, 2, round(trained_steps / 2), trained_steps, available[-1]]
+    return sorted({min(available, key=lambda s, w=w: abs(s - w)) for w in wanted})
+
+
+def step_title(t: int, trained_steps: int) -> str:
+    if t == 0:
+        return "t = 0 (noisy input)"
+    return f"t = {t} (trained T)" if t == trained_steps else f"t = {t}"
+
+
+def spectrogram_figure(run: EvalRun, name: str):
+    """The example clip's spectrograms, or None (with a warning) when example/ is missing."""
+    example = run.folder / "example"
+    if not example.is_dir():
+        log.warning("%s: no example/ folder, so no spectrogram figure", run.folder)
+        return None
+    files = {int(m[1]): p for p in example.iterdir() if (m := STEP_FILE.fullmatch(p.name))}
+    if not files:
+        log.warning("%s holds no step_NN.wav files, so no spectrogram figure", example)
+        return None
+    rate = run.summary.get("sample_rate")
+    panels = []
+    for t in spectrogram_steps(list(files), run.trained_steps):
+        audio, rate = load_audio(files[t], rate)  # (C, T), at the first file's rate if unknown
+        panels.append((step_title(t, run.trained_steps), audio.mean(0).numpy()))
+    if (example / "clean.wav").is_file():
+        panels.append(("clean", load_audio(example / "clean.wav", rate)[0].mean(0).numpy()))
+    else:
+        log.warning("%s: no clean.wav, so no clean panel", example)
+    title = f"{name}: log-magnitude spectrograms of the example clip per refinement step"
+    return spectrogram_grid_figure(panels, rate, title=title)
+
+
+def convergence_figure_of(run: EvalRun, name: str):
+    """Update norms per step and steps to convergence; None when no update norm is recorded."""
+    norms = band(run.records, "update_norm")
+    if np.isnan(norms.mean).all():
+        log.warning(
+            "%s: per_step.json records no update_norm, so no convergence figure", run.folder
+        )
+        return None
+    per_clip = None
+    if (run.folder / "per_clip.csv").is_file():
+        per_clip = load_update_norms(run.folder / "per_clip.csv", len(run.records))
+    else:
+        log.info("%s: no per_clip.csv, so no per-clip lines", run.folder)
+    histograms = None
+    if (run.folder / "convergence.csv").is_file():
+        histograms = load_convergence(run.folder / "convergence.csv")
+    else:
+        log.info("%s: no convergence.csv, so no steps-to-convergence panel", run.folder)
+    title = f"{name}: convergence of the refinement"
+    return convergence_figure(norms, per_clip, histograms, run.trained_steps, title)
+
+
+def plot_eval(folder: Path, out_dir: Path, formats: list[str], label: str | None = None):
+    """The figures of one evaluation folder; returns the files written."""
+    run = load_run(folder)
+    name = label or run.name
+    figures = {
+        "per_step_snr": headline_figure(run, name),
+        "spectrograms": spectrogram_figure(run, name),
+        "convergence": convergence_figure_of(run, name),
+    }
+    return [
+        path
+        for stem, figure in figures.items()
+        if figure is not None
+        for path in save_figure(figure, out_dir, stem, formats)
+    ]
+
+
+# --- several evaluation folders --------------------------------------------------------------
+
+
+def default_labels(folders: list[Path]) -> list[str]:
+    """The folder names, or as many trailing path parts as make them differ (a/eval, b/eval)."""
+    parts = [folder.resolve().parts for folder in folders]
+    for depth in range(1, max(len(p) for p in parts) + 1):
+        labels = ["/".join(p[-depth:]) for p in parts]
+        if len(set(labels)) == len(labels):
+            return labels
+    return [f"{folder} ({i})" for i, folder in enumerate(folders, start=1)]  # one folder twice
+
+
+def overlay_row(label: str, run: EvalRun) -> dict:
+    """A run's numbers at its trained T; None where per_step.json or the summary has none.
+
+    The best step is summary.json's choice, or the step of the highest mean SI-SDR when the
+    summary gives none (a look-up, not a new metric).
+    """
+    si_sdr = [r["si_sdr"] for r in run.records]  # (N+1,) mean dB, None if not recorded
+    t = run.trained_steps
+    at_t = si_sdr[t] if t < len(si_sdr) else None
+    best = ((run.summary.get("choice") or {}).get("best_step") or {}).get("si_sdr")
+    if not (isinstance(best, int) and 0 <= best < len(si_sdr)):
+        recorded = [(v, s) for s, v in enumerate(si_sdr) if v is not None]
+        best = max(recorded, key=lambda pair: pair[0])[1] if recorded else None
+    knee = ((run.summary.get("choice") or {}).get("knee") or {}).get("step")
+    return {
+        "label": label,
+        "trained_steps": t,
+        "si_sdr_at_T": at_t,
+        "best_step": best,
+        "si_sdr_at_best": None if best is None else si_sdr[best],
+        "knee_step": knee,
+        "si_sdr_gain_at_T": None if None in (at_t, si_sdr[0]) else at_t - si_sdr[0],
+        "eval_dir": str(run.folder),
+    }
+
+
+def write_overlay_tables(rows: list[dict], out_dir: Path) -> list[Path]:
+    """overlay_summary.csv (dB to 3 decimals) and overlay_summary.md (a Markdown table)."""
+
+    def cell(value, decimals: int) -> str:
+        if value is None:
+            return ""
+        return f"{value:.{decimals}f}" if isinstance(value, float) else str(value)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path, md_path = out_dir / "overlay_summary.csv", out_dir / "overlay_summary.md"
+    with csv_path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(OVERLAY_COLUMNS)
+        writer.writerows([cell(row[c], 3) for c in OVERLAY_COLUMNS] for row in rows)
+    header = (
+        "| run | trained T | SI-SDR at T (dB) | best step | SI-SDR at best step (dB) "
+        "| knee step | SI-SDR gain over the input at T (dB) |"
+    )
+    lines = [header, "|---|--:|--:|--:|--:|--:|--:|"]
+    for row in rows:
+        cells = [cell(row[c], 2) or "–" for c in OVERLAY_COLUMNS[:-1]]
+        lines.append("| " + " | ".join(cells) + " |")
+    md_path.write_text("\n".join(lines) + "\n")
+    return [csv_path, md_path]
+
+
+def plot_overlay(folders: list[Path], labels: list[str], out_dir: Path, formats: list[str]):
+    """The overlay figure and summary tables of several evaluation folders."""
+    runs = {label: load_run(folder) for label, folder in zip(labels, folders, strict=True)}
+    curves = {
+        label: {ylabel: band(run.records, metric) for metric, ylabel in METRICS.items()}
+        for label, run in runs.items()
+    }
+    trained = {label: run.trained_steps for label, run in runs.items()}
+    title = f"quality per refinement step, all clips, 95 % intervals: {len(runs)} runs"
+    written = save_figure(
+        overlay_figure(curves, trained, title), out_dir, "overlay_per_step", formats
+    )
+    rows = [overlay_row(label, run) for label, run in runs.items()]
+    return written + write_overlay_tables(rows, out_dir)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="refine-plot",
+        description="Figures from the files refine-eval wrote (one folder), or an overlay of "
+        "several evaluations (several folders).",
+    )
+    parser.add_argument(
+        "eval_dirs",
+        nargs="+",
+        type=Path,
+        metavar="EVAL_DIR",
+        help="a folder refine-eval wrote; several make an overlay",
+    )
+    parser.add_argument(
+        "-o",
+        "--out-dir",
+        type=Path,
+        help="where the files go (default: EVAL_DIR/figures; required with several folders)",
+    )
+    parser.add_argument(
+        "--labels",
+        nargs="+",
+        metavar="LABEL",
+        help="one label per EVAL_DIR, after them (default: the folder names)",
+    )
+    parser.add_argument(
+        "--formats",
+        nargs="+",
+        choices=FORMATS,
+        default=["png", "pdf"],
+        metavar="FORMAT",
+        help=f"figure files to write, of {', '.join(FORMATS)} (default: png pdf)",
+    )
+    args = parser.parse_args(argv)
+    if args.labels is not None and len(args.labels) != len(args.eval_dirs):
+        parser.error(
+            f"--labels gives {len(args.labels)} label(s) for {len(args.eval_dirs)} folder(s)"
+        )
+    if args.labels is not None and len(set(args.labels)) < len(args.labels):
+        parser.error(f"--labels must differ from each other, got {args.labels}")
+    if len(args.eval_dirs) > 1 and args.out_dir is None:
+        parser.error("several EVAL_DIRs make an overlay: say where it goes with -o OUT_DIR")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    formats = list(dict.fromkeys(args.formats))
+    try:
+        if len(args.eval_dirs) == 1:
+            folder = args.eval_dirs[0]
+            label = args.labels[0] if args.labels else None
+            written = plot_eval(folder, args.out_dir or folder / "figures", formats, label)
+        else:
+            labels = args.labels or default_labels(args.eval_dirs)
+            written = plot_overlay(args.eval_dirs, labels, args.out_dir, formats)
+    except (ValueError, OSError) as error:  # bad files or folders: say which, no traceback
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    for path in written:
+        log.info("wrote %s", path)
+
+
+if __name__ == "__main__":
+    main()
