@@ -15,8 +15,12 @@ $(READY): pyproject.toml
 
 setup: $(READY)
 
+# The main job: train the default refiner (resumes or skips what runs/main already holds),
+# evaluate it per step, and draw figures/per_step_snr.png.
 train: setup
-	$(BIN)/refine-train
+	$(BIN)/refine-train hydra.run.dir=runs/main
+	$(BIN)/refine-eval checkpoint=runs/main/checkpoint.pt hydra.run.dir=runs/main/eval
+	$(BIN)/refine-plot runs/main/eval -o figures
 
 demo: setup
 	$(BIN)/python -m refine.demo
