@@ -386,7 +386,7 @@ def overlay_row(label: str, run: EvalRun) -> dict:
         recorded = [(v, s) for s, v in enumerate(si_sdr) if v is not None]
         best = max(recorded, key=lambda pair: pair[0])[1] if recorded else None
     knee = ((run.summary.get("choice") or {}).get("knee") or {}).get("step")
-    return {
+    row = {
         "label": label,
         "trained_steps": t,
         "si_sdr_at_T": at_t,
@@ -394,8 +394,12 @@ def overlay_row(label: str, run: EvalRun) -> dict:
         "si_sdr_at_best": None if best is None else si_sdr[best],
         "knee_step": knee,
         "si_sdr_gain_at_T": None if None in (at_t, si_sdr[0]) else at_t - si_sdr[0],
-        "eval_dir": str(run.folder),
     }
+    for _, key in snr_buckets(run.records):  # the gain at T per input SNR
+        bucket = [r["buckets"].get(key, {}).get("si_sdr") for r in run.records]
+        gain = None if t >= len(bucket) or None in (bucket[t], bucket[0]) else bucket[t] - bucket[0]
+        row[f"si_sdr_gain_at_T_{key}"] = gain
+    return row | {"eval_dir": str(run.folder)}
 
 
 def write_overlay_tables(rows: list[dict], out_dir: Path) -> list[Path]:
@@ -408,17 +412,20 @@ def write_overlay_tables(rows: list[dict], out_dir: Path) -> list[Path]:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, md_path = out_dir / "overlay_summary.csv", out_dir / "overlay_summary.md"
+    per_snr = list(dict.fromkeys(k for row in rows for k in row if k not in OVERLAY_COLUMNS))
+    columns = [*OVERLAY_COLUMNS[:-1], *per_snr, OVERLAY_COLUMNS[-1]]
     with csv_path.open("w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(OVERLAY_COLUMNS)
-        writer.writerows([cell(row[c], 3) for c in OVERLAY_COLUMNS] for row in rows)
+        writer.writerow(columns)
+        writer.writerows([cell(row.get(c), 3) for c in columns] for row in rows)
     header = (
         "| run | trained T | SI-SDR at T (dB) | best step | SI-SDR at best step (dB) "
         "| knee step | SI-SDR gain over the input at T (dB) |"
+        + "".join(f" gain at T, input {k.removeprefix('si_sdr_gain_at_T_')} |" for k in per_snr)
     )
-    lines = [header, "|---|--:|--:|--:|--:|--:|--:|"]
+    lines = [header, "|---|" + "--:|" * (6 + len(per_snr))]
     for row in rows:
-        cells = [cell(row[c], 2) or "–" for c in OVERLAY_COLUMNS[:-1]]
+        cells = [cell(row.get(c), 2) or "–" for c in columns[:-1]]
         lines.append("| " + " | ".join(cells) + " |")
     md_path.write_text("\n".join(lines) + "\n")
     return [csv_path, md_path]

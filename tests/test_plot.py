@@ -170,8 +170,16 @@ def test_overlay_writes_figure_and_tables_with_each_runs_numbers(tmp_path):
         assert int(row["knee_step"]) == 4
         gain = si_sdr[trained] - si_sdr[0]
         assert float(row["si_sdr_gain_at_T"]) == pytest.approx(gain, abs=1e-3)
+    for row, folder in zip(rows, ("a", "b"), strict=True):  # the gain at T per input SNR
+        records = json.loads((tmp_path / folder / "per_step.json").read_text())
+        trained = int(row["trained_steps"])
+        for key in ("-5dB", "0dB", "5dB"):
+            bucket = [r["buckets"][key]["si_sdr"] for r in records]
+            gain = float(row[f"si_sdr_gain_at_T_{key}"])
+            assert gain == pytest.approx(bucket[trained] - bucket[0], abs=1e-3)
     table = (out / "overlay_summary.md").read_text().splitlines()
     assert len(table) == 2 + len(runs) and table[0].startswith("| run | trained T |")
+    assert table[0].endswith("gain at T, input 5dB |")
     assert table[2].startswith(f"| T = 6 | 6 | {runs['T = 6'][1][6]:.2f} |")
 
 
