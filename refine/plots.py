@@ -156,18 +156,19 @@ def per_step_bands_figure(
             _step_axis(axes, ylabel)
             axes.set_title(ylabel.split(" (")[0])
             if trained_steps is not None:
-                _focus_on_trained_range(axes, list(curves.values()), trained_steps)
+                _focus_on_trained_range(axes, [(band, trained_steps) for band in curves.values()])
         _legend_below(figure)
         if title:
             figure.suptitle(title)
     return figure
 
 
-def _focus_on_trained_range(axes, bands: list[Band], trained_steps: int, margin_db: float = 10):
+def _focus_on_trained_range(axes, curves: list[tuple[Band, int]], margin_db: float = 10):
     """Keep the y axis on the useful range when extrapolated steps collapse: down to
-    margin_db below the lowest value up to the trained T, saying where curves leave it."""
-    floor = min(float(np.nanmin(band.mean[: trained_steps + 1])) for band in bands) - margin_db
-    below = [t for band in bands for t, v in enumerate(band.mean) if v < floor]
+    margin_db below the lowest value of any curve up to its trained T, saying where curves
+    leave it. curves: [(band, its trained T)]."""
+    floor = min(float(np.nanmin(band.mean[: t + 1])) for band, t in curves) - margin_db
+    below = [t for band, _ in curves for t, v in enumerate(band.mean) if v < floor]
     if not below:
         return
     axes.set_ylim(bottom=floor)
@@ -217,6 +218,10 @@ def overlay_figure(
                     )
             _step_axis(axes, ylabel)
             axes.set_title(ylabel.split(" (")[0])
+            known = [(bands[ylabel], trained_steps[k]) for k, bands in runs.items()]
+            known = [(band, t) for band, t in known if t is not None and 0 <= t < len(band.mean)]
+            if known:
+                _focus_on_trained_range(axes, known)
         handles = _unique_handles(figure)
         handles.append(Line2D([], [], ls="none", marker="o", mfc="white", mec="black", mew=2, ms=9))
         labels = [h.get_label() for h in handles[:-1]] + ["trained T of the run"]
