@@ -13,13 +13,14 @@ run never leaves a truncated file that a later run would read as data.
 """
 
 import os
-import uuid
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 import soxr
 import torch
+
+from refine.files import atomic_path
 
 RESAMPLE_QUALITY = "HQ"
 
@@ -100,13 +101,5 @@ def save_audio(
             f"{sorted(sf.available_subtypes(file_format))}"
         )
     frames = audio.detach().cpu().float().numpy().T  # (T, C)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A unique hidden name beside the target (os.replace is atomic only within one file
-    # system). Not mkstemp: its 0600 mode would carry over to the audio file.
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        sf.write(temp, frames, sample_rate, subtype=subtype, format=file_format)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as temporary:
+        sf.write(temporary, frames, sample_rate, subtype=subtype, format=file_format)

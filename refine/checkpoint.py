@@ -6,14 +6,13 @@ package version, all as plain containers and tensors, so `torch.load(weights_onl
 it: a file carrying an arbitrary pickle is refused rather than executed.
 """
 
-import os
-import tempfile
 from pathlib import Path
 
 import torch
 
 from refine._version import __version__
 from refine.build import build_refiner
+from refine.files import atomic_path
 from refine.process import Refiner
 
 FORMAT = 1
@@ -25,20 +24,9 @@ class CheckpointError(ValueError):
 
 def save_checkpoint(path: str | Path, **contents) -> None:
     """Write `contents` (+ format and version) to `path` atomically: temp file, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     contents = {"format": FORMAT, "version": __version__, **contents}
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
+    with atomic_path(path) as temporary:
         torch.save(contents, temporary)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 would make the checkpoint private
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
 
 
 def load_checkpoint(path: str | Path) -> dict:
