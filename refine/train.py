@@ -32,7 +32,7 @@ from tqdm import tqdm
 from refine.build import build_refiner
 from refine.checkpoint import load_checkpoint, save_checkpoint
 from refine.data import CleanNoiseFolderDataset, PairedFolderDataset, SyntheticDataset
-from refine.evaluation import per_step_metrics
+from refine.evaluation import groups_of, per_step_metrics
 from refine.optim import build_optimizer
 from refine.plots import per_step_figure
 from refine.process import Refiner
@@ -119,13 +119,10 @@ def validate(refiner: Refiner, validation, writer: SummaryWriter, step: int, his
     refiner.eval()
     metrics = per_step_metrics(refiner, validation)
     record = {"train_step": step, "per_step": per_step_records(metrics)}
-    for bucket in sorted(set(metrics["input_snr"].tolist())):
-        record[f"per_step_{bucket:g}dB"] = per_step_records(metrics, metrics["input_snr"] == bucket)
-        for kind in sorted(set(metrics["noise_kind"])):
-            keep = (metrics["input_snr"] == bucket) & torch.tensor(
-                [k == kind for k in metrics["noise_kind"]]
-            )
-            record[f"per_step_{bucket:g}dB_{kind}"] = per_step_records(metrics, keep)
+    kinds = set(metrics["noise_kind"])
+    for name, keep in groups_of(metrics).items():
+        if name not in kinds:  # input-SNR buckets, alone and by noise kind
+            record[f"per_step_{name}"] = per_step_records(metrics, keep)
     history.append(record)
     for entry in record["per_step"]:
         writer.add_scalar(f"val_si_sdr/step_{entry['step']:02d}", entry["si_sdr"], step)
