@@ -15,7 +15,7 @@ import copy
 
 import torch
 
-from refine.lru import LRU
+from refine.lru import LRU, _bmm, _to_complex
 from refine.runtime import tune_allocator
 from refine.scan import scan_chunked, scan_chunked_vjp, scan_sequential
 from refine.timing import best_time
@@ -27,11 +27,9 @@ def relative_error(got: torch.Tensor, expected: torch.Tensor) -> float:
 
 def time_scans(lru: LRU, u: torch.Tensor, repeats: int) -> dict[str, tuple[float, float]]:
     """Scan-only timings on the layer's own eigenvalues and projected input."""
-    n = lru.d_state
     with torch.no_grad():
         log_lambda = lru.log_lambda()
-        bu = lru._input_map() @ u.mT  # (B, 2N, L)
-        x = torch.complex(bu[:, :n], bu[:, n:])  # (B, N, L)
+        x = _to_complex(_bmm(lru._input_map(), u.mT))  # (B, N, L), as the layer computes it
     grad_h = torch.randn_like(x)
 
     def fast_backward():
