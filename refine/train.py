@@ -104,6 +104,48 @@ def warmup_cosine(warmup: int, total: int):
     return factor
 
 
+def build_optimisation(refiner: Refiner, t: DictConfig) -> tuple:
+    """(AdamW with the LRU's parameter groups, warm-up + cosine learning-rate schedule)."""
+    optimiser = build_optimizer(refiner, lr=t.lr, weight_decay=t.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, warmup_cosine(t.warmup_steps, t.steps))
+    return optimiser, scheduler
+
+
+def training_loader(train_set, t: DictConfig, seed: int) -> DataLoader:
+    """Shuffled batches of the training set in the order that `seed` draws."""
+    loader = DataLoader(
+        train_set,
+        batch_size=t.batch_size,
+        shuffle=True,
+        drop_last=True,
+        num_workers=t.num_workers,
+        generator=torch.Generator().manual_seed(seed),
+        persistent_workers=t.num_workers > 0,
+    )
+    if len(loader) == 0:
+        raise ValueError(
+            f"the training set has {len(train_set)} examples, fewer than train.batch_size="
+            f"{t.batch_size}: add data or lower the batch size"
+        )
+    return loader
+
+
+def train_step(refiner: Refiner, batch: dict, optimiser, scheduler, t: DictConfig):
+    """One optimiser step on a batch in the configured training mode; returns the (T,)
+    per-step errors ‖x̂_t − y_t‖²/‖ω‖² (detached)."""
+    errors = []
+    for part, part_errors in refiner.training_losses(
+        batch["noisy"], batch["noise"], t.mode, t.segment, t.checkpoint
+    ):
+        part.backward()
+        errors.append(part_errors)
+    torch.nn.utils.clip_grad_norm_(refiner.parameters(), t.grad_clip)
+    optimiser.step()
+    scheduler.step()
+    optimiser.zero_grad(set_to_none=True)
+    return torch.cat(errors)
+
+
 def per_step_records(metrics: dict, keep: torch.Tensor | None = None) -> list:
     """[{"step": t, "si_sdr": mean dB, "snr": mean dB}, …] over the clips in `keep` (all)."""
     keep = slice(None) if keep is None else keep
@@ -167,8 +209,7 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
     spec = refiner_spec(cfg)
     refiner = build_refiner(spec)
     train_set, validation = build_datasets(cfg.data)
-    optimiser = build_optimizer(refiner, lr=t.lr, weight_decay=t.weight_decay)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, warmup_cosine(t.warmup_steps, t.steps))
+    optimiser, scheduler = build_optimisation(refiner, t)
     step, history = 0, []
     checkpoint_path = run_dir / "checkpoint.pt"
     if checkpoint_path.exists():
@@ -195,37 +236,13 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
     params = sum(p.numel() for p in refiner.parameters())
     log.info("%.2f M parameters; run folder %s", params / 1e6, run_dir)
     writer = SummaryWriter(run_dir)
-    order = torch.Generator().manual_seed(t.seed + step)  # a resumed run draws a new order
-    loader = DataLoader(
-        train_set,
-        batch_size=t.batch_size,
-        shuffle=True,
-        drop_last=True,
-        num_workers=t.num_workers,
-        generator=order,
-        persistent_workers=t.num_workers > 0,
-    )
-    if len(loader) == 0:
-        raise ValueError(
-            f"the training set has {len(train_set)} examples, fewer than train.batch_size="
-            f"{t.batch_size}: add data or lower the batch size"
-        )
+    loader = training_loader(train_set, t, seed=t.seed + step)  # a resumed run: a new order
     started = time.monotonic()
     bar = tqdm(total=t.steps, initial=step, desc="training", unit="step", dynamic_ncols=True)
     refiner.train()
     while step < t.steps:
         for batch in loader:
-            errors = []
-            for part, part_errors in refiner.training_losses(
-                batch["noisy"], batch["noise"], t.mode, t.segment, t.checkpoint
-            ):
-                part.backward()
-                errors.append(part_errors)
-            errors = torch.cat(errors)  # (T,) per-step errors ‖x̂_t − y_t‖²/‖ω‖²
-            torch.nn.utils.clip_grad_norm_(refiner.parameters(), t.grad_clip)
-            optimiser.step()
-            scheduler.step()
-            optimiser.zero_grad(set_to_none=True)
+            errors = train_step(refiner, batch, optimiser, scheduler, t)
             step += 1
             bar.update()
             bar.set_postfix(final_step_error=f"{errors[-1].item():.4f}")

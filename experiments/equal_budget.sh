@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Train variants of the default run at equal training wall-clock, evaluate them on the
+# synthetic test set and overlay them. Run from the repository root in the set-up .venv:
+#   bash experiments/equal_budget.sh OUT "NAME: override ..." "NAME: override ..." ...
+# The one variant without overrides is the default configuration: the main job's run
+# (runs/main, 1200 steps, made by `make train` if missing). It sets the budget: 1200 times
+# its seconds per step. OUT/budget.csv holds every variant's measured seconds per step and
+# the steps that spend the budget. It is measured on the first run (python -m refine.budget,
+# on a quiet machine) and reused after, so a rerun trains the same steps: delete it to
+# recalibrate on another machine (CALIBRATE_ONLY=1 stops after it). Runs go to runs/<OUT's name>/<NAME>; finished runs are
+# not retrained.
+set -euo pipefail
+BIN=${BIN:-.venv/bin}
+OUT=$1
+shift
+EXPERIMENT=$(basename "$OUT")
+reference=""
+for variant in "$@"; do
+  [ -n "$(echo "${variant#*:}" | tr -d ' ')" ] || reference=${variant%%:*}
+done
+[ -n "$reference" ] || { echo "equal_budget.sh: one variant must be 'NAME:' (the default)" >&2; exit 2; }
+[ -f "$OUT/budget.csv" ] ||
+  "$BIN/python" -m refine.budget "$@" --reference "$reference" --reference-steps 1200 \
+    -o "$OUT/budget.csv"
+[ "${CALIBRATE_ONLY:-0}" = 0 ] || exit 0  # time every experiment before training any
+[ -f runs/main/eval/per_step.json ] || make train
+labels=() dirs=()
+for variant in "$@"; do
+  name=${variant%%:*}
+  read -ra overrides <<< "${variant#*:}"
+  if [ "$name" = "$reference" ]; then
+    run=runs/main
+  else
+    run=runs/$EXPERIMENT/$name
+    steps=$(awk -F, -v n="$name" '$1 == n {print $NF}' "$OUT/budget.csv")
+    if [ ! -f "$run/eval/per_step.json" ]; then
+      "$BIN/refine-train" "${overrides[@]}" train.steps="$steps" hydra.run.dir="$run"
+      "$BIN/refine-eval" checkpoint="$run/checkpoint.pt" hydra.run.dir="$run/eval"
+    fi
+  fi
+  mkdir -p "$OUT/$name"
+  cp "$run/eval/per_step.json" "$run/eval/summary.json" "$OUT/$name/"
+  labels+=("$name")
+  dirs+=("$OUT/$name")
+done
+"$BIN/refine-plot" "${dirs[@]}" --labels "${labels[@]}" -o "$OUT"

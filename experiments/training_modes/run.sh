@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Experiment 3: how the T = 8 unroll is trained, at equal training wall-clock (budget.csv):
+# full backprop through all 8 steps (the default), truncated backprop that detaches every
+# step (k = 1) or every 4 steps (k = 4), and teacher forcing (each step fed its target
+# y_{t-1}, all 8 steps in one batch). Run from the repository root:
+#   bash experiments/training_modes/run.sh
+set -euo pipefail
+bash experiments/equal_budget.sh experiments/training_modes \
+  "full:" \
+  "truncated_k1: train.mode=truncated train.segment=1" \
+  "truncated_k4: train.mode=truncated train.segment=4" \
+  "teacher_forced: train.mode=teacher_forced"
