@@ -48,7 +48,7 @@ def seconds_per_step(cfg: DictConfig, steps: int = 30, warmup: int = 5) -> float
     refiner = build_refiner(refiner_spec(cfg))
     train_set, _ = build_datasets(cfg.data)
     optimiser, scheduler = build_optimisation(refiner, t)
-    batches = iter(training_loader(train_set, t, seed=t.seed))
+    batches = iter(training_loader(train_set, t))
     refiner.train()
     for i in range(warmup + steps):
         if i == warmup:

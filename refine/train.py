@@ -7,7 +7,9 @@ The run folder (Hydra's) receives `checkpoint.pt` (resumable, atomic, self-descr
 `history.json` (one record per validation: per-step SI-SDR and SNR) and TensorBoard events:
 the loss of every refinement step, validation curves per step (a figure with one curve per
 validation), and the audio of x̂_0 … x̂_T for a fixed validation clip. Re-running with
-`hydra.run.dir=` pointing at a run folder that holds a checkpoint resumes it.
+`hydra.run.dir=` pointing at a run folder that holds a checkpoint resumes it exactly: from
+its last checkpoint, on the batches the uninterrupted run would have drawn, to the same
+final weights.
 
 This is the only module (with the other entry points) that knows Hydra: it turns the config
 into plain arguments for `refine.build`, `refine.data` and `refine.optim`.
@@ -32,6 +34,7 @@ from tqdm import tqdm
 from refine.build import build_refiner
 from refine.checkpoint import load_checkpoint, save_checkpoint
 from refine.data import CleanNoiseFolderDataset, PairedFolderDataset, SyntheticDataset
+from refine.data.order import ShardedBatches
 from refine.evaluation import groups_of, per_step_metrics
 from refine.optim import build_optimizer
 from refine.plots import per_step_figure
@@ -111,23 +114,17 @@ def build_optimisation(refiner: Refiner, t: DictConfig) -> tuple:
     return optimiser, scheduler
 
 
-def training_loader(train_set, t: DictConfig, seed: int) -> DataLoader:
-    """Shuffled batches of the training set in the order that `seed` draws."""
-    loader = DataLoader(
+def training_loader(train_set, t: DictConfig, start: int = 0, rank: int = 0, world: int = 1):
+    """This process's share of the seeded global batches, from global batch `start` on
+    (a resumed run's step): the same batches whether or not the run was interrupted."""
+    batches = ShardedBatches(len(train_set), t.batch_size, t.seed, rank, world, start)
+    return DataLoader(
         train_set,
-        batch_size=t.batch_size,
-        shuffle=True,
-        drop_last=True,
+        batch_sampler=batches,
         num_workers=t.num_workers,
-        generator=torch.Generator().manual_seed(seed),
+        generator=torch.Generator().manual_seed(t.seed),  # worker seeds, not the global RNG
         persistent_workers=t.num_workers > 0,
     )
-    if len(loader) == 0:
-        raise ValueError(
-            f"the training set has {len(train_set)} examples, fewer than train.batch_size="
-            f"{t.batch_size}: add data or lower the batch size"
-        )
-    return loader
 
 
 def train_step(refiner: Refiner, batch: dict, optimiser, scheduler, t: DictConfig):
@@ -236,7 +233,7 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
     params = sum(p.numel() for p in refiner.parameters())
     log.info("%.2f M parameters; run folder %s", params / 1e6, run_dir)
     writer = SummaryWriter(run_dir)
-    loader = training_loader(train_set, t, seed=t.seed + step)  # a resumed run: a new order
+    loader = training_loader(train_set, t, start=step)
     started = time.monotonic()
     bar = tqdm(total=t.steps, initial=step, desc="training", unit="step", dynamic_ncols=True)
     refiner.train()

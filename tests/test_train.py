@@ -5,10 +5,12 @@ import subprocess
 import sys
 
 import pytest
+import torch
 from hydra import compose, initialize_config_dir
 
 from refine.checkpoint import load_checkpoint, load_refiner
 from refine.data import SyntheticDataset, write_synthetic_folders
+from refine import train as train_module
 from refine.train import CONFIG_DIR, format_table, train
 
 TINY = [
@@ -92,3 +94,33 @@ def test_training_reads_folders_of_audio(tmp_path, source):
         folders = [f"data.clean_dir={clean_dir}", f"data.noise_dir={noisy_dir}"]
     history = train(tiny_config(f"data={source}", "train.steps=2", *folders), tmp_path / "run")
     assert len(history) == 1
+
+
+def test_a_killed_run_resumed_ends_with_the_weights_of_an_uninterrupted_one(
+    tmp_path, monkeypatch
+):
+    config = tiny_config("train.steps=5", "train.val_every=2")
+    train(config, tmp_path / "whole")
+
+    calls = {"count": 0}
+    real_step = train_module.train_step
+
+    def killed_after_three_steps(*args):
+        calls["count"] += 1
+        if calls["count"] > 3:
+            raise KeyboardInterrupt  # the process dies; the step-2 checkpoint is on disk
+        return real_step(*args)
+
+    monkeypatch.setattr(train_module, "train_step", killed_after_three_steps)
+    with pytest.raises(KeyboardInterrupt):
+        train(config, tmp_path / "killed")
+    assert load_checkpoint(tmp_path / "killed" / "checkpoint.pt")["step"] == 2
+    monkeypatch.setattr(train_module, "train_step", real_step)
+    train(config, tmp_path / "killed")  # the same command again
+
+    whole = load_checkpoint(tmp_path / "whole" / "checkpoint.pt")
+    resumed = load_checkpoint(tmp_path / "killed" / "checkpoint.pt")
+    assert resumed["step"] == whole["step"] == 5
+    for name, weight in whole["model"].items():
+        assert torch.equal(resumed["model"][name], weight), name
+    assert resumed["history"] == whole["history"]
