@@ -8,9 +8,9 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
+from refine import train as train_module
 from refine.checkpoint import load_checkpoint, load_refiner
 from refine.data import SyntheticDataset, write_synthetic_folders
-from refine import train as train_module
 from refine.train import CONFIG_DIR, format_table, train
 
 TINY = [
@@ -96,9 +96,7 @@ def test_training_reads_folders_of_audio(tmp_path, source):
     assert len(history) == 1
 
 
-def test_a_killed_run_resumed_ends_with_the_weights_of_an_uninterrupted_one(
-    tmp_path, monkeypatch
-):
+def test_a_killed_run_resumed_ends_with_the_weights_of_an_uninterrupted_one(tmp_path, monkeypatch):
     config = tiny_config("train.steps=5", "train.val_every=2")
     train(config, tmp_path / "whole")
 
