@@ -36,15 +36,16 @@ def per_step_metrics(
     results.update(update_norm=[], input_snr=[], noise_kind=[])
     seconds, audio_seconds, example, seen = 0.0, 0.0, None, 0
     rate = getattr(dataset, "sample_rate", 16000)
+    device = next(refiner.parameters()).device
     for batch in DataLoader(dataset, batch_size=batch_size):
         clean = batch["clean"]  # (B, C, T)
         start = time.perf_counter()
         out = refiner.refine(
-            batch["noisy"], steps=steps, eta=eta, patience=None, return_trajectory=True
+            batch["noisy"].to(device), steps=steps, eta=eta, patience=None, return_trajectory=True
         )
         seconds += time.perf_counter() - start
         audio_seconds += clean.shape[0] * clean.shape[-1] / rate
-        estimates = torch.stack(out.trajectory)  # (N+1, B, C, T)
+        estimates = torch.stack(out.trajectory).cpu()  # (N+1, B, C, T)
         results["si_sdr"].append(si_sdr(estimates, clean[None]).mean(-1))  # (N+1, B)
         results["snr"].append(snr(estimates, clean[None]).mean(-1))
         results["seg_snr"].append(segmental_snr(estimates, clean[None]).mean(-1))
@@ -56,12 +57,12 @@ def per_step_metrics(
             for name in ("pesq", "stoi", "estoi"):
                 results[name].append(torch.tensor([[s[name] for s in row] for row in scores]))
         nan_row = torch.full((1, clean.shape[0]), float("nan"))
-        results["update_norm"].append(torch.cat([nan_row, out.update_norms.float()]))
+        results["update_norm"].append(torch.cat([nan_row, out.update_norms.float().cpu()]))
         results["input_snr"].append(torch.as_tensor(batch["snr_db"], dtype=torch.float32))
         results["noise_kind"].extend(batch["noise_kind"])
         if example_clip is not None and seen <= example_clip < seen + clean.shape[0]:
             index = example_clip - seen
-            example = [audio[index] for audio in out.trajectory] + [clean[index]]
+            example = list(estimates[:, index]) + [clean[index]]
         seen += clean.shape[0]
     metrics = {name: torch.cat(results[name], 1) for name in names + ["update_norm"]}
     metrics.update(

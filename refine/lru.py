@@ -169,6 +169,10 @@ class LRU(nn.Module):
             raise ValueError(
                 f"LRU expects u of shape (B, L >= 1, {self.d_model}), got {tuple(u.shape)}"
             )
+        if torch.is_autocast_enabled(u.device.type):  # mixed precision: the recurrence in fp32
+            with torch.autocast(u.device.type, enabled=False):
+                half = u.dtype in (torch.bfloat16, torch.float16)
+                return self.forward(u.float() if half else u, h_0)
         complex_dtype = torch.complex128 if u.dtype == torch.float64 else torch.complex64
         if h_0 is not None:
             if h_0.shape != (u.shape[0], self.d_state):

@@ -31,10 +31,12 @@ from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
+from refine import distributed
 from refine.build import build_refiner
 from refine.checkpoint import load_checkpoint, save_checkpoint
 from refine.data import CleanNoiseFolderDataset, PairedFolderDataset, SyntheticDataset
 from refine.data.order import ShardedBatches
+from refine.device import autocast, pick_device
 from refine.evaluation import groups_of, per_step_metrics
 from refine.optim import build_optimizer
 from refine.plots import per_step_figure
@@ -128,19 +130,27 @@ def training_loader(train_set, t: DictConfig, start: int = 0, rank: int = 0, wor
 
 
 def train_step(refiner: Refiner, batch: dict, optimiser, scheduler, t: DictConfig):
-    """One optimiser step on a batch in the configured training mode; returns the (T,)
-    per-step errors ‖x̂_t − y_t‖²/‖ω‖² (detached)."""
+    """One optimiser step on this process's share of a global batch, in the configured
+    training mode and precision, with gradients averaged over the processes. Returns the
+    (T,) per-step errors ‖x̂_t − y_t‖²/‖ω‖² of the global batch (detached)."""
+    device = next(refiner.parameters()).device
+    noisy, noise = batch["noisy"].to(device), batch["noise"].to(device)
+    losses = refiner.training_losses(noisy, noise, t.mode, t.segment, t.checkpoint)
     errors = []
-    for part, part_errors in refiner.training_losses(
-        batch["noisy"], batch["noise"], t.mode, t.segment, t.checkpoint
-    ):
+    while True:
+        with autocast(device, t.precision):  # the forward only: backward runs outside
+            segment = next(losses, None)
+        if segment is None:
+            break
+        part, part_errors = segment
         part.backward()
         errors.append(part_errors)
+    distributed.average_gradients(refiner.parameters())
     torch.nn.utils.clip_grad_norm_(refiner.parameters(), t.grad_clip)
     optimiser.step()
     scheduler.step()
     optimiser.zero_grad(set_to_none=True)
-    return torch.cat(errors)
+    return distributed.mean_over_processes(torch.cat(errors))
 
 
 def per_step_records(metrics: dict, keep: torch.Tensor | None = None) -> list:
@@ -171,9 +181,10 @@ def validate(refiner: Refiner, validation, writer: SummaryWriter, step: int, his
     }
     title = f"validation SI-SDR per refinement step ({len(validation)} clips)"
     writer.add_figure("val/per_step_si_sdr", per_step_figure(curves, title=title), step)
-    clip = validation[0]
-    path = refiner.refine(clip["noisy"][None], patience=None, return_trajectory=True).trajectory
+    noisy = validation[0]["noisy"][None].to(next(refiner.parameters()).device)  # (1, C, T)
+    path = refiner.refine(noisy, patience=None, return_trajectory=True).trajectory
     for t, audio in enumerate(path):
+        audio = audio.cpu()
         peak = audio.abs().max().clamp(min=1.0)
         writer.add_audio(f"val_clip/step_{t:02d}", audio[0, 0] / peak, step, validation.sample_rate)
     refiner.train()
@@ -202,9 +213,17 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
     t = cfg.train
     if t.threads:
         torch.set_num_threads(t.threads)
+    device = distributed.local_device(pick_device(t.device))
+    rank, world = distributed.start(device)
+    leader = rank == 0  # validates, logs and checkpoints
+    if not leader:
+        logging.getLogger().setLevel(logging.WARNING)
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+    run_dir = Path(distributed.from_rank_zero(str(run_dir)))
     torch.manual_seed(t.seed)
     spec = refiner_spec(cfg)
-    refiner = build_refiner(spec)
+    refiner = build_refiner(spec).to(device)
     train_set, validation = build_datasets(cfg.data)
     optimiser, scheduler = build_optimisation(refiner, t)
     step, history = 0, []
@@ -216,6 +235,7 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
         scheduler.load_state_dict(saved["scheduler"])
         step, history = saved["step"], saved["history"]
         log.info("resuming %s at step %d", checkpoint_path, step)
+    distributed.broadcast_parameters(refiner)
 
     def save():
         save_checkpoint(
@@ -231,11 +251,18 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
         (run_dir / "history.json").write_text(json.dumps(history, indent=1))
 
     params = sum(p.numel() for p in refiner.parameters())
-    log.info("%.2f M parameters; run folder %s", params / 1e6, run_dir)
-    writer = SummaryWriter(run_dir)
-    loader = training_loader(train_set, t, start=step)
+    log.info("%.2f M parameters on %s ×%d; run folder %s", params / 1e6, device, world, run_dir)
+    writer = SummaryWriter(run_dir) if leader else None
+    loader = training_loader(train_set, t, start=step, rank=rank, world=world)
     started = time.monotonic()
-    bar = tqdm(total=t.steps, initial=step, desc="training", unit="step", dynamic_ncols=True)
+    bar = tqdm(
+        total=t.steps,
+        initial=step,
+        desc="training",
+        unit="step",
+        dynamic_ncols=True,
+        disable=not leader,
+    )
     refiner.train()
     while step < t.steps:
         for batch in loader:
@@ -243,12 +270,14 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
             step += 1
             bar.update()
             bar.set_postfix(final_step_error=f"{errors[-1].item():.4f}")
-            if step % t.log_every == 0:
+            if leader and step % t.log_every == 0:
                 writer.add_scalar("train/loss", (refiner.weights.to(errors) * errors).sum(), step)
                 for i, error in enumerate(errors.tolist(), start=1):
                     writer.add_scalar(f"train_error/step_{i:02d}", error, step)
-            out_of_time = t.max_minutes and time.monotonic() - started > 60 * t.max_minutes
-            if step % t.val_every == 0 or step == t.steps or out_of_time:
+            out_of_time = bool(t.max_minutes) and distributed.from_rank_zero(
+                time.monotonic() - started > 60 * t.max_minutes
+            )
+            if leader and (step % t.val_every == 0 or step == t.steps or out_of_time):
                 record = validate(refiner, validation, writer, step, history)
                 save()
                 final = record["per_step"][-1]["si_sdr"] - record["per_step"][0]["si_sdr"]
@@ -259,7 +288,8 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
             log.warning("stopped at step %d: train.max_minutes=%s spent", step, t.max_minutes)
             break
     bar.close()
-    writer.close()
+    if writer is not None:
+        writer.close()
     return history
 
 
@@ -268,6 +298,7 @@ def main(cfg: DictConfig) -> None:
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         history = train(cfg, run_dir)
+        distributed.stop()
     except MissingMandatoryValue as error:
         log.error("missing setting: %s (set it on the command line, key=value)", error.full_key)
         sys.exit(2)
