@@ -3,6 +3,7 @@
     refine-plot EVAL_DIR                                   # figures in EVAL_DIR/figures/
     refine-plot EVAL_DIR -o figures/run --formats png      # elsewhere, PNG only
     refine-plot RUN_A/eval RUN_B/eval -o figures/cmp --labels "T = 4" "T = 8"   # an overlay
+    refine-plot runs/sweeps/steps                          # every run of a sweep, overlaid
 
 One evaluation folder gives three figures, each as PNG (dpi 150) and PDF:
   per_step_snr    SI-SDR and SNR against the refinement step t, one line per input-SNR bucket
@@ -12,7 +13,9 @@ One evaluation folder gives three figures, each as PNG (dpi 150) and PDF:
                   tolerance (when convergence.csv is there).
 Several folders give instead their overlay: overlay_per_step (the all-clips curves of each run)
 and overlay_summary.csv / .md (each run's numbers at its trained T); a run's own figures come
-from running the tool on its folder alone.
+from running the tool on its folder alone. A sweep folder (refine-train -m: one run folder
+per combination) gives the overlay of all its runs, named by their overrides, from each run's
+refine-eval folder (RUN/eval) or else its last validation (history.json).
 
 Drawing only from files means figures can be redrawn (fonts, subsets, overlays of many runs)
 without a model or a GPU, and show exactly the numbers the evaluation reported.
@@ -34,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from refine.audio import load_audio
+from refine.choose import knee_step
 from refine.plots import (
     Band,
     convergence_figure,
@@ -434,6 +438,11 @@ def write_overlay_tables(rows: list[dict], out_dir: Path) -> list[Path]:
 def plot_overlay(folders: list[Path], labels: list[str], out_dir: Path, formats: list[str]):
     """The overlay figure and summary tables of several evaluation folders."""
     runs = {label: load_run(folder) for label, folder in zip(labels, folders, strict=True)}
+    return plot_runs(runs, out_dir, formats)
+
+
+def plot_runs(runs: dict[str, EvalRun], out_dir: Path, formats: list[str]) -> list[Path]:
+    """The overlay figure and summary tables of labelled runs."""
     curves = {
         label: {ylabel: band(run.records, metric) for metric, ylabel in METRICS.items()}
         for label, run in runs.items()
@@ -447,6 +456,63 @@ def plot_overlay(folders: list[Path], labels: list[str], out_dir: Path, formats:
     return written + write_overlay_tables(rows, out_dir)
 
 
+# --- a sweep folder ---------------------------------------------------------------------------
+
+
+def is_sweep(folder: Path) -> bool:
+    """A folder of training runs (a Hydra multirun), not an evaluation folder."""
+    return not (folder / "per_step.json").exists() and any(folder.glob("*/history.json"))
+
+
+def history_run(run_dir: Path, delta_db: float = 0.5) -> EvalRun:
+    """A training run's last validation (history.json) as per-step records: means over the
+    validation clips, no intervals; the knee is the smallest t within delta_db of the best."""
+    path = run_dir / "history.json"
+    history = read_json(path)
+    try:
+        last = history[-1]
+        records = [
+            {
+                "step": t,
+                "si_sdr": entry["si_sdr"],
+                "snr": entry["snr"],
+                "buckets": {
+                    key.removeprefix("per_step_"): last[key][t]
+                    for key in last
+                    if key.startswith("per_step_")
+                },
+            }
+            for t, entry in enumerate(last["per_step"])
+        ]
+        train_step = last["train_step"]
+    except (IndexError, KeyError, TypeError) as error:
+        raise EvalFolderError(f"{path}: not a refine-train history ({error!r})") from error
+    for record in records:
+        _check_metrics(record, path, f"step {record['step']}")
+    curve = [record["si_sdr"] for record in records]
+    summary = {
+        "trained_steps": len(records) - 1,
+        "source": f"validation after {train_step} training steps",
+        "choice": {"knee": {"delta_db": delta_db, "step": knee_step(curve, delta_db)}},
+    }
+    return EvalRun(run_dir, records, summary)
+
+
+def sweep_runs(folder: Path) -> dict[str, EvalRun]:
+    """Every run of a sweep folder by its name (Hydra names it from its overrides), in natural
+    order: its evaluation (RUN/eval/per_step.json) where refine-eval made one, else its last
+    validation."""
+
+    def natural(path: Path) -> list:
+        return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", path.name)]
+
+    runs = {}
+    for run_dir in sorted((p.parent for p in folder.glob("*/history.json")), key=natural):
+        evaluated = (run_dir / "eval" / "per_step.json").exists()
+        runs[run_dir.name] = load_run(run_dir / "eval") if evaluated else history_run(run_dir)
+    return runs
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="refine-plot",
@@ -458,7 +524,7 @@ def main(argv: list[str] | None = None) -> None:
         nargs="+",
         type=Path,
         metavar="EVAL_DIR",
-        help="a folder refine-eval wrote; several make an overlay",
+        help="a folder refine-eval wrote (several make an overlay), or a sweep's folder",
     )
     parser.add_argument(
         "-o",
@@ -492,7 +558,10 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     formats = list(dict.fromkeys(args.formats))
     try:
-        if len(args.eval_dirs) == 1:
+        if len(args.eval_dirs) == 1 and is_sweep(args.eval_dirs[0]):
+            folder = args.eval_dirs[0]
+            written = plot_runs(sweep_runs(folder), args.out_dir or folder, formats)
+        elif len(args.eval_dirs) == 1:
             folder = args.eval_dirs[0]
             label = args.labels[0] if args.labels else None
             written = plot_eval(folder, args.out_dir or folder / "figures", formats, label)
