@@ -2,6 +2,8 @@
 
     refine-train                                  # the defaults: about 9 minutes on 2 cores
     refine-train domain=waveform model.steps=4    # any group choice or key override
+    refine-train -m model.steps=1,4,8             # a sweep (hydra/launcher=parallel, slurm)
+    torchrun --nproc-per-node 2 -m refine.train   # data-parallel processes (refine.distributed)
 
 The run folder (Hydra's) receives `checkpoint.pt` (resumable, atomic, self-describing),
 `history.json` (one record per validation: per-step SI-SDR and SNR) and TensorBoard events:
