@@ -169,8 +169,9 @@ class LRU(nn.Module):
             raise ValueError(
                 f"LRU expects u of shape (B, L >= 1, {self.d_model}), got {tuple(u.shape)}"
             )
-        if torch.is_autocast_enabled(u.device.type):  # mixed precision: the recurrence in fp32
-            with torch.autocast(u.device.type, enabled=False):
+        device = u.device.type
+        if torch.amp.is_autocast_available(device) and torch.is_autocast_enabled(device):
+            with torch.autocast(device, enabled=False):  # mixed precision: the recurrence in fp32
                 half = u.dtype in (torch.bfloat16, torch.float16)
                 return self.forward(u.float() if half else u, h_0)
         complex_dtype = torch.complex128 if u.dtype == torch.float64 else torch.complex64

@@ -40,7 +40,7 @@ def lambda_powers(log_lambda: torch.Tensor, exponents: torch.Tensor) -> torch.Te
 
 def _toeplitz(log_lambda: torch.Tensor, size: int, dtype: torch.dtype) -> torch.Tensor:
     """T[n, i, j] = λ_n^(j−i) for j ≥ i, else 0, so that (x @ T)[j] = Σ_{i≤j} λ^(j−i) x[i]."""
-    steps = torch.arange(size)
+    steps = torch.arange(size, device=log_lambda.device)
     lag = steps[None, :] - steps[:, None]  # (K, K)
     powers = lambda_powers(log_lambda, lag.clamp(min=0))  # (N, K, K)
     return torch.where(lag >= 0, powers, 0).to(dtype)
@@ -75,11 +75,11 @@ def _scan_chunks(
         edges = _scan_chunks(log_lambda * size, edges, h_0, chunk, reverse)
     if reverse:  # chunk c receives the state of chunk c+1, decayed by λ^(K−j)
         entering = F.pad(edges[..., 1:], (0, 1))  # (..., N, C)
-        exponents = torch.arange(size, 0, -1)
+        exponents = torch.arange(size, 0, -1, device=x.device)
     else:  # chunk c receives the state at the end of chunk c−1, decayed by λ^(j+1)
         first = torch.zeros_like(h[..., :1, 0]) if h_0 is None else h_0[..., None]
         entering = first if n_chunks == 1 else torch.cat([first, edges[..., :-1]], -1)
-        exponents = torch.arange(1, size + 1)
+        exponents = torch.arange(1, size + 1, device=x.device)
     decay = lambda_powers(log_lambda, exponents).to(x.dtype)  # (N, K)
     h.addcmul_(entering[..., None], decay[:, None, :])
     return h.flatten(-2)[..., :length]

@@ -4,9 +4,10 @@ leaves the LRU recurrence in float32."""
 import pytest
 import torch
 
+from refine.build import build_refiner
 from refine.device import autocast, pick_device
 from refine.lru import LRU
-from refine.train import train
+from refine.train import refiner_spec, train
 from tests.test_train import tiny_config
 
 
@@ -40,3 +41,17 @@ def test_the_lru_recurrence_runs_in_float32_under_bf16_autocast():
 def test_a_bf16_run_trains_on_the_cpu(tmp_path):
     history = train(tiny_config("train.steps=2", "train.precision=bfloat16"), tmp_path)
     assert all(torch.isfinite(torch.tensor(e["si_sdr"])) for e in history[-1]["per_step"])
+
+
+@pytest.mark.parametrize("domain", ["waveform", "stft_complex", "stft_magnitude"])
+@pytest.mark.parametrize("mode", ["full", "teacher_forced"])
+def test_training_creates_every_tensor_on_the_model_device(domain, mode):
+    """The meta device stands in for a GPU: a tensor made on the CPU inside the forward or
+    backward (an arange without device=) meets the model's tensors and raises."""
+    cfg = tiny_config(f"domain={domain}", "model.condition=true")
+    refiner = build_refiner(refiner_spec(cfg)).to("meta")
+    noisy, noise = torch.randn(2, 1, 4000, device="meta"), torch.randn(2, 1, 4000, device="meta")
+    for part, errors in refiner.training_losses(noisy, noise, mode):
+        part.backward()
+        assert errors.device.type == "meta"
+    assert all(p.grad.device.type == "meta" for p in refiner.parameters())
