@@ -10,6 +10,7 @@ from refine.blocks import LRUBlock
 from refine.build import build_refiner
 from refine.checkpoint import load_refiner
 from refine.domains import ComplexSTFT, MagnitudeSTFT, Waveform, make_domain
+from refine.enhance import enhance, enhance_file, load_model
 from refine.lru import LRU
 from refine.metrics import si_sdr, snr
 from refine.optim import build_optimizer, param_groups
@@ -33,6 +34,9 @@ __all__ = [
     "Waveform",
     "build_optimizer",
     "build_refiner",
+    "enhance",
+    "enhance_file",
+    "load_model",
     "load_refiner",
     "make_domain",
     "make_schedule",

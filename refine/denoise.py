@@ -1,0 +1,213 @@
+"""refine-denoise: denoise audio files and folders with a trained refiner.
+
+    refine-denoise take1.wav take2.flac -o cleaned/              # the shipped model
+    refine-denoise recordings/ -o cleaned/ --checkpoint runs/main/checkpoint.pt --steps 4
+    refine-denoise noisy.wav -o out/ --steps 8 --save-steps      # out/noisy_steps/step_01.wav …
+
+Files keep their names in OUT (a folder's files keep their paths below it) and their format,
+subtype, sample rate, channel count and length (`refine.enhance`). Every problem is one line
+that names the file: a bad file is reported and skipped, the others are still denoised.
+Nothing is overwritten without --force: not an input, not an existing file in OUT; outputs
+are written atomically. Exit status: 0 all files denoised, 1 some failed, 2 none could be
+(bad arguments, no model, no usable input, an output folder that cannot be written).
+"""
+
+import argparse
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import soundfile as sf
+import torch
+from tqdm import tqdm
+
+from refine.audio import AudioError
+from refine.checkpoint import CheckpointError
+from refine.enhance import enhance_file, load_model, refine_settings, step_paths
+from refine.runtime import tune_allocator
+
+log = logging.getLogger("refine-denoise")
+AUDIO_SUFFIXES = {f".{name.lower()}" for name in sf.available_formats()} | {".oga", ".opus"}
+
+
+@dataclass
+class Job:
+    source: Path
+    destination: Path
+
+
+def plan(inputs: list[Path], out_dir: Path) -> tuple[list[Job], list[str]]:
+    """(the files to denoise and where each goes, the problems found), inputs in order.
+
+    A folder contributes its audio files (by suffix, recursively), each placed at its path
+    relative to the folder. Refused: missing inputs, two inputs aimed at one output."""
+    jobs, problems, taken = [], [], {}
+    for item in inputs:
+        if item.is_dir():
+            files = sorted(p for p in item.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES)
+            files = [p for p in files if p.is_file() and not p.name.startswith(".")]
+            if not files:
+                problems.append(f"{item}: no audio files in this folder")
+            pairs = [(p, out_dir / p.relative_to(item)) for p in files]
+        elif item.is_file():
+            pairs = [(item, out_dir / item.name)]
+        elif item.exists():
+            problems.append(f"{item}: not a file or a folder")
+            continue
+        else:
+            problems.append(f"{item}: no such file or folder")
+            continue
+        for source, destination in pairs:
+            if destination.resolve() in taken:
+                problems.append(
+                    f"{source}: its output {destination} is already the output of "
+                    f"{taken[destination.resolve()]}: denoise them into different folders"
+                )
+                continue
+            taken[destination.resolve()] = source
+            jobs.append(Job(source, destination))
+    return jobs, problems
+
+
+def overwrites(job: Job, save_steps: int) -> str | None:
+    """Why writing this job would overwrite something (None if it would not)."""
+    targets = [job.destination, *step_paths(job.destination, save_steps)]
+    for target in targets:
+        if target.exists() and target.resolve() == job.source.resolve():
+            return f"{job.source}: the output would overwrite this input (use --force to allow)"
+        if target.exists():
+            return f"{job.source}: {target} exists (use --force to overwrite it)"
+    return None
+
+
+def writable_folder(out_dir: Path) -> str | None:
+    """Why OUT cannot receive files (None if it can): created here if missing."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"{out_dir}: cannot create the output folder ({error.strerror or error})"
+    if not out_dir.is_dir():
+        return f"{out_dir}: not a folder"
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        return f"{out_dir}: the output folder is not writable"
+    return None
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="refine-denoise",
+        description="Denoise audio files (any format soundfile reads, any rate and channel "
+        "count) with a trained refiner.",
+    )
+    parser.add_argument("inputs", nargs="+", type=Path, metavar="IN", help="files or folders")
+    parser.add_argument("-o", "--out-dir", type=Path, required=True, help="output folder")
+    parser.add_argument(
+        "--checkpoint", type=Path, help="a refine-train checkpoint (default: shipped)"
+    )
+    steps = parser.add_mutually_exclusive_group()
+    steps.add_argument("--steps", type=int, help="refinement steps (default: the model's)")
+    steps.add_argument("--tol", type=float, help="refine until ‖Δx‖/‖x‖ < TOL instead")
+    parser.add_argument(
+        "--save-steps", action="store_true", help="also write x̂_1 … x̂_N to OUT/<name>_steps/"
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite existing files")
+    parser.add_argument(
+        "--chunk-seconds", type=float, default=30.0, help="refined at once (memory), default 30"
+    )
+    parser.add_argument("--threads", type=int, help="torch threads (default: all cores)")
+    args = parser.parse_args(argv)
+    if args.save_steps and args.tol is not None:
+        parser.error("--save-steps needs a fixed number of steps (--steps), not --tol")
+    if args.steps is not None and args.steps < 0:
+        parser.error(f"--steps must be >= 0, got {args.steps}")
+    if args.tol is not None and not args.tol > 0:
+        parser.error(f"--tol must be > 0, got {args.tol}")
+    if not args.chunk_seconds >= 2.0:
+        parser.error(
+            f"--chunk-seconds must be at least 2 (twice the 1 s overlap), got {args.chunk_seconds}"
+        )
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)  # one line per message, whatever logging holds
+    handler.setFormatter(logging.Formatter("refine-denoise: %(levelname)s: %(message)s"))
+    log.handlers, log.propagate = [handler], False
+    log.setLevel(logging.INFO)
+    tune_allocator()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    jobs, problems = plan(args.inputs, args.out_dir)
+    for problem in problems:
+        log.error("%s", problem)
+    if not jobs:
+        sys.exit(2)
+    folder_problem = writable_folder(args.out_dir)
+    if folder_problem:
+        log.error("%s", folder_problem)
+        sys.exit(2)
+    try:
+        model = load_model(args.checkpoint)
+    except CheckpointError as error:
+        log.error("%s", error)
+        sys.exit(2)
+    steps_to_save = refine_settings(model, args.steps)["steps"] if args.save_steps else 0
+    failed = len(problems)
+    done = 0
+    total = sum(_frames(job.source) for job in jobs)
+    with tqdm(total=total, unit="frame", unit_scale=True, desc="denoising", leave=False) as bar:
+        for job in jobs:
+            refusal = None if args.force else overwrites(job, steps_to_save)
+            if refusal:
+                log.error("%s", refusal)
+                failed += 1
+                continue
+            try:
+                report = enhance_file(
+                    job.source,
+                    job.destination,
+                    model,
+                    steps=args.steps,
+                    tol=args.tol,
+                    save_steps=args.save_steps,
+                    chunk_seconds=args.chunk_seconds,
+                    progress=bar,
+                )
+            except (AudioError, ValueError, OSError, RuntimeError) as error:
+                log.error("%s", _one_line(error, job.source))
+                failed += 1
+                continue
+            for warning in report.warnings:
+                log.warning("%s: %s", job.source, warning)
+            done += 1
+            log.info(
+                "%s -> %s (%.1f s, %d steps)",
+                job.source,
+                job.destination,
+                report.frames / report.sample_rate,
+                report.steps,
+            )
+    if failed:
+        log.error("%d of %d inputs failed; %d denoised", failed, failed + done, done)
+    sys.exit(0 if not failed else (1 if done else 2))
+
+
+def _frames(path: Path) -> int:
+    """Frames of a file for the progress bar (0 when unreadable: its error comes later)."""
+    try:
+        return sf.info(path).frames
+    except (sf.SoundFileError, RuntimeError):
+        return 0
+
+
+def _one_line(error: Exception, source: Path) -> str:
+    """The error's first line, prefixed by the file unless it already names it."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return text if str(source) in text else f"{source}: {text}"
+
+
+if __name__ == "__main__":
+    main()
