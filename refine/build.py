@@ -5,12 +5,19 @@ A spec is a dict of four plain dicts (JSON-able, no Hydra objects):
 so a checkpoint can rebuild its model without the config system that trained it.
 """
 
+from refine.conv_unet import conv_unet_lru_backbone
 from refine.domains import make_domain
 from refine.process import Refiner
 from refine.step_net import StepNetwork
 from refine.unet import LRU_UNet
+from refine.wave_unet import WaveUNetBackbone
 
-BACKBONES = {"lru_unet": LRU_UNet}
+# Step-network backbones by config name: each maps (B, d_model, L) -> (B, d_model, L).
+BACKBONES = {
+    "lru_unet": LRU_UNet,  # seed 000
+    "conv_unet_lru": conv_unet_lru_backbone,  # seed 001: conv U-Net, LRU bottleneck
+    "wave_unet": WaveUNetBackbone,  # seed 002
+}
 # Keys of the model spec that belong to the refinement process or the step network wrapper;
 # every other key is a backbone constructor argument.
 PROCESS_KEYS = {"name", "steps", "parameterisation", "final_weight", "condition"}
