@@ -10,7 +10,7 @@ READY := $(VENV)/.installed
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,metrics,sweep]'
+	$(BIN)/pip install --quiet -e '.[dev,metrics,sweep,baselines]'
 	touch $@
 
 setup: $(READY)
