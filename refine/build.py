@@ -7,6 +7,7 @@ so a checkpoint can rebuild its model without the config system that trained it.
 
 from refine.conv_unet import conv_unet_lru_backbone
 from refine.domains import make_domain
+from refine.patch_rnn import PatchConvRNN
 from refine.process import Refiner
 from refine.step_net import StepNetwork
 from refine.unet import LRU_UNet
@@ -23,20 +24,38 @@ BACKBONES = {
 PROCESS_KEYS = {"name", "steps", "parameterisation", "final_weight", "condition"}
 
 
+def patch_step_network(channels: int, domain, model: dict, net_args: dict) -> PatchConvRNN:
+    """Seed 003's patch conv-RNN: a step network of its own, on spectrogram patches."""
+    if not hasattr(domain, "bins"):
+        raise ValueError("patch_conv_rnn works on spectrogram patches: use an STFT domain")
+    if model.get("parameterisation") != "increment" or model.get("condition"):
+        raise ValueError(
+            "patch_conv_rnn outputs X − Σ z δ itself: set model.parameterisation=increment "
+            "and model.condition=false"
+        )
+    return PatchConvRNN(channels, domain.bins, **net_args)
+
+
 def build_refiner(spec: dict) -> Refiner:
     """The refiner (step network, process, domain) that `spec` describes."""
     model, schedule = dict(spec["model"]), dict(spec["schedule"])
     name = model.get("name", "lru_unet")
-    if name not in BACKBONES:
-        raise ValueError(f"unknown model {name!r}: choose one of {sorted(BACKBONES)}")
+    if name not in BACKBONES and name != "patch_conv_rnn":
+        raise ValueError(
+            f"unknown model {name!r}: choose one of {sorted([*BACKBONES, 'patch_conv_rnn'])}"
+        )
     domain = make_domain(**spec["domain"])
-    backbone_args = {k: v for k, v in model.items() if k not in PROCESS_KEYS}
-    step_net = StepNetwork(
-        domain.channels(spec.get("audio_channels", 1)),
-        BACKBONES[name](**backbone_args),
-        d_model=backbone_args["d_model"],
-        condition=model.get("condition", False),
-    )
+    channels = domain.channels(spec.get("audio_channels", 1))
+    net_args = {k: v for k, v in model.items() if k not in PROCESS_KEYS}
+    if name == "patch_conv_rnn":
+        step_net = patch_step_network(channels, domain, model, net_args)
+    else:
+        step_net = StepNetwork(
+            channels,
+            BACKBONES[name](**net_args),
+            d_model=net_args["d_model"],
+            condition=model.get("condition", False),
+        )
     return Refiner(
         step_net,
         steps=model.get("steps", 8),

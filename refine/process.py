@@ -29,6 +29,11 @@ warn) watches constant-η steps.
 
 Everything runs in a domain (`refine.domains`): targets are the domain's transforms of the
 waveform targets y_t, and `refine` returns audio.
+
+A step network may carry a state from step to step (`recurrent = True`, called as
+f(x, progress, state) -> (update, state); seed 003's patch conv-RNN): the unroll, truncation
+(which detaches the state with the iterate) and inference pass it along; teacher forcing,
+which runs steps independently, is refused for it.
 """
 
 import warnings
@@ -123,10 +128,22 @@ class Refiner(nn.Module):
         t = torch.as_tensor(t, dtype=like.dtype, device=like.device)
         return (t / self.steps).expand(batch) if t.dim() == 0 else t / self.steps
 
-    def step(self, x: torch.Tensor, t: int, eta: float | None = None) -> torch.Tensor:
-        """x̂_t from x̂_{t−1}: (B, K, L) -> (B, K, L)."""
-        update = self.step_net(x, self._progress(t, x.shape[0], x))
-        return x - self.eta(t, eta) * update
+    @property
+    def recurrent(self) -> bool:
+        """Whether the step network carries a state from step to step (seed 003's patch RNN)."""
+        return getattr(self.step_net, "recurrent", False)
+
+    def step(
+        self, x: torch.Tensor, t: int, eta: float | None = None, state: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(x̂_t, state after step t) from x̂_{t−1}, (B, K, L), and the state after step t − 1
+        (None before the first step, and always for memoryless step networks)."""
+        progress = self._progress(t, x.shape[0], x)
+        if self.recurrent:
+            update, state = self.step_net(x, progress, state)
+        else:
+            update = self.step_net(x, progress)
+        return x - self.eta(t, eta) * update, state
 
     # --- training -------------------------------------------------------------------------
 
@@ -154,18 +171,27 @@ class Refiner(nn.Module):
             energy = (targets[0] - targets[-1]).square().sum((1, 2))  # (B,) ‖ω‖² in the domain
             energy = energy.clamp(min=1e-8 * targets[0, 0].numel())
         if mode == "teacher_forced":
+            if self.recurrent:
+                raise ValueError(
+                    "teacher forcing feeds each step its target, but this step network carries "
+                    "a state from step to step: train it with mode full or truncated"
+                )
             yield from self._teacher_forced(targets, energy, segment or self.steps)
             return
 
-        x, loss, errors = targets[0], 0.0, []
+        x, state, loss, errors = targets[0], None, 0.0, []
         for t in range(1, self.steps + 1):
-            x = recompute(self.step, x, t, use_reentrant=False) if checkpoint else self.step(x, t)
+            if checkpoint:
+                x, state = recompute(self.step, x, t, None, state, use_reentrant=False)
+            else:
+                x, state = self.step(x, t, state=state)
             error = ((x - targets[t]).square().sum((1, 2)) / energy).mean()
             weight = self.weights[t - 1].to(error)
             loss, errors = loss + weight * error, errors + [error.detach()]
             if mode == "truncated" and t % segment == 0 and t < self.steps:
                 yield loss, torch.stack(errors)
                 x, loss, errors = x.detach(), 0.0, []
+                state = None if state is None else state.detach()
         yield loss, torch.stack(errors)
 
     def _teacher_forced(
@@ -218,11 +244,17 @@ class Refiner(nn.Module):
         previous = x.new_full((batch,), float("inf"))
         norms, path = [], [x] if return_trajectory else None
 
+        state = None
         for t in range(1, limit + 1):
-            proposal = self.step(x, t, eta)
+            proposal, proposed_state = self.step(x, t, eta, state)
             size = (proposal - x).flatten(1).norm(dim=1)  # (B,) ‖Δx‖
             relative = size / x.flatten(1).norm(dim=1).clamp(min=1e-12)  # (B,) ‖Δx‖/‖x‖
             x = torch.where(active[:, None, None], proposal, x)
+            if proposed_state is not None:  # a stopped example keeps its state too
+                keep = active.reshape(-1, *[1] * (proposed_state.dim() - 1))
+                state = (
+                    proposed_state if state is None else torch.where(keep, proposed_state, state)
+                )
             taken += active
             norms.append(torch.where(active, relative, float("nan")))
             if patience is not None and (eta is not None or t > self.steps):  # constant-η step
