@@ -32,8 +32,10 @@ import math
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from refine.domains import ComplexSTFT
+from refine.process import RefineResult
 
 STFT = ComplexSTFT(n_fft=512, hop_length=128)
 NOISE_QUANTILE = 0.1
@@ -115,3 +117,74 @@ def oracle_psm(noisy: torch.Tensor, clean: torch.Tensor) -> torch.Tensor:
     spec, speech = _spec(noisy), _spec(clean)
     mask = (speech * spec.conj()).real / spec.abs().square().clamp(min=1e-20)  # |S|/|X| cos Δθ
     return _audio(spec * mask.clamp(0, 1), noisy)
+
+
+METHODS = {
+    "spectral_subtraction": spectral_subtraction,
+    "wiener": wiener_decision_directed,
+    "spectral_gating": spectral_gating,
+    "oracle_irm": oracle_irm,
+    "oracle_psm": oracle_psm,
+}
+
+
+class ClassicalRefiner(nn.Module):
+    """A method above in the refiner's inference interface, so refine-eval measures it like a
+    trained model: step t applies the method t times (one step is the method itself), and
+    `tol` repeats it until ‖Δx‖/‖x‖ < tol. Oracles get the clean clips (`needs_clean`)."""
+
+    steps = 1  # "trained T": the method applied once
+
+    def __init__(self, name: str, sample_rate: int = 16000):
+        super().__init__()
+        if name not in METHODS:
+            raise ValueError(f"unknown method {name!r}: choose one of {sorted(METHODS)}")
+        self.name, self.sample_rate = name, sample_rate
+        self.needs_clean = name.startswith("oracle")
+
+    def apply(self, x: torch.Tensor, clean: torch.Tensor | None) -> torch.Tensor:
+        if self.needs_clean:
+            return METHODS[self.name](x, clean)
+        if self.name == "spectral_gating":
+            return spectral_gating(x, self.sample_rate)
+        return METHODS[self.name](x)
+
+    @torch.no_grad()
+    def refine(
+        self,
+        noisy: torch.Tensor,
+        steps: int | None = None,
+        tol: float | None = None,
+        max_steps: int = 64,
+        eta: float | None = None,
+        patience: int | None = None,
+        return_trajectory: bool = False,
+        clean: torch.Tensor | None = None,
+    ) -> RefineResult:
+        """(B, C, T) -> RefineResult, like Refiner.refine (eta and patience do not apply)."""
+        if self.needs_clean and clean is None:
+            raise ValueError(f"{self.name} is an oracle: it needs the clean signal")
+        limit = max_steps if tol is not None else (self.steps if steps is None else steps)
+        x, batch = noisy, noisy.shape[0]
+        active = torch.ones(batch, dtype=torch.bool)
+        taken, norms, path = torch.zeros(batch, dtype=torch.long), [], [noisy]
+        for _ in range(limit):
+            proposal = self.apply(x, clean)
+            relative = (proposal - x).flatten(1).norm(dim=1) / x.flatten(1).norm(dim=1).clamp(
+                min=1e-12
+            )
+            x = torch.where(active[:, None, None], proposal, x)
+            norms.append(torch.where(active, relative, float("nan")))
+            taken += active
+            if tol is not None:
+                active &= ~(relative < tol)
+            path.append(x)
+            if not active.any():
+                break
+        return RefineResult(
+            output=x,
+            steps=taken,
+            update_norms=torch.stack(norms) if norms else torch.zeros(0, batch),
+            diverged=torch.zeros(batch, dtype=torch.bool),
+            trajectory=path if return_trajectory else None,
+        )

@@ -1,6 +1,7 @@
 """refine-eval: how quality evolves step by step, and how many steps to run.
 
     refine-eval checkpoint=runs/<run>/checkpoint.pt [max_steps=16] [write_defaults=true]
+    refine-eval method=wiener                     # a classical method or oracle, same test set
 
 Evaluates a checkpoint on a test set (synthetic by default, or paired folders) at every step
 t = 0 … max_steps (which may exceed the trained T) and with until-convergence stopping for
@@ -34,6 +35,7 @@ from omegaconf.errors import MissingMandatoryValue
 from refine.audio import save_audio
 from refine.checkpoint import CheckpointError, load_checkpoint, load_refiner, save_checkpoint
 from refine.choose import best_step, budget_step, calibrate_tolerance, knee_step
+from refine.classical import METHODS, ClassicalRefiner
 from refine.data import PairedFolderDataset, SyntheticDataset
 from refine.evaluation import convergence_runs, groups_of, per_step_metrics, summarise
 from refine.runtime import tune_allocator
@@ -160,11 +162,23 @@ def format_table(records: list[dict], trained_steps: int) -> str:
 def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     """Evaluate cfg.checkpoint into run_dir; returns the summary."""
     tune_allocator()
-    refiner, contents = load_refiner(cfg.checkpoint)
+    if (cfg.checkpoint is None) == (cfg.method is None):
+        raise ValueError(
+            "give checkpoint=PATH (a trained refiner) or method=NAME (a classical method or "
+            f"oracle: {', '.join(sorted(METHODS))}), not both and not neither"
+        )
+    if cfg.method is not None:
+        if cfg.write_defaults:
+            raise ValueError("write_defaults stores steps in a checkpoint: not for a method")
+        sample_rate = cfg.sample_rate
+        refiner = ClassicalRefiner(cfg.method, sample_rate)
+    else:
+        refiner, contents = load_refiner(cfg.checkpoint)
+        sample_rate = contents.get("config", {}).get("data", {}).get("sample_rate", 16000)
     trained_steps = refiner.steps
-    sample_rate = contents.get("config", {}).get("data", {}).get("sample_rate", 16000)
     dataset = test_set(cfg.data, sample_rate)
-    log.info("evaluating %s on %d clips, steps 0-%d", cfg.checkpoint, len(dataset), cfg.max_steps)
+    what = cfg.checkpoint or cfg.method
+    log.info("evaluating %s on %d clips, steps 0-%d", what, len(dataset), cfg.max_steps)
     metrics = per_step_metrics(
         refiner,
         dataset,
@@ -191,7 +205,8 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     curve = [r["si_sdr"] for r in records]
     best = best_step(curve)
     summary = {
-        "checkpoint": str(cfg.checkpoint),
+        "checkpoint": None if cfg.checkpoint is None else str(cfg.checkpoint),
+        "method": cfg.method,
         "trained_steps": trained_steps,
         "max_steps": cfg.max_steps,
         "sample_rate": sample_rate,

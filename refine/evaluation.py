@@ -10,6 +10,19 @@ from refine.metrics import mean_with_interval, segmental_snr, si_sdr, snr, speec
 from refine.process import Refiner
 
 
+def refine_batch(refiner, batch: dict, **settings):
+    """refiner.refine on a batch's noisy clips on the refiner's device; oracles (which need
+    the truth, `needs_clean`) also get the clean clips. Outputs come back to the CPU."""
+    device = next(iter(refiner.parameters()), torch.empty(0)).device
+    if getattr(refiner, "needs_clean", False):
+        settings["clean"] = batch["clean"].to(device)
+    out = refiner.refine(batch["noisy"].to(device), **settings)
+    out.output = out.output.cpu()
+    if out.trajectory is not None:
+        out.trajectory = [audio.cpu() for audio in out.trajectory]
+    return out
+
+
 @torch.no_grad()
 def per_step_metrics(
     refiner: Refiner,
@@ -36,16 +49,15 @@ def per_step_metrics(
     results.update(update_norm=[], input_snr=[], noise_kind=[])
     seconds, audio_seconds, example, seen = 0.0, 0.0, None, 0
     rate = getattr(dataset, "sample_rate", 16000)
-    device = next(refiner.parameters()).device
     for batch in DataLoader(dataset, batch_size=batch_size):
         clean = batch["clean"]  # (B, C, T)
         start = time.perf_counter()
-        out = refiner.refine(
-            batch["noisy"].to(device), steps=steps, eta=eta, patience=None, return_trajectory=True
+        out = refine_batch(
+            refiner, batch, steps=steps, eta=eta, patience=None, return_trajectory=True
         )
         seconds += time.perf_counter() - start
         audio_seconds += clean.shape[0] * clean.shape[-1] / rate
-        estimates = torch.stack(out.trajectory).cpu()  # (N+1, B, C, T)
+        estimates = torch.stack(out.trajectory)  # (N+1, B, C, T)
         results["si_sdr"].append(si_sdr(estimates, clean[None]).mean(-1))  # (N+1, B)
         results["snr"].append(snr(estimates, clean[None]).mean(-1))
         results["seg_snr"].append(segmental_snr(estimates, clean[None]).mean(-1))
@@ -90,7 +102,7 @@ def convergence_runs(
     for tol in tolerances:
         clip = 0
         for batch in DataLoader(dataset, batch_size=batch_size):
-            out = refiner.refine(batch["noisy"], tol=tol, max_steps=max_steps, eta=eta)
+            out = refine_batch(refiner, batch, tol=tol, max_steps=max_steps, eta=eta)
             quality_sdr = si_sdr(out.output, batch["clean"]).mean(-1)  # (B,)
             quality_snr = snr(out.output, batch["clean"]).mean(-1)
             for b in range(len(quality_sdr)):

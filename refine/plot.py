@@ -82,7 +82,10 @@ class EvalRun:
 
     @property
     def name(self) -> str:
-        """The run folder of the checkpoint (where refine-train wrote it), else this folder."""
+        """The method's name, the run folder of the checkpoint (where refine-train wrote it),
+        else this folder."""
+        if self.summary.get("method"):
+            return self.summary["method"]
         checkpoint = Path(str(self.summary.get("checkpoint") or ""))
         return checkpoint.parent.name or checkpoint.stem or self.folder.resolve().name
 

@@ -28,7 +28,7 @@ def eval_config(checkpoint, *overrides):
         return compose(
             config_name="eval",
             overrides=[
-                f"checkpoint={checkpoint}",
+                f"checkpoint={checkpoint}" if checkpoint else "checkpoint=null",
                 "data.examples=4",
                 "data.snrs=[0.0,5.0]",
                 "data.segment_seconds=0.25",
@@ -87,9 +87,21 @@ def test_eval_reads_paired_folders_and_bins_their_measured_snrs(checkpoint, tmp_
 def test_the_command_line_reports_a_missing_checkpoint_in_one_line(tmp_path):
     command = [sys.executable, "-m", "refine.eval", f"hydra.run.dir={tmp_path}"]
     for overrides, message in [
-        ([], "missing setting: checkpoint"),
+        ([], "give checkpoint=PATH (a trained refiner) or method=NAME"),
         ([f"checkpoint={tmp_path}/none.pt"], "no such checkpoint"),
     ]:
         result = subprocess.run(command + overrides, capture_output=True, text=True)
         assert result.returncode == 2 and message in result.stdout + result.stderr
         assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("method", ["wiener", "oracle_irm"])
+def test_classical_methods_and_oracles_are_evaluated_like_checkpoints(tmp_path, method):
+    summary = evaluate(eval_config(None, f"method={method}", "data.noise_kinds=[white]"), tmp_path)
+    assert summary["method"] == method and summary["trained_steps"] == 1
+    records = json.loads((tmp_path / "per_step.json").read_text())
+    assert len(records) == 5 and records[1]["si_sdr"] > records[0]["si_sdr"] + 2
+    with pytest.raises(ValueError, match="not both and not neither"):
+        evaluate(eval_config("x.pt", f"method={method}"), tmp_path / "both")
+    with pytest.raises(ValueError, match="not for a method"):
+        evaluate(eval_config(None, f"method={method}", "write_defaults=true"), tmp_path / "w")
