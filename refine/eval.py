@@ -36,6 +36,7 @@ from refine.audio import save_audio
 from refine.checkpoint import CheckpointError, load_checkpoint, load_refiner, save_checkpoint
 from refine.choose import best_step, budget_step, calibrate_tolerance, knee_step
 from refine.classical import METHODS, ClassicalRefiner
+from refine.cost import macs_per_second, parameter_count
 from refine.data import PairedFolderDataset, SyntheticDataset
 from refine.evaluation import convergence_runs, groups_of, per_step_metrics, summarise
 from refine.runtime import tune_allocator
@@ -212,6 +213,10 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         "sample_rate": sample_rate,
         "clips": len(dataset),
         "rtf_per_step": round(rtf_per_step, 6),
+        "parameters": parameter_count(refiner),
+        "macs_per_second_per_step": None  # FFT-based methods: not counted
+        if cfg.method is not None
+        else macs_per_second(refiner, sample_rate),
         "choice": {
             "best_step": {"si_sdr": best, "snr": best_step([r["snr"] for r in records])},
             "knee": {
