@@ -21,7 +21,7 @@ BACKBONES = {
 }
 # Keys of the model spec that belong to the refinement process or the step network wrapper;
 # every other key is a backbone constructor argument.
-PROCESS_KEYS = {"name", "steps", "parameterisation", "final_weight", "condition"}
+PROCESS_KEYS = {"name", "steps", "parameterisation", "final_weight", "condition", "normalisation"}
 
 
 def patch_step_network(channels: int, domain, model: dict, net_args: dict) -> PatchConvRNN:
@@ -55,6 +55,7 @@ def build_refiner(spec: dict) -> Refiner:
             BACKBONES[name](**net_args),
             d_model=net_args["d_model"],
             condition=model.get("condition", False),
+            normalisation=model.get("normalisation", "clip"),
         )
     return Refiner(
         step_net,

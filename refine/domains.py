@@ -80,14 +80,20 @@ class ComplexSTFT(_STFT):
         return 2 * audio_channels * self.bins
 
     def encode(self, audio: torch.Tensor) -> torch.Tensor:
-        spec = torch.view_as_real(self.stft(audio))  # (B, C, F, L, 2)
-        batch, frames = spec.shape[0], spec.shape[3]
-        return spec.movedim(-1, 2).reshape(batch, -1, frames)  # (B, C·2·F, L)
+        return self.features(self.stft(audio))
 
     def decode(self, features: torch.Tensor, noisy: torch.Tensor) -> torch.Tensor:
-        batch, channels, length = noisy.shape
-        parts = features.reshape(batch, channels, 2, self.bins, -1).movedim(2, -1)
-        return self.istft(torch.view_as_complex(parts.contiguous()), length)
+        return self.istft(self.spectrum(features, None), noisy.shape[-1])
+
+    def features(self, spec: torch.Tensor) -> torch.Tensor:
+        """STFT frames (B, C, F, L) complex -> features (B, C·2·F, L)."""
+        parts = torch.view_as_real(spec)  # (B, C, F, L, 2)
+        return parts.movedim(-1, 2).reshape(spec.shape[0], -1, spec.shape[-1])
+
+    def spectrum(self, features: torch.Tensor, noisy_spec: torch.Tensor | None) -> torch.Tensor:
+        """Features (B, C·2·F, L) -> STFT frames (B, C, F, L) complex (no phase needed)."""
+        parts = features.reshape(features.shape[0], -1, 2, self.bins, features.shape[-1])
+        return torch.view_as_complex(parts.movedim(2, -1).contiguous())
 
 
 class MagnitudeSTFT(_STFT):
@@ -97,14 +103,19 @@ class MagnitudeSTFT(_STFT):
         return audio_channels * self.bins
 
     def encode(self, audio: torch.Tensor) -> torch.Tensor:
-        magnitude = self.stft(audio).abs()  # (B, C, F, L)
-        return magnitude.reshape(magnitude.shape[0], -1, magnitude.shape[-1])
+        return self.features(self.stft(audio))
 
     def decode(self, features: torch.Tensor, noisy: torch.Tensor) -> torch.Tensor:
-        batch, channels, length = noisy.shape
-        phase = torch.angle(self.stft(noisy))  # (B, C, F, L)
-        magnitude = features.reshape(phase.shape).clamp(min=0)
-        return self.istft(torch.polar(magnitude, phase), length)
+        return self.istft(self.spectrum(features, self.stft(noisy)), noisy.shape[-1])
+
+    def features(self, spec: torch.Tensor) -> torch.Tensor:
+        """STFT frames (B, C, F, L) complex -> magnitudes (B, C·F, L)."""
+        return spec.abs().reshape(spec.shape[0], -1, spec.shape[-1])
+
+    def spectrum(self, features: torch.Tensor, noisy_spec: torch.Tensor) -> torch.Tensor:
+        """Magnitudes (B, C·F, L) and the noisy frames -> frames with the noisy phase."""
+        magnitude = features.reshape(noisy_spec.shape).clamp(min=0)
+        return torch.polar(magnitude, torch.angle(noisy_spec))
 
 
 def make_domain(
