@@ -64,8 +64,8 @@ def test_set(data: DictConfig, sample_rate: int):
 
 
 def finite(value: float) -> float | None:
-    """JSON has no NaN: missing values are null."""
-    return None if value is None or math.isnan(value) else round(value, 4)
+    """JSON has no NaN or infinity: missing or unbounded values are null."""
+    return None if value is None or not math.isfinite(value) else round(value, 4)
 
 
 def with_interval(name: str, values: torch.Tensor) -> dict:
