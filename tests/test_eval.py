@@ -11,7 +11,7 @@ from hydra import compose, initialize_config_dir
 
 from refine.checkpoint import load_checkpoint
 from refine.data import write_synthetic_folders
-from refine.eval import evaluate
+from refine.eval import evaluate, format_table
 from refine.train import CONFIG_DIR, train
 from tests.test_train import tiny_config
 
@@ -93,3 +93,29 @@ def test_the_command_line_reports_a_missing_checkpoint_in_one_line(tmp_path):
         result = subprocess.run(command + overrides, capture_output=True, text=True)
         assert result.returncode == 2 and message in result.stdout + result.stderr
         assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_the_printed_table_shows_a_dash_where_a_step_diverged():
+    bucket = {"0dB": {"si_sdr": None}}
+    records = [
+        {
+            "step": 0,
+            "si_sdr": 1.0,
+            "si_sdr_ci": [0.5, 1.5],
+            "snr": 1.0,
+            "seg_snr": 2.0,
+            "update_norm": None,
+            "buckets": {"0dB": {"si_sdr": 1.0}},
+        },
+        {
+            "step": 1,
+            "si_sdr": None,
+            "si_sdr_ci": None,
+            "snr": None,
+            "seg_snr": None,
+            "update_norm": 0.5,
+            "buckets": bucket,
+        },
+    ]
+    last = format_table(records, 1).splitlines()[-1]
+    assert last.split()[:2] == ["1", "–"] and last.endswith("– <- trained T")
