@@ -33,7 +33,7 @@ for variant in "$@"; do
   else
     run=runs/$EXPERIMENT/$name
     steps=$(awk -F, -v n="$name" '$1 == n {print $NF}' "$OUT/budget.csv")
-    if [ ! -f "$run/eval/per_step.json" ]; then
+    if [ ! -f "$run/eval/summary.json" ]; then  # written last: a finished evaluation
       "$BIN/refine-train" "${overrides[@]}" train.steps="$steps" hydra.run.dir="$run"
       "$BIN/refine-eval" checkpoint="$run/checkpoint.pt" hydra.run.dir="$run/eval"
     fi

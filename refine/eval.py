@@ -67,8 +67,8 @@ def test_set(data: DictConfig, sample_rate: int):
 
 
 def finite(value: float) -> float | None:
-    """JSON has no NaN: missing values are null."""
-    return None if value is None or math.isnan(value) else round(value, 4)
+    """JSON has no NaN or infinity: missing or unbounded values are null."""
+    return None if value is None or not math.isfinite(value) else round(value, 4)
 
 
 def with_interval(name: str, values: torch.Tensor) -> dict:
@@ -141,20 +141,24 @@ def convergence_summary(rows: list[dict]) -> list[dict]:
 
 
 def format_table(records: list[dict], trained_steps: int) -> str:
-    """The printed per-step table: mean and 95 % interval of SI-SDR, SNR, segSNR, update."""
+    """The printed per-step table: mean and 95 % interval of SI-SDR, SNR, segSNR, update;
+    a dash where a step has no finite mean (a diverged refinement)."""
+
+    def cell(value, width: int, digits: int = 2) -> str:
+        return f"{'–':>{width}s}" if value is None else f"{value:{width}.{digits}f}"
+
     snr_buckets = [g for g in records[0]["buckets"] if g.endswith("dB")]
     lines = [
         f"{'step':>4s} {'SI-SDR dB (95% CI)':>21s} {'SNR dB':>8s} {'segSNR':>8s} {'update':>8s}"
         + "".join(f"{'SI-SDR@' + g:>13s}" for g in snr_buckets)
     ]
     for r in records:
-        update = "" if r["update_norm"] is None else f"{r['update_norm']:.4f}"
-        low, high = r["si_sdr_ci"]
+        low, high = r["si_sdr_ci"] or (None, None)
         mark = " <- trained T" if r["step"] == trained_steps else ""
         lines.append(
-            f"{r['step']:4d} {r['si_sdr']:7.2f} [{low:5.2f}, {high:5.2f}] {r['snr']:8.2f} "
-            f"{r['seg_snr']:8.2f} {update:>8s}"
-            + "".join(f"{r['buckets'][g]['si_sdr']:13.2f}" for g in snr_buckets)
+            f"{r['step']:4d} {cell(r['si_sdr'], 7)} [{cell(low, 5)}, {cell(high, 5)}] "
+            f"{cell(r['snr'], 8)} {cell(r['seg_snr'], 8)} {cell(r['update_norm'], 8, 4)}"
+            + "".join(cell(r["buckets"][g]["si_sdr"], 13) for g in snr_buckets)
             + mark
         )
     return "\n".join(lines)

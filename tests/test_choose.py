@@ -25,3 +25,12 @@ def test_tolerance_is_the_cheapest_within_delta_of_the_best_fixed_count():
     chosen = calibrate_tolerance(runs, best_fixed_quality=8.0, best_fixed_steps=5, delta_db=0.5)
     assert chosen == {"tol": 3e-3, "mean_steps": 4.5, "si_sdr": 7.7, "steps_saved": 0.5}
     assert calibrate_tolerance(runs, 10.0, 5, 0.5)["tol"] is None
+
+
+def test_steps_without_a_finite_mean_are_never_chosen():
+    curve = [5.0, 9.0, 12.0, -40.0, None, None]  # a refinement that diverged past T
+    assert best_step(curve) == 2
+    assert knee_step(curve, 0.5) == 2
+    assert budget_step(curve, rtf_per_step=0.01, rtf_limit=1.0) == 2
+    runs = [{"tol": 0.01, "mean_steps": 3.0, "si_sdr": None}]
+    assert calibrate_tolerance(runs, 12.0, 2, 0.5)["tol"] is None

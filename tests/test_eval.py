@@ -11,7 +11,7 @@ from hydra import compose, initialize_config_dir
 
 from refine.checkpoint import load_checkpoint
 from refine.data import write_synthetic_folders
-from refine.eval import evaluate
+from refine.eval import evaluate, format_table
 from refine.train import CONFIG_DIR, train
 from tests.test_train import tiny_config
 
@@ -105,3 +105,29 @@ def test_classical_methods_and_oracles_are_evaluated_like_checkpoints(tmp_path, 
         evaluate(eval_config("x.pt", f"method={method}"), tmp_path / "both")
     with pytest.raises(ValueError, match="not for a method"):
         evaluate(eval_config(None, f"method={method}", "write_defaults=true"), tmp_path / "w")
+
+
+def test_the_printed_table_shows_a_dash_where_a_step_diverged():
+    bucket = {"0dB": {"si_sdr": None}}
+    records = [
+        {
+            "step": 0,
+            "si_sdr": 1.0,
+            "si_sdr_ci": [0.5, 1.5],
+            "snr": 1.0,
+            "seg_snr": 2.0,
+            "update_norm": None,
+            "buckets": {"0dB": {"si_sdr": 1.0}},
+        },
+        {
+            "step": 1,
+            "si_sdr": None,
+            "si_sdr_ci": None,
+            "snr": None,
+            "seg_snr": None,
+            "update_norm": 0.5,
+            "buckets": bucket,
+        },
+    ]
+    last = format_table(records, 1).splitlines()[-1]
+    assert last.split()[:2] == ["1", "–"] and last.endswith("– <- trained T")
