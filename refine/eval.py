@@ -12,9 +12,11 @@ stays within δ of the best fixed count with the fewest average steps. The run f
     per_step.json     one record per step: means and 95 % intervals, overall and per bucket
     per_clip.csv      every clip × step
     convergence.csv   every clip × tolerance: steps taken, final quality, divergence
-    summary.json      the choices, the convergence summary, the RTF per step
+    summary.json      the choices, the convergence summary, the RTF per step, the cost
     example/          the audio of x̂_0 … x̂_N and the clean signal of one clip
 
+PESQ (wide-band) and STOI/ESTOI join the metrics when the clips are declared speech
+(`data.content=speech`; the synthetic set is music) or with `speech_metrics=true`.
 `write_defaults=true` stores the knee step and the chosen tolerance in the checkpoint, where
 `refine-denoise` finds them. Figures: `refine-plot <this folder>`.
 """
@@ -64,6 +66,22 @@ def test_set(data: DictConfig, sample_rate: int):
             data.noisy_dir, data.clean_dir, sample_rate, data.segment_seconds, seed=data.seed
         )
     raise ValueError(f"unknown data.source {data.source!r}: synthetic or paired_folders")
+
+
+def wants_speech_metrics(cfg: DictConfig) -> bool:
+    """speech_metrics=auto: on when the test clips are declared speech (data.content); the
+    synthetic test set is music. PESQ and STOI are defined for speech only."""
+    setting = cfg.speech_metrics
+    if setting not in ("auto", True, False):
+        raise ValueError(f"speech_metrics must be auto, true or false, got {setting!r}")
+    content = cfg.data.content or ("music" if cfg.data.source == "synthetic" else None)
+    if content not in ("speech", "music", None):
+        raise ValueError(f"data.content must be speech or music, got {content!r}")
+    if setting == "auto":
+        if content is None:
+            log.info("data.content not set: no speech metrics (set data.content=speech)")
+        return content == "speech"
+    return setting
 
 
 def finite(value: float) -> float | None:
@@ -182,6 +200,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         sample_rate = contents.get("config", {}).get("data", {}).get("sample_rate", 16000)
     trained_steps = refiner.steps
     dataset = test_set(cfg.data, sample_rate)
+    speech = wants_speech_metrics(cfg)
     what = cfg.checkpoint or cfg.method
     log.info("evaluating %s on %d clips, steps 0-%d", what, len(dataset), cfg.max_steps)
     metrics = per_step_metrics(
@@ -190,16 +209,16 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         steps=cfg.max_steps,
         eta=cfg.eta,
         batch_size=cfg.batch_size,
-        speech=cfg.speech_metrics,
+        speech=speech,
         example_clip=cfg.example_clip,
     )
     if cfg.data.source != "synthetic":  # measured SNRs: group them into bins
         width = cfg.data.snr_bin_db
         metrics["input_snr"] = (metrics["input_snr"] / width).round() * width
-    records = step_records(metrics, groups_of(metrics), cfg.speech_metrics)
+    records = step_records(metrics, groups_of(metrics), speech)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "per_step.json").write_text(json.dumps(records, indent=1))
-    write_csv(run_dir / "per_clip.csv", clip_rows(metrics, cfg.speech_metrics))
+    write_csv(run_dir / "per_clip.csv", clip_rows(metrics, speech))
 
     rows = convergence_runs(
         refiner, dataset, list(cfg.tolerances), cfg.convergence_max_steps, cfg.eta, cfg.batch_size

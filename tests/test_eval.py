@@ -11,7 +11,7 @@ from hydra import compose, initialize_config_dir
 
 from refine.checkpoint import load_checkpoint
 from refine.data import write_synthetic_folders
-from refine.eval import evaluate, format_table
+from refine.eval import evaluate, format_table, wants_speech_metrics
 from refine.train import CONFIG_DIR, train
 from tests.test_train import tiny_config
 
@@ -131,3 +131,18 @@ def test_the_printed_table_shows_a_dash_where_a_step_diverged():
     ]
     last = format_table(records, 1).splitlines()[-1]
     assert last.split()[:2] == ["1", "–"] and last.endswith("– <- trained T")
+
+
+def test_speech_metrics_come_on_for_clips_declared_speech(checkpoint, tmp_path):
+    assert not wants_speech_metrics(eval_config(checkpoint))  # synthetic: music
+    assert wants_speech_metrics(eval_config(checkpoint, "speech_metrics=true"))
+    with pytest.raises(ValueError, match="data.content must be speech or music"):
+        wants_speech_metrics(eval_config(checkpoint, "data.content=noise"))
+    noisy, clean = write_synthetic_folders(
+        tmp_path / "data", 2, segment_seconds=1.0, snr_values=[5.0], progress=False
+    )
+    overrides = ["data.source=paired_folders", f"data.noisy_dir={noisy}"]
+    overrides += [f"data.clean_dir={clean}", "data.content=speech", "data.segment_seconds=1.0"]
+    evaluate(eval_config(checkpoint, *overrides, "max_steps=1"), tmp_path / "eval")
+    records = json.loads((tmp_path / "eval" / "per_step.json").read_text())
+    assert all(record["stoi"] is not None for record in records)
