@@ -1,0 +1,87 @@
+"""Real-time factor and memory of refine-denoise.
+
+    python benchmarks/denoise_speed.py --checkpoint runs/main/checkpoint.pt
+    python benchmarks/denoise_speed.py --checkpoint … --hour      # also a 1-hour file's memory
+
+Speed: the model with its default steps denoises 10 s of 16 kHz audio (the in-memory API,
+`refine.enhance`) with 2 threads; the RTF is the best of 5 runs' wall time over 10 s, for
+all steps together (the target is 0.1). Seams: the same 10 s cut into 2 s chunks against
+one piece, as an SNR of the difference (chunk edges are where a non-causal model lacks
+context; the cross-fade hides them).
+
+Memory (--hour): a 1-hour 16 kHz 16-bit WAV is written to a temporary folder and denoised
+by `refine.enhance_file` in a fresh process; the number is that process's peak resident
+memory, the bound the streaming design promises (the target is 1 GiB).
+"""
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from refine.data import SyntheticDataset
+from refine.enhance import enhance, load_model, refine_settings
+from refine.runtime import tune_allocator
+from refine.timing import best_time
+
+HOUR_CHILD = """
+import resource, sys
+from refine.enhance import enhance_file, load_model
+from refine.runtime import tune_allocator
+tune_allocator()
+enhance_file(sys.argv[1], sys.argv[2], load_model(sys.argv[3]))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def speed(checkpoint: str) -> None:
+    model = load_model(checkpoint)
+    clip = SyntheticDataset(1, segment_seconds=10.0, split="test", snr_values=[5.0])[0]
+    noisy = clip["noisy"]  # (1, 160000)
+    steps = refine_settings(model)["steps"]
+    seconds = best_time(lambda: enhance(noisy, 16000, model), repeats=5)
+    print(f"{Path(checkpoint).name}: {steps} steps on 10 s at 16 kHz, 2 threads")
+    print(f"  wall time {seconds:.3f} s, RTF {seconds / 10:.4f} (all steps), target 0.1")
+    whole = enhance(noisy, 16000, model)
+    pieces = enhance(noisy, 16000, model, chunk_seconds=2.0, overlap_seconds=0.5)
+    seam = 10 * torch.log10(whole.square().sum() / (pieces - whole).square().sum())
+    print(f"  2 s chunks with 0.5 s cross-fades against one piece: {seam:.1f} dB SNR")
+
+
+def hour(checkpoint: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / "hour.wav", Path(folder) / "out.wav"
+        rng = np.random.default_rng(0)
+        with sf.SoundFile(source, "w", 16000, 1, "PCM_16") as file:
+            for _ in range(60):  # one minute at a time
+                file.write(0.1 * rng.standard_normal(16000 * 60).astype(np.float32))
+        child = subprocess.run(
+            [sys.executable, "-c", HOUR_CHILD, str(source), str(target), checkpoint],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        peak = float(child.stdout.split()[-1])
+        frames = sf.info(target).frames
+    print(f"1-hour file: peak memory {peak:.0f} MiB (target 1024), {frames} frames out")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checkpoint", required=True, help="the model to measure")
+    parser.add_argument("--hour", action="store_true", help="also a 1-hour file's memory")
+    args = parser.parse_args()
+    tune_allocator()
+    torch.set_num_threads(2)
+    speed(args.checkpoint)
+    if args.hour:
+        hour(args.checkpoint)
+
+
+if __name__ == "__main__":
+    main()
