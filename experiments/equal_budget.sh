@@ -39,7 +39,7 @@ for variant in "$@"; do
     fi
   fi
   mkdir -p "$OUT/$name"
-  cp "$run/eval/per_step.json" "$run/eval/summary.json" "$OUT/$name/"
+  cp "$run/eval/per_step.json" "$run/eval/summary.json" "$run/eval/per_clip.csv" "$OUT/$name/"
   labels+=("$name")
   dirs+=("$OUT/$name")
 done

@@ -35,9 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from refine.audio import load_audio
 from refine.choose import knee_step
+from refine.metrics import mean_with_interval
 from refine.plots import (
     Band,
     convergence_figure,
@@ -52,6 +54,8 @@ METRICS = {"si_sdr": "SI-SDR (dB)", "snr": "SNR (dB)"}  # per_step.json key -> a
 FORMATS = ("png", "pdf", "svg")
 MAX_SPECTROGRAMS = 9  # step panels before a subset is drawn (clean comes on top)
 STEP_FILE = re.compile(r"step_(\d+)\.wav")
+PAIRED_COLUMNS = ("si_sdr_vs_first", "si_sdr_vs_first_low", "si_sdr_vs_first_high")
+CLIP_KEYS = ("clip", "input_snr_db", "noise_kind")  # what identifies a clip in per_clip.csv
 OVERLAY_COLUMNS = (
     "label",
     "trained_steps",
@@ -199,6 +203,38 @@ def load_update_norms(path: Path, steps: int) -> list[np.ndarray]:
         clip = norms.setdefault(row["clip"], np.full(steps, np.nan))
         clip[t] = _parse(path, line, "update_norm", row["update_norm"])
     return list(norms.values())
+
+
+def load_clip_scores(path: Path, step: int) -> dict[tuple[str, str, str], float]:
+    """per_clip.csv's SI-SDR at `step`, keyed by (clip, input SNR, noise kind) so that two
+    evaluations are paired only on the same clips."""
+    scores = {}
+    for line, row in enumerate(read_csv(path, CLIP_KEYS + ("step", "si_sdr")), start=2):
+        if _parse(path, line, "step", row["step"], int) == step:
+            scores[tuple(row[k] for k in CLIP_KEYS)] = _parse(path, line, "si_sdr", row["si_sdr"])
+    return scores
+
+
+def paired_differences(runs: dict[str, "EvalRun"]) -> dict[str, tuple] | None:
+    """Each run's SI-SDR at its T minus the first run's at its T, clip by clip: (mean, low,
+    high) of the 95 % t-interval. Paired on the same clips, the interval is far narrower
+    than the two runs' own intervals. None unless every folder holds per_clip.csv over the
+    same clips."""
+    paths = [run.folder / "per_clip.csv" for run in runs.values()]
+    if not all(path.is_file() for path in paths):
+        return None
+    scores = [
+        load_clip_scores(p, r.trained_steps) for p, r in zip(paths, runs.values(), strict=True)
+    ]
+    if any(s.keys() != scores[0].keys() for s in scores):
+        log.info("per_clip.csv files cover different clips: no paired differences")
+        return None
+    clips = sorted(scores[0])
+    first = torch.tensor([scores[0][c] for c in clips])
+    return {
+        label: mean_with_interval(torch.tensor([s[c] for c in clips]) - first)
+        for label, s in zip(runs, scores, strict=True)
+    }
 
 
 def load_convergence(path: Path) -> dict[str, np.ndarray]:
@@ -419,8 +455,10 @@ def write_overlay_tables(rows: list[dict], out_dir: Path) -> list[Path]:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, md_path = out_dir / "overlay_summary.csv", out_dir / "overlay_summary.md"
-    per_snr = list(dict.fromkeys(k for row in rows for k in row if k not in OVERLAY_COLUMNS))
-    columns = [*OVERLAY_COLUMNS[:-1], *per_snr, OVERLAY_COLUMNS[-1]]
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    per_snr = [k for k in keys if k.startswith("si_sdr_gain_at_T_")]
+    paired = [k for k in PAIRED_COLUMNS if k in keys]
+    columns = [*OVERLAY_COLUMNS[:-1], *per_snr, *paired, OVERLAY_COLUMNS[-1]]
     with csv_path.open("w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(columns)
@@ -429,11 +467,15 @@ def write_overlay_tables(rows: list[dict], out_dir: Path) -> list[Path]:
         "| run | trained T | SI-SDR at T (dB) | best step | SI-SDR at best step (dB) "
         "| knee step | SI-SDR gain over the input at T (dB) |"
         + "".join(f" gain at T, input {k.removeprefix('si_sdr_gain_at_T_')} |" for k in per_snr)
+        + (" SI-SDR at T minus the first run's, same clips (95 % CI) |" if paired else "")
     )
-    lines = [header, "|---|" + "--:|" * (6 + len(per_snr))]
+    lines = [header, "|---|" + "--:|" * (6 + len(per_snr) + bool(paired))]
     for row in rows:
-        cells = [cell(row.get(c), 2) or "–" for c in columns[:-1]]
-        lines.append("| " + " | ".join(cells) + " |")
+        cells = [cell(row.get(c), 2) or "–" for c in [*OVERLAY_COLUMNS[1:-1], *per_snr]]
+        if paired:
+            mean, low, high = (cell(row.get(k), 2) for k in PAIRED_COLUMNS)
+            cells.append(f"{mean} [{low}, {high}]")
+        lines.append("| " + " | ".join([row["label"], *cells]) + " |")
     md_path.write_text("\n".join(lines) + "\n")
     return [csv_path, md_path]
 
@@ -456,6 +498,11 @@ def plot_runs(runs: dict[str, EvalRun], out_dir: Path, formats: list[str]) -> li
         overlay_figure(curves, trained, title), out_dir, "overlay_per_step", formats
     )
     rows = [overlay_row(label, run) for label, run in runs.items()]
+    paired = paired_differences(runs)
+    if paired is not None:
+        for row in rows:
+            mean, low, high = paired[row["label"]]
+            row.update(si_sdr_vs_first=mean, si_sdr_vs_first_low=low, si_sdr_vs_first_high=high)
     return written + write_overlay_tables(rows, out_dir)
 
 

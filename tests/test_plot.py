@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+import scipy.stats
 import soundfile as sf
 
 from refine.plot import main, spectrogram_steps
@@ -179,8 +180,29 @@ def test_overlay_writes_figure_and_tables_with_each_runs_numbers(tmp_path):
             assert gain == pytest.approx(bucket[trained] - bucket[0], abs=1e-3)
     table = (out / "overlay_summary.md").read_text().splitlines()
     assert len(table) == 2 + len(runs) and table[0].startswith("| run | trained T |")
-    assert table[0].endswith("gain at T, input 5dB |")
+    assert "gain at T, input 5dB |" in table[0]
     assert table[2].startswith(f"| T = 6 | 6 | {runs['T = 6'][1][6]:.2f} |")
+
+
+def test_overlays_of_the_same_clips_pair_them(tmp_path):
+    write_fake_eval(tmp_path / "a", trained=6, gain=8.0, seed=1)
+    write_fake_eval(tmp_path / "b", trained=3, gain=10.0, seed=2, steps=8)
+    out = tmp_path / "overlay"
+    main([str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(out)])
+    clips = {}
+    for folder, trained in (("a", 6), ("b", 3)):
+        rows = csv.DictReader((tmp_path / folder / "per_clip.csv").open())
+        clips[folder] = {r["clip"]: float(r["si_sdr"]) for r in rows if int(r["step"]) == trained}
+    differences = np.array([clips["b"][c] - clips["a"][c] for c in sorted(clips["a"])])
+    rows = list(csv.DictReader((out / "overlay_summary.csv").open()))
+    assert float(rows[0]["si_sdr_vs_first"]) == 0.0
+    assert float(rows[1]["si_sdr_vs_first"]) == pytest.approx(differences.mean(), abs=1e-3)
+    half = float(rows[1]["si_sdr_vs_first_high"]) - float(rows[1]["si_sdr_vs_first"])
+    expected = scipy.stats.t.ppf(0.975, len(differences) - 1) * differences.std(ddof=1)
+    assert half == pytest.approx(expected / len(differences) ** 0.5, abs=1e-3)
+    assert (
+        "minus the first run's, same clips (95 % CI) |" in (out / "overlay_summary.md").read_text()
+    )
 
 
 def test_overlay_labels_default_to_the_shortest_distinct_folder_paths(tmp_path):
