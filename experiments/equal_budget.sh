@@ -7,7 +7,8 @@
 # its seconds per step. OUT/budget.csv holds every variant's measured seconds per step and
 # the steps that spend the budget. It is measured on the first run (python -m refine.budget,
 # on a quiet machine) and reused after, so a rerun trains the same steps: delete it to
-# recalibrate on another machine (CALIBRATE_ONLY=1 stops after it). Runs go to runs/<OUT's name>/<NAME>; finished runs are
+# recalibrate on another machine (CALIBRATE_ONLY=1 stops after it; EVAL_OVERRIDES adds
+# refine-eval settings for the variants trained here). Runs go to runs/<OUT's name>/<NAME>; finished runs are
 # not retrained.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
@@ -35,7 +36,8 @@ for variant in "$@"; do
     steps=$(awk -F, -v n="$name" '$1 == n {print $NF}' "$OUT/budget.csv")
     if [ ! -f "$run/eval/summary.json" ]; then  # written last: a finished evaluation
       "$BIN/refine-train" "${overrides[@]}" train.steps="$steps" hydra.run.dir="$run"
-      "$BIN/refine-eval" checkpoint="$run/checkpoint.pt" hydra.run.dir="$run/eval"
+      # shellcheck disable=SC2086  # EVAL_OVERRIDES: space-separated refine-eval settings
+      "$BIN/refine-eval" checkpoint="$run/checkpoint.pt" hydra.run.dir="$run/eval" ${EVAL_OVERRIDES:-}
     fi
   fi
   mkdir -p "$OUT/$name"
