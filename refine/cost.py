@@ -9,6 +9,8 @@ FLOP count is two MACs. Time per step is measured separately (refine-eval's RTF)
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from refine.device import device_of
+
 
 def parameter_count(module: torch.nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
@@ -17,7 +19,7 @@ def parameter_count(module: torch.nn.Module) -> int:
 @torch.no_grad()
 def macs_per_second(refiner, sample_rate: int, channels: int = 1) -> int:
     """Multiply-accumulates of one refinement step per second of audio (mono by default)."""
-    device = next(iter(refiner.parameters()), torch.empty(0)).device
+    device = device_of(refiner)
     audio = torch.zeros(1, channels, sample_rate, device=device)
     audio[..., ::7] = 1.0  # not silence: every path of the network runs
     with FlopCounterMode(display=False) as counter:

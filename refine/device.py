@@ -32,3 +32,8 @@ def autocast(device: torch.device, precision: str) -> AbstractContextManager:
     if precision not in PRECISIONS:
         raise ValueError(f"train.precision must be one of {PRECISIONS}, got {precision!r}")
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bfloat16")
+
+
+def device_of(module: torch.nn.Module) -> torch.device:
+    """Where a module's parameters live (the CPU for one without parameters)."""
+    return next(iter(module.parameters()), torch.empty(0)).device

@@ -6,6 +6,7 @@ import time
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from refine.device import device_of
 from refine.metrics import mean_with_interval, segmental_snr, si_sdr, snr, speech_metrics
 from refine.process import Refiner
 
@@ -13,7 +14,7 @@ from refine.process import Refiner
 def refine_batch(refiner, batch: dict, **settings):
     """refiner.refine on a batch's noisy clips on the refiner's device; oracles (which need
     the truth, `needs_clean`) also get the clean clips. Outputs come back to the CPU."""
-    device = next(iter(refiner.parameters()), torch.empty(0)).device
+    device = device_of(refiner)
     if getattr(refiner, "needs_clean", False):
         settings["clean"] = batch["clean"].to(device)
     out = refiner.refine(batch["noisy"].to(device), **settings)

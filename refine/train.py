@@ -38,7 +38,7 @@ from refine.build import build_refiner
 from refine.checkpoint import load_checkpoint, save_checkpoint
 from refine.data import CleanNoiseFolderDataset, PairedFolderDataset, SyntheticDataset
 from refine.data.order import ShardedBatches
-from refine.device import autocast, pick_device
+from refine.device import autocast, device_of, pick_device
 from refine.evaluation import groups_of, per_step_metrics
 from refine.optim import build_optimizer
 from refine.plots import per_step_figure
@@ -135,7 +135,7 @@ def train_step(refiner: Refiner, batch: dict, optimiser, scheduler, t: DictConfi
     """One optimiser step on this process's share of a global batch, in the configured
     training mode and precision, with gradients averaged over the processes. Returns the
     (T,) per-step errors ‖x̂_t − y_t‖²/‖ω‖² of the global batch (detached)."""
-    device = next(refiner.parameters()).device
+    device = device_of(refiner)
     noisy, noise = batch["noisy"].to(device), batch["noise"].to(device)
     losses = refiner.training_losses(noisy, noise, t.mode, t.segment, t.checkpoint)
     errors = []
@@ -183,7 +183,7 @@ def validate(refiner: Refiner, validation, writer: SummaryWriter, step: int, his
     }
     title = f"validation SI-SDR per refinement step ({len(validation)} clips)"
     writer.add_figure("val/per_step_si_sdr", per_step_figure(curves, title=title), step)
-    noisy = validation[0]["noisy"][None].to(next(refiner.parameters()).device)  # (1, C, T)
+    noisy = validation[0]["noisy"][None].to(device_of(refiner))  # (1, C, T)
     path = refiner.refine(noisy, patience=None, return_trajectory=True).trajectory
     for t, audio in enumerate(path):
         audio = audio.cpu()
