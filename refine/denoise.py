@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from refine.audio import AudioError
 from refine.checkpoint import CheckpointError
+from refine.data import find_audio_files
 from refine.enhance import enhance_file, load_model, refine_settings, step_paths
 from refine.runtime import tune_allocator
 
@@ -46,10 +47,11 @@ def plan(inputs: list[Path], out_dir: Path) -> tuple[list[Job], list[str]]:
     jobs, problems, taken = [], [], {}
     for item in inputs:
         if item.is_dir():
-            files = sorted(p for p in item.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES)
-            files = [p for p in files if p.is_file() and not p.name.startswith(".")]
-            if not files:
+            try:
+                files = find_audio_files(item, AUDIO_SUFFIXES)
+            except ValueError:
                 problems.append(f"{item}: no audio files in this folder")
+                continue
             pairs = [(p, out_dir / p.relative_to(item)) for p in files]
         elif item.is_file():
             pairs = [(item, out_dir / item.name)]

@@ -21,7 +21,7 @@ any order, and "train", "val" and "test" draw from unrelated streams.
 import os
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -48,8 +48,11 @@ def item_generator(seed: int, split: str, index: int) -> torch.Generator:
     return torch.Generator().manual_seed(int(state[0]))
 
 
-def find_audio_files(folder: str | os.PathLike) -> list[Path]:
-    """Audio files (.wav, .flac, .ogg, any case) under folder, recursively, sorted by path.
+def find_audio_files(
+    folder: str | os.PathLike, suffixes: Collection[str] = AUDIO_EXTENSIONS
+) -> list[Path]:
+    """Audio files (.wav, .flac, .ogg, or `suffixes`; any case) under folder, recursively,
+    sorted by path.
 
     Hidden files are skipped: macOS "._name.wav" metadata and save_audio's temporary files.
     """
@@ -59,10 +62,10 @@ def find_audio_files(folder: str | os.PathLike) -> list[Path]:
     files = sorted(
         p
         for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS and not p.name.startswith(".")
+        if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(".")
     )
     if not files:
-        raise ValueError(f"{folder}: no audio files ({', '.join(AUDIO_EXTENSIONS)}) in it")
+        raise ValueError(f"{folder}: no audio files ({', '.join(suffixes)}) in it")
     return files
 
 
