@@ -61,3 +61,8 @@ def load_refiner(path: str | Path) -> tuple[Refiner, dict]:
             f"{str(error).splitlines()[0][:200]}"
         ) from None
     return refiner.eval(), contents
+
+
+def trained_sample_rate(contents: dict) -> int:
+    """The rate (Hz) a checkpoint's model was trained at: its data config's, else 16 kHz."""
+    return int(contents.get("config", {}).get("data", {}).get("sample_rate", 16000))

@@ -27,7 +27,7 @@ import soxr
 import torch
 
 from refine.audio import RESAMPLE_QUALITY, AudioError, resample
-from refine.checkpoint import CheckpointError, load_refiner
+from refine.checkpoint import CheckpointError, load_refiner, trained_sample_rate
 from refine.chunking import MIN_SAMPLES, ChunkedRefiner
 from refine.files import atomic_path
 from refine.process import Refiner
@@ -69,8 +69,8 @@ def load_model(checkpoint: str | Path | None = None) -> Model:
             "pass a checkpoint written by refine-train (--checkpoint PATH)"
         )
     refiner, contents = load_refiner(path)
-    rate = contents.get("config", {}).get("data", {}).get("sample_rate", 16000)
-    return Model(refiner, int(rate), dict(contents.get("inference") or {}), str(path))
+    inference = dict(contents.get("inference") or {})
+    return Model(refiner, trained_sample_rate(contents), inference, str(path))
 
 
 def refine_settings(model: Model, steps: int | None = None, tol: float | None = None) -> dict:

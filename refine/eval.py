@@ -35,7 +35,13 @@ from omegaconf import DictConfig
 from omegaconf.errors import MissingMandatoryValue
 
 from refine.audio import save_audio
-from refine.checkpoint import CheckpointError, load_checkpoint, load_refiner, save_checkpoint
+from refine.checkpoint import (
+    CheckpointError,
+    load_checkpoint,
+    load_refiner,
+    save_checkpoint,
+    trained_sample_rate,
+)
 from refine.choose import best_step, budget_step, calibrate_tolerance, knee_step
 from refine.classical import METHODS, ClassicalRefiner
 from refine.cost import macs_per_second, parameter_count
@@ -197,7 +203,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         refiner = ClassicalRefiner(cfg.method, sample_rate)
     else:
         refiner, contents = load_refiner(cfg.checkpoint)
-        sample_rate = contents.get("config", {}).get("data", {}).get("sample_rate", 16000)
+        sample_rate = trained_sample_rate(contents)
     trained_steps = refiner.steps
     dataset = test_set(cfg.data, sample_rate)
     speech = wants_speech_metrics(cfg)
