@@ -74,6 +74,13 @@ def test_set(data: DictConfig, sample_rate: int):
     raise ValueError(f"unknown data.source {data.source!r}: synthetic or paired_folders")
 
 
+def clips_per_batch(cfg: DictConfig) -> int:
+    """cfg.batch_size, or 1 for whole folder files (data.segment_seconds null): files of
+    different lengths do not stack, and padding them would change their metrics."""
+    whole_files = cfg.data.source != "synthetic" and cfg.data.segment_seconds is None
+    return 1 if whole_files else cfg.batch_size
+
+
 def wants_speech_metrics(cfg: DictConfig) -> bool:
     """speech_metrics=auto: on when the test clips are declared speech (data.content); the
     synthetic test set is music. PESQ and STOI are defined for speech only."""
@@ -206,6 +213,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         sample_rate = trained_sample_rate(contents)
     trained_steps = refiner.steps
     dataset = test_set(cfg.data, sample_rate)
+    batch_size = clips_per_batch(cfg)
     speech = wants_speech_metrics(cfg)
     what = cfg.checkpoint or cfg.method
     log.info("evaluating %s on %d clips, steps 0-%d", what, len(dataset), cfg.max_steps)
@@ -214,7 +222,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         dataset,
         steps=cfg.max_steps,
         eta=cfg.eta,
-        batch_size=cfg.batch_size,
+        batch_size=batch_size,
         speech=speech,
         example_clip=cfg.example_clip,
     )
@@ -227,7 +235,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     write_csv(run_dir / "per_clip.csv", clip_rows(metrics, speech))
 
     rows = convergence_runs(
-        refiner, dataset, list(cfg.tolerances), cfg.convergence_max_steps, cfg.eta, cfg.batch_size
+        refiner, dataset, list(cfg.tolerances), cfg.convergence_max_steps, cfg.eta, batch_size
     )
     if rows:
         write_csv(run_dir / "convergence.csv", rows)

@@ -84,6 +84,23 @@ def test_eval_reads_paired_folders_and_bins_their_measured_snrs(checkpoint, tmp_
     assert {g for g in records[0]["buckets"] if g.endswith("dB")} == {"5dB", "10dB"}
 
 
+def test_eval_takes_whole_folder_files_of_different_lengths_one_at_a_time(checkpoint, tmp_path):
+    for index, seconds in enumerate([0.3, 0.45, 0.2]):
+        noisy, clean = write_synthetic_folders(
+            tmp_path / f"part{index}", 1, segment_seconds=seconds, seed=index, progress=False
+        )
+        for folder in (noisy, clean):
+            target = tmp_path / "data" / folder.name
+            target.mkdir(parents=True, exist_ok=True)
+            (folder / f"{folder.name}_001.wav").rename(target / f"{folder.name}_00{index}.wav")
+    data = tmp_path / "data"
+    overrides = ["data.source=paired_folders", f"data.noisy_dir={data / 'noisy'}"]
+    overrides += [f"data.clean_dir={data / 'clean'}", "data.segment_seconds=null"]
+    evaluate(eval_config(checkpoint, *overrides), tmp_path / "eval")
+    clips = list(csv.DictReader(open(tmp_path / "eval" / "per_clip.csv")))
+    assert len({row["clip"] for row in clips}) == 3
+
+
 def test_the_command_line_reports_a_missing_checkpoint_in_one_line(tmp_path):
     command = [sys.executable, "-m", "refine.eval", f"hydra.run.dir={tmp_path}"]
     for overrides, message in [
