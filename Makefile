@@ -5,15 +5,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: setup train demo test lint bench
+.PHONY: setup system-packages train demo test lint bench
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,metrics,sweep,baselines]'
+	$(BIN)/pip install --quiet -e '.[dev,metrics,sweep,baselines,data]'
 	touch $@
 
 setup: $(READY)
+
+# Debian programs that render the shipped model's corpus (refine.data.prepare) and that its
+# tests drive: fluidsynth with a General MIDI soundfont, espeak-ng and flite.
+SYSTEM_PACKAGES := fluidsynth fluid-soundfont-gm espeak-ng flite
+system-packages:
+	@if command -v fluidsynth >/dev/null && command -v espeak-ng >/dev/null && command -v flite >/dev/null && [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ]; then \
+		echo "system packages present"; \
+	else \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	fi
 
 # The main job: train the default refiner (resumes or skips what runs/main already holds),
 # evaluate it per step, and draw figures/per_step_snr.png.

@@ -36,7 +36,12 @@ from tqdm import tqdm
 from refine import distributed
 from refine.build import build_refiner
 from refine.checkpoint import load_checkpoint, save_checkpoint
-from refine.data import CleanNoiseFolderDataset, PairedFolderDataset, SyntheticDataset
+from refine.data import (
+    CleanFolderDataset,
+    CleanNoiseFolderDataset,
+    PairedFolderDataset,
+    SyntheticDataset,
+)
 from refine.data.order import ShardedBatches
 from refine.device import autocast, device_of, pick_device
 from refine.evaluation import groups_of, per_step_metrics
@@ -92,9 +97,19 @@ def build_datasets(data: DictConfig) -> tuple:
             seed=data.seed,
             **common,
         )
+    elif data.source == "clean_folders":
+        train = CleanFolderDataset(
+            data.clean_dir,
+            data.train_examples,
+            snr_range=tuple(data.snr_range),
+            noise_kinds=list(data.noise_kinds),
+            seed=data.seed,
+            **common,
+        )
     else:
         raise ValueError(
-            f"unknown data.source {data.source!r}: synthetic, paired_folders or clean_noise_folders"
+            f"unknown data.source {data.source!r}: synthetic, paired_folders, clean_folders or "
+            "clean_noise_folders"
         )
     return train, validation
 

@@ -6,6 +6,7 @@ import torch
 from refine.audio import load_audio, save_audio
 from refine.data import (
     NOISE_KINDS,
+    CleanFolderDataset,
     CleanNoiseFolderDataset,
     PairedFolderDataset,
     SyntheticDataset,
@@ -326,6 +327,27 @@ def test_clean_noise_folders(tmp_path):
         kinds.add(item["noise_kind"])
         assert torch.equal(item["noisy"], dataset[index]["noisy"])
     assert kinds == {"hum", "fan/short"}
+
+
+def test_clean_folders_mix_generated_noise_of_every_colour(tmp_path):
+    save_audio(tmp_path / "clean" / "a.wav", tone(1, 0.6, 22050), 22050, "FLOAT")
+    save_audio(tmp_path / "clean" / "sub" / "b.flac", tone(2, 0.3, RATE, 500.0), RATE)
+    dataset = CleanFolderDataset(tmp_path / "clean", num_examples=40, segment_seconds=0.5)
+    kinds = set()
+    for index in range(40):
+        item = dataset[index]
+        channels = item["clean"].shape[0]
+        for key in ("noisy", "clean", "noise"):
+            assert item[key].shape == (channels, 8000) and item[key].dtype == torch.float32
+        assert torch.equal(item["noisy"], item["clean"] + item["noise"])
+        assert -1e-3 <= item["snr_db"] <= 20.0 + 1e-3  # the default range, 0-20 dB
+        kinds.add(item["noise_kind"])
+        assert torch.equal(item["noise"], dataset[index]["noise"])
+    assert kinds == set(NOISE_KINDS)
+    stereo = next(dataset[i] for i in range(40) if dataset[i]["clean"].shape[0] == 2)
+    assert not torch.allclose(stereo["noise"][0], stereo["noise"][1])  # independent channels
+    with pytest.raises(ValueError, match="noise_kinds"):
+        CleanFolderDataset(tmp_path / "clean", 1, noise_kinds=["purple"])
 
 
 def test_empty_folder_is_named(tmp_path):

@@ -2,6 +2,7 @@
 (noisy, clean, noise) triples. File I/O lives in refine.audio."""
 
 from refine.data.datasets import (
+    CleanFolderDataset,
     CleanNoiseFolderDataset,
     PairedFolderDataset,
     SyntheticDataset,
@@ -15,6 +16,7 @@ from refine.data.synth import synth_music
 
 __all__ = [
     "NOISE_KINDS",
+    "CleanFolderDataset",
     "CleanNoiseFolderDataset",
     "PairedFolderDataset",
     "SyntheticDataset",

@@ -9,6 +9,7 @@ clean and noise, so the three must agree to the last bit.
 
 - SyntheticDataset: synth_music + colored_noise, generated on the fly; needs no files.
 - PairedFolderDataset: noisy/clean files paired by name (or by trailing number).
+- CleanFolderDataset: clean files in generated coloured noise at a drawn SNR.
 - CleanNoiseFolderDataset: clean and noise files mixed on the fly at a drawn SNR.
 - write_synthetic_folders: a SyntheticDataset written as paired WAV folders.
 
@@ -273,6 +274,72 @@ class PairedFolderDataset(Dataset):
             "noise": noise,
             "snr_db": snr_db(clean, noise),
             "noise_kind": "unknown",
+        }
+
+
+class CleanFolderDataset(Dataset):
+    """Clean recordings from a folder in generated coloured noise at a drawn SNR.
+
+    Item i picks a clean file, a window of it (cropped, or zero-padded when shorter), an SNR
+    (uniform on snr_range) and a noise kind (uniform on noise_kinds), all from its
+    (seed, split, i) generator. This is the shipped model's training set: recordings of
+    any kind, with the noise colours of the synthetic set. snr_db is measured (−inf for a
+    silent clean window, where the noise is left unscaled); noise_kind is the colour.
+    Loaded files are cached in memory, per worker.
+    """
+
+    def __init__(
+        self,
+        clean_dir: str | os.PathLike,
+        num_examples: int,
+        sample_rate: int = 16000,
+        segment_seconds: float = 1.0,
+        snr_range: tuple[float, float] = (0.0, 20.0),
+        noise_kinds: Sequence[str] = NOISE_KINDS,
+        seed: int = 0,
+        split: str = "train",
+    ):
+        if num_examples < 0:
+            raise ValueError(f"num_examples must be non-negative, got {num_examples}")
+        if segment_seconds <= 0:
+            raise ValueError(f"segment_seconds must be positive, got {segment_seconds}")
+        unknown = [kind for kind in noise_kinds if kind not in NOISE_KINDS]
+        if isinstance(noise_kinds, str) or not noise_kinds or unknown:
+            raise ValueError(
+                f"noise_kinds must be a non-empty selection of {NOISE_KINDS}, got {noise_kinds!r}"
+            )
+        self.clean_files = find_audio_files(clean_dir)
+        self.num_examples = num_examples
+        self.sample_rate = sample_rate
+        self.num_samples = round(segment_seconds * sample_rate)
+        self.snr_range = _check_snr_range(snr_range)
+        self.noise_kinds = tuple(noise_kinds)
+        self.seed, self.split = seed, split
+        item_generator(seed, split, 0)  # validates the seed
+        self._cache: dict[Path, torch.Tensor] = {}
+
+    def __len__(self) -> int:
+        return self.num_examples
+
+    def __getitem__(self, index: int) -> dict:
+        index = _check_index(index, self.num_examples)
+        generator = item_generator(self.seed, self.split, index)
+        path = self.clean_files[torch.randint(len(self.clean_files), (), generator=generator)]
+        snr = _uniform(generator, *self.snr_range)
+        kind = self.noise_kinds[torch.randint(len(self.noise_kinds), (), generator=generator)]
+        if path not in self._cache:
+            self._cache[path] = load_audio(path, self.sample_rate)[0]
+        clean = crop_or_pad(self._cache[path], self.num_samples, generator)  # (C, T)
+        noise = torch.stack([colored_noise(kind, self.num_samples, generator) for _ in clean])
+        channels = clean.shape[0]
+        noisy, noise = mix_at_snr(clean.reshape(1, -1), noise.reshape(1, -1), snr)  # (1, C·T)
+        noisy, noise = noisy.reshape(channels, -1), noise.reshape(channels, -1)  # (C, T)
+        return {
+            "noisy": noisy,
+            "clean": clean,
+            "noise": noise,
+            "snr_db": snr_db(clean, noise),
+            "noise_kind": kind,
         }
 
 

@@ -1,0 +1,170 @@
+"""Prepare the shipped model's clean training corpus: rendered music, synthetic speech and
+synthetic music, as mono FLAC files in three folders.
+
+    python -m refine.data.prepare data/corpus [--music 240] [--speech 600] [--synth 240]
+
+    data/corpus/music/music_0001.flac    music21 scores played by fluidsynth (refine.data.scores)
+    data/corpus/speech/speech_0001.flac  sentences spoken by espeak-ng / flite (refine.data.speech)
+    data/corpus/synth/synth_0001.flac    the synthetic music generator (refine.data.synth)
+    data/corpus/manifest.csv             file, kind, seconds and what each file holds
+
+The command is cached: a file already there is kept, so an interrupted preparation resumes
+and a finished one returns at once. Item i of a kind is a pure function of (seed, kind, i),
+so the corpus is the same on every machine with the same package versions. The noise is not
+stored: training mixes white, pink, brown and mixed noise in on the fly (data=clean_folders).
+Exit status 2 with the install line when a tool is missing.
+"""
+
+import argparse
+import csv
+import logging
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from refine.audio import save_audio
+from refine.data.scores import corpus_scores, missing_music_tools, render_score
+from refine.data.sentences import utterance
+from refine.data.speech import missing_speech_tools, speak
+from refine.data.synth import synth_music
+from refine.files import atomic_path
+
+log = logging.getLogger("refine.prepare")
+
+SILENCE_DB = -50.0  # leading and trailing audio this far below the peak is trimmed
+MIN_SECONDS = 1.0  # shorter items (after trimming) are dropped
+MUSIC_SECONDS = 30.0  # each rendered piece's opening, at most
+SYNTH_SECONDS = 8.0
+
+
+def item_rng(seed: int, kind: str, index: int) -> np.random.Generator:
+    """The generator of item `index` of `kind`: independent of every other item."""
+    return np.random.default_rng([seed, zlib.crc32(kind.encode()), index])
+
+
+def trim_silence(audio: torch.Tensor) -> torch.Tensor:
+    """(1, T) -> (1, T'): without the leading and trailing samples SILENCE_DB below the peak."""
+    loud = (audio.abs() > audio.abs().max() * 10 ** (SILENCE_DB / 20)).any(0).nonzero()
+    return audio[:, loud[0] : loud[-1] + 1] if len(loud) else audio[:, :0]
+
+
+def _music(seed: int, count: int, rate: int):
+    scores = corpus_scores(item_rng(seed, "music-order", 0))
+    for index in range(count):
+        path = scores[index % len(scores)]
+        yield lambda p=path, i=index: render_score(
+            p, item_rng(seed, "music", i), rate, MUSIC_SECONDS
+        )
+
+
+def _speech(seed: int, count: int, rate: int):
+    for index in range(count):
+
+        def make(i=index):
+            rng = item_rng(seed, "speech", i)
+            text = utterance(rng, sentences=int(rng.integers(1, 4)))
+            audio, voice = speak(rng, text, rate)
+            return audio, f"{voice}: {text}"
+
+        yield make
+
+
+def _synth(seed: int, count: int, rate: int):
+    for index in range(count):
+
+        def make(i=index):
+            generator = torch.Generator().manual_seed(
+                int(item_rng(seed, "synth", i).integers(2**62))
+            )
+            return synth_music(round(SYNTH_SECONDS * rate), rate, generator)[None], "synth_music"
+
+        yield make
+
+
+SOURCES = {"music": _music, "speech": _speech, "synth": _synth}
+
+
+def _read_manifest(path: Path) -> dict[str, dict]:
+    if not path.is_file():
+        return {}
+    with open(path, newline="") as file:
+        return {row["file"]: row for row in csv.DictReader(file)}
+
+
+def prepare(out: Path, counts: dict[str, int], seed: int = 0, sample_rate: int = 16000) -> Path:
+    """Write the corpus (see the module docstring); returns the manifest's path."""
+    manifest_path = out / "manifest.csv"
+    previous = _read_manifest(manifest_path)
+    rows, failed = [], []
+    for kind, count in counts.items():
+        digits = max(4, len(str(count)))
+        makers = SOURCES[kind](seed, count, sample_rate)
+        for index, make in enumerate(tqdm(makers, total=count, desc=kind, unit="file")):
+            name = f"{kind}/{kind}_{index + 1:0{digits}d}.flac"
+            if (out / name).is_file() and name in previous:
+                rows.append(previous[name])
+                continue
+            try:
+                audio, description = make()
+            except Exception as error:  # a score music21 cannot parse, a synthesiser failure
+                failed.append(f"{name}: {type(error).__name__}: {str(error)[:120]}")
+                continue
+            audio = trim_silence(audio)
+            if audio.shape[-1] < MIN_SECONDS * sample_rate:
+                failed.append(f"{name}: shorter than {MIN_SECONDS} s after trimming silence")
+                continue
+            audio = audio * min(1.0, 0.99 / audio.abs().max().item())  # no clipping
+            save_audio(out / name, audio, sample_rate, "PCM_16")
+            seconds = round(audio.shape[-1] / sample_rate, 2)
+            rows.append({"file": name, "kind": kind, "seconds": seconds, "holds": description})
+    with atomic_path(manifest_path) as temporary, open(temporary, "w", newline="") as file:
+        writer = csv.DictWriter(file, ["file", "kind", "seconds", "holds"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    for line in failed:
+        log.warning("skipped %s", line)
+    hours = {k: sum(float(r["seconds"]) for r in rows if r["kind"] == k) / 3600 for k in counts}
+    log.info(
+        "%d files in %s (%s); %d skipped",
+        len(rows),
+        out,
+        ", ".join(f"{kind} {h:.2f} h" for kind, h in hours.items()),
+        len(failed),
+    )
+    return manifest_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="corpus folder (created; kept files are reused)")
+    parser.add_argument("--music", type=int, default=240, help="rendered scores (30 s each)")
+    parser.add_argument("--speech", type=int, default=600, help="spoken utterances (1-3 sentences)")
+    parser.add_argument("--synth", type=int, default=240, help="synthetic music clips (8 s each)")
+    parser.add_argument("--seed", type=int, default=0, help="corpus seed")
+    parser.add_argument("--sample-rate", type=int, default=16000, help="Hz")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    counts = {"music": args.music, "speech": args.speech, "synth": args.synth}
+    if any(count < 0 for count in counts.values()):
+        parser.error("--music, --speech and --synth must be >= 0")
+    missing = (missing_music_tools() if args.music else []) + (
+        missing_speech_tools() if args.speech else []
+    )
+    if missing:
+        print(
+            f"refine.data.prepare: missing {', '.join(missing)}; install with: apt-get install "
+            "fluidsynth fluid-soundfont-gm espeak-ng flite && pip install 'refine[data]'",
+            file=sys.stderr,
+        )
+        return 2
+    prepare(args.out, {kind: count for kind, count in counts.items() if count}, args.seed,
+            args.sample_rate)  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

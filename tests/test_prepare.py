@@ -1,0 +1,79 @@
+"""The shipped model's corpus: sentences, speech, rendered scores, and the cached command.
+
+Speech and music need Debian's espeak-ng, flite, fluidsynth and fluid-soundfont-gm and PyPI's
+music21; `.ci/run` installs them, so these tests run in CI and skip only on a machine
+without them."""
+
+import csv
+
+import numpy as np
+import pytest
+import torch
+
+from refine.audio import load_audio
+from refine.data.prepare import main, prepare, trim_silence
+from refine.data.scores import corpus_scores, missing_music_tools
+from refine.data.sentences import sentence, utterance
+from refine.data.speech import missing_speech_tools, speak
+
+needs_speech = pytest.mark.skipif(bool(missing_speech_tools()), reason="espeak-ng/flite missing")
+needs_music = pytest.mark.skipif(bool(missing_music_tools()), reason="fluidsynth/music21 missing")
+
+
+def test_sentences_are_reproducible_and_varied():
+    first = [sentence(np.random.default_rng([0, i])) for i in range(50)]
+    assert first == [sentence(np.random.default_rng([0, i])) for i in range(50)]
+    assert len(set(first)) == 50
+    assert all(s[0].isupper() and s[-1] in ".?" for s in first)
+    assert utterance(np.random.default_rng(1), 3).count(" ") > utterance(
+        np.random.default_rng(1), 1
+    ).count(" ")
+
+
+def test_trim_silence_keeps_the_loud_part():
+    audio = torch.zeros(1, 100)
+    audio[0, 20:30] = 1.0
+    audio[0, 40] = 1e-4  # -80 dB: silence
+    assert torch.equal(trim_silence(audio), audio[:, 20:30])
+    assert trim_silence(torch.zeros(1, 10)).shape == (1, 0)
+
+
+@needs_speech
+@pytest.mark.parametrize("seed", range(4))
+def test_speech_is_spoken_at_the_asked_rate(seed):
+    audio, voice = speak(np.random.default_rng(seed), "The birch canoe slid on the planks.", 16000)
+    assert audio.shape[0] == 1 and 0.8 * 16000 < audio.shape[-1] < 6 * 16000
+    assert audio.abs().max() > 0.05 and voice.split()[0] in ("espeak-ng", "flite")
+
+
+@needs_music
+def test_scores_interleave_composers():
+    scores = corpus_scores(np.random.default_rng(0))
+    composers = [path.parent.name for path in scores[:20]]
+    assert len(set(composers)) > 10 and "demos" not in composers
+    assert scores == corpus_scores(np.random.default_rng(0))
+
+
+@needs_music
+@needs_speech
+def test_prepare_writes_a_cached_corpus_with_a_manifest(tmp_path):
+    counts = {"music": 1, "speech": 2, "synth": 1}
+    manifest = prepare(tmp_path, counts, seed=0)
+    rows = list(csv.DictReader(open(manifest)))
+    assert [r["kind"] for r in rows] == ["music", "speech", "speech", "synth"]
+    for row in rows:
+        audio, rate = load_audio(tmp_path / row["file"])
+        assert rate == 16000 and audio.shape[0] == 1
+        assert abs(audio.shape[-1] / rate - float(row["seconds"])) < 0.01
+        assert audio.abs().max() <= 0.99 + 1e-4
+    assert float(rows[0]["seconds"]) <= 30.0 and "bpm" in rows[0]["holds"]
+    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.flac")}
+    assert prepare(tmp_path, counts, seed=0) == manifest  # cached: nothing rewritten
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.flac")} == stamps
+    assert list(csv.DictReader(open(manifest))) == rows
+
+
+def test_the_command_refuses_negative_counts(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(tmp_path), "--music", "-1"])
+    assert exit_info.value.code == 2 and "must be >= 0" in capsys.readouterr().err
