@@ -63,6 +63,18 @@ def load_refiner(path: str | Path) -> tuple[Refiner, dict]:
     return refiner.eval(), contents
 
 
+# What inference needs; the optimiser, scheduler and history stay in the training run.
+SHIPPED_KEYS = ("spec", "model", "config", "step", "inference")
+
+
+def export_checkpoint(source: str | Path, target: str | Path) -> None:
+    """Write the inference part of the checkpoint at `source` to `target` (atomically): the
+    spec, the weights, the config, the step and any refine-eval defaults. A third of the
+    training checkpoint's size: AdamW keeps two moments per weight."""
+    contents = load_checkpoint(source)
+    save_checkpoint(target, **{key: contents[key] for key in SHIPPED_KEYS if key in contents})
+
+
 def trained_sample_rate(contents: dict) -> int:
     """The rate (Hz) a checkpoint's model was trained at: its data config's, else 16 kHz."""
     return int(contents.get("config", {}).get("data", {}).get("sample_rate", 16000))

@@ -5,7 +5,13 @@ import pytest
 import torch
 
 from refine.build import build_refiner
-from refine.checkpoint import CheckpointError, load_checkpoint, load_refiner, save_checkpoint
+from refine.checkpoint import (
+    CheckpointError,
+    export_checkpoint,
+    load_checkpoint,
+    load_refiner,
+    save_checkpoint,
+)
 
 SPEC = {
     "model": {"name": "lru_unet", "steps": 3, "d_model": 8, "d_state": 4, "n_layers": 1},
@@ -60,3 +66,27 @@ def test_foreign_and_mismatched_checkpoints_get_clear_errors(tmp_path):
         pickle.dump({"format": 1}, handle)
     with pytest.raises(CheckpointError):
         load_checkpoint(tmp_path / "pickled.pt")
+
+
+def test_export_keeps_what_inference_needs_and_drops_the_optimiser(tmp_path):
+    refiner = build_refiner(SPEC)
+    optimiser = torch.optim.AdamW(refiner.parameters())
+    refiner.loss(torch.randn(1, 1, 500), torch.randn(1, 1, 500)).backward()
+    optimiser.step()
+    save_checkpoint(
+        tmp_path / "run.pt",
+        spec=SPEC,
+        model=refiner.state_dict(),
+        optimiser=optimiser.state_dict(),
+        config={"data": {"sample_rate": 8000}},
+        step=7,
+        history=[{"step": 7}],
+        inference={"steps": 2},
+    )
+    export_checkpoint(tmp_path / "run.pt", tmp_path / "shipped.pt")
+    contents = load_checkpoint(tmp_path / "shipped.pt")
+    assert set(contents) == {"format", "version", "spec", "model", "config", "step", "inference"}
+    assert (tmp_path / "shipped.pt").stat().st_size < (tmp_path / "run.pt").stat().st_size / 2
+    noisy = torch.randn(1, 1, 1000)
+    shipped, _ = load_refiner(tmp_path / "shipped.pt")
+    torch.testing.assert_close(shipped.refine(noisy).output, refiner.eval().refine(noisy).output)
