@@ -21,7 +21,15 @@ BACKBONES = {
 }
 # Keys of the model spec that belong to the refinement process or the step network wrapper;
 # every other key is a backbone constructor argument.
-PROCESS_KEYS = {"name", "steps", "parameterisation", "final_weight", "condition", "normalisation"}
+PROCESS_KEYS = {
+    "name",
+    "steps",
+    "parameterisation",
+    "final_weight",
+    "condition",
+    "normalisation",
+    "loss",
+}
 
 
 def patch_step_network(channels: int, domain, model: dict, net_args: dict) -> PatchConvRNN:
@@ -65,4 +73,5 @@ def build_refiner(spec: dict) -> Refiner:
         parameterisation=model.get("parameterisation", "residual"),
         domain=domain,
         final_weight=model.get("final_weight", 1.0),
+        loss=model.get("loss", "domain"),
     )

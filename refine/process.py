@@ -10,7 +10,10 @@ T steps the targets are y_t = x − s(t/T)·ω, and one step network f_θ is unr
   gives the share η_t = (s_t − s_{t−1}) / (1 − s_{t−1}) to remove (η_T = 1).
 
 Loss: E = Σ_t w_t ‖x̂_t − y_t‖² / ‖ω‖², per example (loud and quiet clips weigh the same),
-averaged over the batch, with Σ_t w_t = 1 (uniform, or the last step weighted up).
+averaged over the batch, with Σ_t w_t = 1 (uniform, or the last step weighted up). The
+distance is in the domain's features, or with `loss="stft_magnitude"` (seed 001's spectral
+loss) between STFT magnitudes of the decoded audio: ‖|STFT x̂_t| − |STFT y_t|‖² over
+‖|STFT y_0| − |STFT y_T|‖², whatever domain the refinement runs in.
 
 Training modes, all yielding the loss in segments that the trainer backpropagates one at a
 time, which is what keeps memory flat:
@@ -44,11 +47,13 @@ import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint as recompute
 
-from refine.domains import Waveform
+from refine.domains import MagnitudeSTFT, Waveform
 from refine.schedules import make_schedule, removed_fractions, step_fractions
 from refine.step_net import StepNetwork
 
 PARAMETERISATIONS = ("increment", "residual")
+LOSSES = ("domain", "stft_magnitude")
+LOSS_STFT = {"n_fft": 512, "hop_length": 128}  # the spectral loss's STFT: seed 001's n_fft
 TRAINING_MODES = ("full", "truncated", "teacher_forced")
 
 
@@ -74,6 +79,8 @@ class Refiner(nn.Module):
         parameterisation: "residual" or "increment".
         domain: `Waveform()` (default), `ComplexSTFT(...)` or `MagnitudeSTFT(...)`.
         final_weight: loss weight of the last step relative to the others (1 = uniform).
+        loss: "domain" (squared distance of the features) or "stft_magnitude" (of the
+            decoded audio's STFT magnitudes).
     """
 
     def __init__(
@@ -85,8 +92,11 @@ class Refiner(nn.Module):
         parameterisation: str = "residual",
         domain=None,
         final_weight: float = 1.0,
+        loss: str = "domain",
     ):
         super().__init__()
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         if parameterisation not in PARAMETERISATIONS:
             raise ValueError(
                 f"parameterisation must be one of {PARAMETERISATIONS}, got {parameterisation!r}"
@@ -95,6 +105,8 @@ class Refiner(nn.Module):
             raise ValueError(f"final_weight must be > 0, got {final_weight}")
         self.step_net, self.steps, self.parameterisation = step_net, steps, parameterisation
         self.domain = domain if domain is not None else Waveform()
+        self.loss_space = loss
+        self.loss_stft = MagnitudeSTFT(**LOSS_STFT) if loss == "stft_magnitude" else None
         # The schedule in float64, outside .to()/.double(): cast where used, never rounded twice.
         fn = make_schedule(schedule, power)
         weights = torch.ones(steps, dtype=torch.float64)
@@ -147,6 +159,14 @@ class Refiner(nn.Module):
 
     # --- training -------------------------------------------------------------------------
 
+    def _distance(self, a: torch.Tensor, b: torch.Tensor, noisy: torch.Tensor) -> torch.Tensor:
+        """Squared distance per example of two iterates (B, K, L): in the features, or between
+        the STFT magnitudes of their audio (decoded with the noisy input (B, C, T)). -> (B,)"""
+        if self.loss_stft is not None:
+            a = self.loss_stft.encode(self.domain.decode(a, noisy))  # (B, C·F, L')
+            b = self.loss_stft.encode(self.domain.decode(b, noisy))
+        return (a - b).square().sum((1, 2))
+
     def training_losses(
         self,
         noisy: torch.Tensor,
@@ -168,7 +188,7 @@ class Refiner(nn.Module):
             raise ValueError("truncated training needs segment = steps between detaches")
         with torch.no_grad():
             targets = self.targets(noisy, noise)  # (T+1, B, K, L)
-            energy = (targets[0] - targets[-1]).square().sum((1, 2))  # (B,) ‖ω‖² in the domain
+            energy = self._distance(targets[0], targets[-1], noisy)  # (B,) ‖ω‖² in the loss space
             energy = energy.clamp(min=1e-8 * targets[0, 0].numel())
         if mode == "teacher_forced":
             if self.recurrent:
@@ -176,7 +196,7 @@ class Refiner(nn.Module):
                     "teacher forcing feeds each step its target, but this step network carries "
                     "a state from step to step: train it with mode full or truncated"
                 )
-            yield from self._teacher_forced(targets, energy, segment or self.steps)
+            yield from self._teacher_forced(targets, energy, noisy, segment or self.steps)
             return
 
         x, state, loss, errors = targets[0], None, 0.0, []
@@ -185,7 +205,7 @@ class Refiner(nn.Module):
                 x, state = recompute(self.step, x, t, None, state, use_reentrant=False)
             else:
                 x, state = self.step(x, t, state=state)
-            error = ((x - targets[t]).square().sum((1, 2)) / energy).mean()
+            error = (self._distance(x, targets[t], noisy) / energy).mean()
             weight = self.weights[t - 1].to(error)
             loss, errors = loss + weight * error, errors + [error.detach()]
             if mode == "truncated" and t % segment == 0 and t < self.steps:
@@ -195,7 +215,7 @@ class Refiner(nn.Module):
         yield loss, torch.stack(errors)
 
     def _teacher_forced(
-        self, targets: torch.Tensor, energy: torch.Tensor, segment: int
+        self, targets: torch.Tensor, energy: torch.Tensor, noisy: torch.Tensor, segment: int
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         batch = targets.shape[1]
         for start in range(1, self.steps + 1, segment):
@@ -205,7 +225,9 @@ class Refiner(nn.Module):
             update = self.step_net(inputs, progress).unflatten(0, (len(t), batch))
             etas = torch.tensor([self.eta(int(i)) for i in t]).to(inputs)
             estimate = targets[t - 1] - etas[:, None, None, None] * update  # (n, B, K, L)
-            errors = ((estimate - targets[t]).square().sum((2, 3)) / energy).mean(1)  # (n,)
+            repeated = noisy.repeat(len(t), 1, 1)  # (n·B, C, T)
+            distance = self._distance(estimate.flatten(0, 1), targets[t].flatten(0, 1), repeated)
+            errors = (distance.unflatten(0, (len(t), batch)) / energy).mean(1)  # (n,)
             yield (self.weights[t - 1].to(errors) * errors).sum(), errors.detach()
 
     def loss(self, noisy: torch.Tensor, noise: torch.Tensor, **mode) -> torch.Tensor:

@@ -126,6 +126,14 @@ def warmup_cosine(warmup: int, total: int):
     return factor
 
 
+def steps_for_epochs(epochs: float, examples: int, batch_size: int) -> int:
+    """Optimiser steps that show every training example `epochs` times (seed 001's epochs;
+    a fraction of an epoch is allowed)."""
+    if not epochs > 0:
+        raise ValueError(f"train.epochs must be positive (or null: train.steps), got {epochs}")
+    return max(1, math.ceil(epochs * examples / batch_size))
+
+
 def build_optimisation(refiner: Refiner, t: DictConfig) -> tuple:
     """(AdamW with the LRU's parameter groups, warm-up + cosine learning-rate schedule)."""
     optimiser = build_optimizer(refiner, lr=t.lr, weight_decay=t.weight_decay)
@@ -242,6 +250,9 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
     spec = refiner_spec(cfg)
     refiner = build_refiner(spec).to(device)
     train_set, validation = build_datasets(cfg.data)
+    if t.epochs is not None:
+        t.steps = steps_for_epochs(t.epochs, len(train_set), t.batch_size)
+        log.info("%s epochs of %d clips: %d optimiser steps", t.epochs, len(train_set), t.steps)
     optimiser, scheduler = build_optimisation(refiner, t)
     step, history = 0, []
     checkpoint_path = run_dir / "checkpoint.pt"

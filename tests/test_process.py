@@ -147,6 +147,31 @@ def test_one_training_step_lowers_the_loss_in_every_mode_and_domain(mode, segmen
     assert refiner.loss(noisy, noise, mode=mode, segment=segment).item() < before
 
 
+def magnitudes(audio):  # (B, 1, T) -> (B, F, L): the spectral loss's STFT, by hand
+    window = torch.hann_window(512, dtype=audio.dtype)
+    return torch.stft(audio[:, 0], 512, 128, window=window, return_complex=True).abs()
+
+
+@pytest.mark.parametrize("domain", [Waveform(), ComplexSTFT(128, 32), MagnitudeSTFT(128, 32)])
+def test_the_spectral_loss_compares_stft_magnitudes_of_the_decoded_audio(domain):
+    noisy, noise = noisy_example(length=2048)
+    refiner = make_refiner(domain, steps=3, loss="stft_magnitude").double()
+    nn.init.normal_(refiner.step_net.lower.weight, std=0.1)
+    clean = noisy - noise
+    first = refiner.domain.decode(refiner.step(refiner.domain.encode(noisy), 1)[0], noisy)
+    y1 = noisy - refiner.fractions[1] * noise
+    # With the magnitude domain, targets are decoded with the noisy phase, not y_t's own.
+    decode = lambda y: refiner.domain.decode(refiner.domain.encode(y), noisy)  # noqa: E731
+    by_hand = (magnitudes(first) - magnitudes(decode(y1))).square().sum((1, 2))
+    by_hand /= (magnitudes(noisy) - magnitudes(decode(clean))).square().sum((1, 2))
+    _, errors = next(refiner.training_losses(noisy, noise, mode="truncated", segment=1))
+    torch.testing.assert_close(errors[0], by_hand.mean())
+    _, forced = next(refiner.training_losses(noisy, noise, mode="teacher_forced", segment=1))
+    torch.testing.assert_close(forced[0], by_hand.mean())  # step 1 starts from y_0 either way
+    loss, grads = gradients(refiner, noisy, noise, mode="full")
+    assert loss > 0 and all(torch.isfinite(g).all() for g in grads)
+
+
 def test_refine_runs_past_the_trained_steps_and_reports_the_trajectory():
     noisy, _ = noisy_example()
     result = make_refiner(steps=3).double().refine(noisy, steps=7, return_trajectory=True)

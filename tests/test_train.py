@@ -83,17 +83,36 @@ def test_the_command_line_reports_bad_settings_in_one_line(tmp_path):
         assert "Traceback" not in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("source", ["paired_folders", "clean_noise_folders"])
+@pytest.mark.parametrize("source", ["paired_folders", "clean_noise_folders", "clean_folders"])
 def test_training_reads_folders_of_audio(tmp_path, source):
     noisy_dir, clean_dir = write_synthetic_folders(
         tmp_path / "data", 8, segment_seconds=0.3, progress=False
     )
     if source == "paired_folders":
         folders = [f"data.noisy_dir={noisy_dir}", f"data.clean_dir={clean_dir}"]
-    else:  # the noisy files stand in for recordings of noise
+    elif source == "clean_noise_folders":  # the noisy files stand in for recordings of noise
         folders = [f"data.clean_dir={clean_dir}", f"data.noise_dir={noisy_dir}"]
+    else:
+        folders = [f"data.clean_dir={clean_dir}"]
     history = train(tiny_config(f"data={source}", "train.steps=2", *folders), tmp_path / "run")
     assert len(history) == 1
+
+
+def test_epochs_set_the_steps_from_the_training_set_and_the_spectral_loss_trains(tmp_path):
+    noisy_dir, clean_dir = write_synthetic_folders(
+        tmp_path / "data", 10, segment_seconds=0.3, progress=False
+    )
+    folders = ["data=paired_folders", f"data.noisy_dir={noisy_dir}", f"data.clean_dir={clean_dir}"]
+    config = tiny_config(
+        *folders, "train.epochs=2", "train.val_every=100", "model.loss=stft_magnitude"
+    )
+    history = train(config, tmp_path / "run")  # 2 epochs of 10 clips in batches of 4: 5 steps
+    assert [record["train_step"] for record in history] == [5]
+    saved = load_checkpoint(tmp_path / "run" / "checkpoint.pt")
+    assert saved["step"] == 5 and saved["config"]["train"]["steps"] == 5
+    assert saved["spec"]["model"]["loss"] == "stft_magnitude"
+    with pytest.raises(ValueError, match="train.epochs must be positive"):
+        train(tiny_config("train.epochs=0"), tmp_path / "bad")
 
 
 def test_a_killed_run_resumed_ends_with_the_weights_of_an_uninterrupted_one(tmp_path, monkeypatch):

@@ -1,0 +1,108 @@
+"""The shipped model against the oracle ideal ratio mask on the real recordings: a table and a
+figure from the refine-eval records, so both are redrawn without running anything.
+
+    python experiments/pretrained/ceiling.py experiments/pretrained/real --steps 8
+
+reads REAL/<content>_<colour>/{model,irm}/per_step.json and writes REAL/ceiling.md,
+REAL/ceiling.csv and REAL/ceiling.png. The improvement is SI-SDR at a step minus SI-SDR of
+the noisy input (step 0), per input-SNR bin; the IRM's is its one step. The ratio is the
+model's improvement over the IRM's, the issue's target being 80 %.
+"""
+
+import argparse
+import csv
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+TARGET = 0.8  # of the IRM's improvement
+SNR_BINS = ("0dB", "5dB")
+
+
+def curve(records: list[dict], bucket: str) -> list[float | None]:
+    """SI-SDR improvement (dB) per step of one input-SNR bin."""
+    noisy = records[0]["buckets"][bucket]["si_sdr"]
+    return [
+        None if r["buckets"][bucket]["si_sdr"] is None else r["buckets"][bucket]["si_sdr"] - noisy
+        for r in records
+    ]
+
+
+def rows_and_curves(real: Path, steps: int) -> tuple[list[dict], dict]:
+    rows, curves = [], {}
+    for folder in sorted(p for p in real.iterdir() if (p / "model" / "per_step.json").is_file()):
+        model = json.loads((folder / "model" / "per_step.json").read_text())
+        irm = json.loads((folder / "irm" / "per_step.json").read_text())
+        for bucket in SNR_BINS:
+            gains, ceiling = curve(model, bucket), curve(irm, bucket)[1]
+            curves[folder.name, bucket] = (gains, ceiling)
+            best = max(range(len(gains)), key=lambda t: -1e9 if gains[t] is None else gains[t])
+            rows.append(
+                {
+                    "test set": folder.name,
+                    "input": bucket.replace("dB", " dB"),
+                    "clips": model[0]["buckets"][bucket]["n"],
+                    "noisy SI-SDR": round(model[0]["buckets"][bucket]["si_sdr"], 2),
+                    f"model gain (step {steps})": round(gains[steps], 2),
+                    "oracle IRM gain": round(ceiling, 2),
+                    "model / IRM": f"{gains[steps] / ceiling:.0%}",
+                    "best step": best,
+                    "gain at best": round(gains[best], 2),
+                }
+            )
+    return rows, curves
+
+
+def write_table(rows: list[dict], real: Path) -> None:
+    with open(real / "ceiling.csv", "w", newline="") as file:
+        writer = csv.DictWriter(file, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    lines += ["| " + " | ".join(str(v) for v in row.values()) + " |" for row in rows]
+    (real / "ceiling.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def draw(curves: dict, steps: int, real: Path) -> None:
+    sets = sorted({name for name, _ in curves})
+    figure, axes = plt.subplots(1, len(sets), figsize=(3.6 * len(sets), 3.4), sharey=True)
+    colours = {"0dB": "tab:blue", "5dB": "tab:orange"}
+    for axis, name in zip(axes, sets, strict=True):
+        for bucket in SNR_BINS:
+            gains, ceiling = curves[name, bucket]
+            colour = colours[bucket]
+            axis.plot(range(len(gains)), gains, "o-", ms=3, color=colour, label=f"model, {bucket}")
+            axis.axhline(ceiling, color=colour, ls="--", lw=1, label=f"oracle IRM, {bucket}")
+            axis.axhline(TARGET * ceiling, color=colour, ls=":", lw=1)
+        axis.axvline(steps, color="grey", lw=0.8)
+        axis.set_title(name.replace("_", ", "))
+        axis.set_xlabel("refinement step t")
+        axis.grid(alpha=0.3)
+    axes[0].set_ylabel("SI-SDR improvement (dB)")
+    axes[-1].legend(fontsize=7, loc="lower right")
+    figure.suptitle(
+        "Shipped model on real recordings: dashed = oracle IRM, dotted = 80 % of it, "
+        f"grey = default {steps} steps",
+        fontsize=9,
+    )
+    figure.tight_layout()
+    figure.savefig(real / "ceiling.png", dpi=130)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("real", type=Path, help="folder of <content>_<colour>/{model,irm} evals")
+    parser.add_argument("--steps", type=int, required=True, help="the model's default steps")
+    args = parser.parse_args()
+    rows, curves = rows_and_curves(args.real, args.steps)
+    write_table(rows, args.real)
+    draw(curves, args.steps, args.real)
+
+
+if __name__ == "__main__":
+    main()
