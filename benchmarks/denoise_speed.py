@@ -1,7 +1,8 @@
 """Real-time factor and memory of refine-denoise.
 
+    python benchmarks/denoise_speed.py                  # the shipped model
     python benchmarks/denoise_speed.py --checkpoint runs/main/checkpoint.pt
-    python benchmarks/denoise_speed.py --checkpoint … --hour      # also a 1-hour file's memory
+    python benchmarks/denoise_speed.py --hour           # also a 1-hour file's memory
 
 Speed: the model with its default steps denoises 10 s of 16 kHz audio (the in-memory API,
 `refine.enhance`) with 2 threads; the RTF is the best of 5 runs' wall time over 10 s, for
@@ -25,7 +26,7 @@ import soundfile as sf
 import torch
 
 from refine.data import SyntheticDataset
-from refine.enhance import enhance, load_model, refine_settings
+from refine.enhance import SHIPPED_MODEL, enhance, load_model, refine_settings
 from refine.runtime import tune_allocator
 from refine.timing import best_time
 
@@ -73,7 +74,9 @@ def hour(checkpoint: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkpoint", required=True, help="the model to measure")
+    parser.add_argument(
+        "--checkpoint", default=str(SHIPPED_MODEL), help="the model to measure (the shipped one)"
+    )
     parser.add_argument("--hour", action="store_true", help="also a 1-hour file's memory")
     args = parser.parse_args()
     tune_allocator()
