@@ -8,8 +8,9 @@
 # the steps that spend the budget. It is measured on the first run (python -m refine.budget,
 # on a quiet machine) and reused after, so a rerun trains the same steps: delete it to
 # recalibrate on another machine (CALIBRATE_ONLY=1 stops after it; EVAL_OVERRIDES adds
-# refine-eval settings for the variants trained here). Runs go to runs/<OUT's name>/<NAME>; finished runs are
-# not retrained.
+# refine-eval settings for every variant: the reference is then evaluated again, into
+# runs/<OUT's name>/<NAME>/eval). Runs go to runs/<OUT's name>/<NAME>; finished runs are not
+# retrained.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=$1
@@ -31,17 +32,20 @@ for variant in "$@"; do
   read -ra overrides <<< "${variant#*:}"
   if [ "$name" = "$reference" ]; then
     run=runs/main
+    evals=runs/main/eval
+    [ -z "${EVAL_OVERRIDES:-}" ] || evals=runs/$EXPERIMENT/$name/eval  # on the same test set
   else
     run=runs/$EXPERIMENT/$name
+    evals=$run/eval
     steps=$(awk -F, -v n="$name" '$1 == n {print $NF}' "$OUT/budget.csv")
-    if [ ! -f "$run/eval/summary.json" ]; then  # written last: a finished evaluation
+    [ -f "$evals/summary.json" ] ||  # written last: a finished evaluation
       "$BIN/refine-train" "${overrides[@]}" train.steps="$steps" hydra.run.dir="$run"
-      # shellcheck disable=SC2086  # EVAL_OVERRIDES: space-separated refine-eval settings
-      "$BIN/refine-eval" checkpoint="$run/checkpoint.pt" hydra.run.dir="$run/eval" ${EVAL_OVERRIDES:-}
-    fi
   fi
+  # shellcheck disable=SC2086  # EVAL_OVERRIDES: space-separated refine-eval settings
+  [ -f "$evals/summary.json" ] ||
+    "$BIN/refine-eval" checkpoint="$run/checkpoint.pt" hydra.run.dir="$evals" ${EVAL_OVERRIDES:-}
   mkdir -p "$OUT/$name"
-  cp "$run/eval/per_step.json" "$run/eval/summary.json" "$run/eval/per_clip.csv" "$OUT/$name/"
+  cp "$evals/per_step.json" "$evals/summary.json" "$evals/per_clip.csv" "$OUT/$name/"
   labels+=("$name")
   dirs+=("$OUT/$name")
 done
