@@ -10,7 +10,6 @@ MACs per second of audio, and the real-time factor measured by refine-eval on th
 """
 
 import argparse
-import csv
 import json
 from pathlib import Path
 
@@ -18,6 +17,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from refine.tables import write_tables  # noqa: E402
 
 SNRS = (0, 5, 10)
 COLOURS = ("white", "pink", "brown")
@@ -51,17 +52,6 @@ def system_row(folder: Path) -> dict:
     return row
 
 
-def write_table(rows: list[dict], out: Path) -> None:
-    with open(out / "comparison.csv", "w", newline="") as file:
-        writer = csv.DictWriter(file, list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
-    lines += ["| " + " | ".join(str(value) for value in row.values()) + " |" for row in rows]
-    (out / "comparison.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-
-
 def draw(rows: list[dict], out: Path) -> None:
     figure, axes = plt.subplots(1, len(COLOURS), figsize=(12, 3.8), sharey=True)
     for axis, colour in zip(axes, COLOURS, strict=True):
@@ -88,7 +78,7 @@ def main() -> None:
     args = parser.parse_args()
     folders = sorted(p.parent for p in args.out.glob("*/summary.json"))
     rows = sorted(map(system_row, folders), key=lambda r: (r["kind"], -r["mean"]))
-    write_table(rows, args.out)
+    print(write_tables(rows, args.out / "comparison"))
     draw(rows, args.out)
 
 

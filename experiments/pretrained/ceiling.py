@@ -10,7 +10,6 @@ model's improvement over the IRM's, the issue's target being 80 %.
 """
 
 import argparse
-import csv
 import json
 from pathlib import Path
 
@@ -18,6 +17,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from refine.tables import write_tables  # noqa: E402
 
 TARGET = 0.8  # of the IRM's improvement
 SNR_BINS = ("0dB", "5dB")
@@ -57,17 +58,6 @@ def rows_and_curves(real: Path, steps: int) -> tuple[list[dict], dict]:
     return rows, curves
 
 
-def write_table(rows: list[dict], real: Path) -> None:
-    with open(real / "ceiling.csv", "w", newline="") as file:
-        writer = csv.DictWriter(file, list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
-    lines += ["| " + " | ".join(str(v) for v in row.values()) + " |" for row in rows]
-    (real / "ceiling.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-
-
 def draw(curves: dict, steps: int, real: Path) -> None:
     sets = sorted({name for name, _ in curves})
     figure, axes = plt.subplots(1, len(sets), figsize=(3.6 * len(sets), 3.4), sharey=True)
@@ -100,7 +90,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, required=True, help="the model's default steps")
     args = parser.parse_args()
     rows, curves = rows_and_curves(args.real, args.steps)
-    write_table(rows, args.real)
+    print(write_tables(rows, args.real / "ceiling"))
     draw(curves, args.steps, args.real)
 
 

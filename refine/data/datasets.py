@@ -94,6 +94,24 @@ def _check_snr_range(snr_range: tuple[float, float]) -> tuple[float, float]:
     return float(low), float(high)
 
 
+def _check_sizes(num_examples: int, segment_seconds: float) -> None:
+    if num_examples < 0:
+        raise ValueError(f"num_examples must be non-negative, got {num_examples}")
+    if segment_seconds <= 0:
+        raise ValueError(f"segment_seconds must be positive, got {segment_seconds}")
+
+
+def _check_noise_kinds(noise_kinds: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(noise_kinds, str):
+        raise ValueError(f"noise_kinds must be a sequence of kinds, got {noise_kinds!r}")
+    unknown = [kind for kind in noise_kinds if kind not in NOISE_KINDS]
+    if not noise_kinds or unknown:
+        raise ValueError(
+            f"noise_kinds must be a non-empty selection of {NOISE_KINDS}, got {tuple(noise_kinds)}"
+        )
+    return tuple(noise_kinds)
+
+
 def _uniform(generator: torch.Generator, low: float, high: float) -> float:
     return low + (high - low) * torch.rand((), generator=generator, dtype=torch.float64).item()
 
@@ -127,18 +145,8 @@ class SyntheticDataset(Dataset):
         snr_values: Sequence[float] | None = None,
         cycle_noise_kinds: bool = False,
     ):
-        if num_examples < 0:
-            raise ValueError(f"num_examples must be non-negative, got {num_examples}")
-        if segment_seconds <= 0:
-            raise ValueError(f"segment_seconds must be positive, got {segment_seconds}")
-        if isinstance(noise_kinds, str):
-            raise ValueError(f"noise_kinds must be a sequence of kinds, got {noise_kinds!r}")
-        unknown = [kind for kind in noise_kinds if kind not in NOISE_KINDS]
-        if not noise_kinds or unknown:
-            raise ValueError(
-                f"noise_kinds must be a non-empty selection of {NOISE_KINDS}, got "
-                f"{tuple(noise_kinds)}"
-            )
+        _check_sizes(num_examples, segment_seconds)
+        self.noise_kinds = _check_noise_kinds(noise_kinds)
         if snr_values is not None and len(snr_values) == 0:
             raise ValueError("snr_values must be None (draw from snr_range) or non-empty")
         item_generator(seed, split, 0)  # validates the seed now, not in a worker later
@@ -147,7 +155,6 @@ class SyntheticDataset(Dataset):
         self.num_samples = round(segment_seconds * sample_rate)
         self.snr_range = _check_snr_range(snr_range)
         self.snr_values = None if snr_values is None else tuple(float(v) for v in snr_values)
-        self.noise_kinds = tuple(noise_kinds)
         self.cycle_noise_kinds = cycle_noise_kinds
         self.seed, self.split = seed, split
 
@@ -299,21 +306,14 @@ class CleanFolderDataset(Dataset):
         seed: int = 0,
         split: str = "train",
     ):
-        if num_examples < 0:
-            raise ValueError(f"num_examples must be non-negative, got {num_examples}")
-        if segment_seconds <= 0:
-            raise ValueError(f"segment_seconds must be positive, got {segment_seconds}")
-        unknown = [kind for kind in noise_kinds if kind not in NOISE_KINDS]
-        if isinstance(noise_kinds, str) or not noise_kinds or unknown:
-            raise ValueError(
-                f"noise_kinds must be a non-empty selection of {NOISE_KINDS}, got {noise_kinds!r}"
-            )
-        self.clean_files = find_audio_files(clean_dir)
+        _check_sizes(num_examples, segment_seconds)
+        self.noise_kinds = _check_noise_kinds(noise_kinds)
+        self.clean_dir = Path(clean_dir)
+        self.clean_files = find_audio_files(self.clean_dir)
         self.num_examples = num_examples
         self.sample_rate = sample_rate
         self.num_samples = round(segment_seconds * sample_rate)
         self.snr_range = _check_snr_range(snr_range)
-        self.noise_kinds = tuple(noise_kinds)
         self.seed, self.split = seed, split
         item_generator(seed, split, 0)  # validates the seed
         self._cache: dict[Path, torch.Tensor] = {}
@@ -327,23 +327,31 @@ class CleanFolderDataset(Dataset):
         path = self.clean_files[torch.randint(len(self.clean_files), (), generator=generator)]
         snr = _uniform(generator, *self.snr_range)
         kind = self.noise_kinds[torch.randint(len(self.noise_kinds), (), generator=generator)]
+        clean = crop_or_pad(self._load(path), self.num_samples, generator)  # (C, T)
+        noise = torch.stack([colored_noise(kind, self.num_samples, generator) for _ in clean])
+        return _mixed_item(clean, noise, snr, kind)
+
+    def _load(self, path: Path) -> torch.Tensor:
         if path not in self._cache:
             self._cache[path] = load_audio(path, self.sample_rate)[0]
-        clean = crop_or_pad(self._cache[path], self.num_samples, generator)  # (C, T)
-        noise = torch.stack([colored_noise(kind, self.num_samples, generator) for _ in clean])
-        channels = clean.shape[0]
-        noisy, noise = mix_at_snr(clean.reshape(1, -1), noise.reshape(1, -1), snr)  # (1, C·T)
-        noisy, noise = noisy.reshape(channels, -1), noise.reshape(channels, -1)  # (C, T)
-        return {
-            "noisy": noisy,
-            "clean": clean,
-            "noise": noise,
-            "snr_db": snr_db(clean, noise),
-            "noise_kind": kind,
-        }
+        return self._cache[path]
 
 
-class CleanNoiseFolderDataset(Dataset):
+def _mixed_item(clean: torch.Tensor, noise: torch.Tensor, snr: float, kind: str) -> dict:
+    """clean and noise (C, T) mixed at `snr` over all channels together: a dataset item."""
+    channels = clean.shape[0]
+    noisy, noise = mix_at_snr(clean.reshape(1, -1), noise.reshape(1, -1), snr)  # (1, C·T)
+    noisy, noise = noisy.reshape(channels, -1), noise.reshape(channels, -1)  # (C, T)
+    return {
+        "noisy": noisy,
+        "clean": clean,
+        "noise": noise,
+        "snr_db": snr_db(clean, noise),
+        "noise_kind": kind,
+    }
+
+
+class CleanNoiseFolderDataset(CleanFolderDataset):
     """Clean recordings mixed on the fly with noise recordings at a drawn SNR.
 
     Item i picks a clean file, a noise file, windows and an SNR (uniform on snr_range), all
@@ -352,7 +360,8 @@ class CleanNoiseFolderDataset(Dataset):
     is copied to every clean channel; noise with other channel counts is mixed to mono first.
     The SNR is over all channels together. snr_db is measured (−inf for a silent clean
     window, where the noise is left unscaled); noise_kind is the noise file's path relative
-    to noise_dir, without extension. Loaded files are cached in memory, per worker.
+    to noise_dir, without extension. Loaded files are cached in memory, per worker. The clean
+    side is CleanFolderDataset's; only the noise differs (its noise_kinds go unused).
     """
 
     def __init__(
@@ -366,28 +375,11 @@ class CleanNoiseFolderDataset(Dataset):
         seed: int = 0,
         split: str = "train",
     ):
-        if num_examples < 0:
-            raise ValueError(f"num_examples must be non-negative, got {num_examples}")
-        if segment_seconds <= 0:
-            raise ValueError(f"segment_seconds must be positive, got {segment_seconds}")
-        self.clean_dir, self.noise_dir = Path(clean_dir), Path(noise_dir)
-        self.clean_files = find_audio_files(self.clean_dir)
+        super().__init__(
+            clean_dir, num_examples, sample_rate, segment_seconds, snr_range, seed=seed, split=split
+        )
+        self.noise_dir = Path(noise_dir)
         self.noise_files = find_audio_files(self.noise_dir)
-        self.num_examples = num_examples
-        self.sample_rate = sample_rate
-        self.num_samples = round(segment_seconds * sample_rate)
-        self.snr_range = _check_snr_range(snr_range)
-        self.seed, self.split = seed, split
-        item_generator(seed, split, 0)  # validates the seed
-        self._cache: dict[Path, torch.Tensor] = {}
-
-    def __len__(self) -> int:
-        return self.num_examples
-
-    def _load(self, path: Path) -> torch.Tensor:
-        if path not in self._cache:
-            self._cache[path] = load_audio(path, self.sample_rate)[0]
-        return self._cache[path]
 
     def _noise_window(self, noise: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """(C, N) -> (C, T): a random window, wrapping around (looping) when N < T."""
@@ -412,17 +404,8 @@ class CleanNoiseFolderDataset(Dataset):
         noise = self._noise_window(self._load(noise_path), generator)  # (C', T)
         if noise.shape[0] != clean.shape[0]:
             noise = noise.mean(0, keepdim=True).expand_as(clean)  # (C, T)
-        channels = clean.shape[0]
-        noisy, noise = mix_at_snr(clean.reshape(1, -1), noise.reshape(1, -1), snr)  # (1, C·T)
-        noisy, noise = noisy.reshape(channels, -1), noise.reshape(channels, -1)  # (C, T)
         kind = noise_path.relative_to(self.noise_dir).with_suffix("").as_posix()
-        return {
-            "noisy": noisy,
-            "clean": clean,
-            "noise": noise,
-            "snr_db": snr_db(clean, noise),
-            "noise_kind": kind,
-        }
+        return _mixed_item(clean, noise, snr, kind)
 
 
 def write_synthetic_folders(
