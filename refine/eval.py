@@ -228,7 +228,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     )
     if cfg.data.source != "synthetic":  # measured SNRs: group them into bins
         width = cfg.data.snr_bin_db
-        metrics["input_snr"] = (metrics["input_snr"] / width).round() * width
+        metrics["input_snr"] = (metrics["input_snr"] / width).round() * width + 0.0  # no -0
     records = step_records(metrics, groups_of(metrics), speech)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "per_step.json").write_text(json.dumps(records, indent=1))

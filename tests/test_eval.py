@@ -76,12 +76,12 @@ def test_eval_can_write_its_choice_into_the_checkpoint(checkpoint, tmp_path):
 
 def test_eval_reads_paired_folders_and_bins_their_measured_snrs(checkpoint, tmp_path):
     noisy, clean = write_synthetic_folders(
-        tmp_path / "data", 3, segment_seconds=0.3, snr_values=[4.0, 6.0, 11.0], progress=False
+        tmp_path / "data", 4, segment_seconds=0.3, snr_values=[4.0, 6.0, 11.0, -0.2], progress=False
     )
     overrides = ["data.source=paired_folders", f"data.noisy_dir={noisy}", f"data.clean_dir={clean}"]
     evaluate(eval_config(checkpoint, *overrides), tmp_path / "eval")
     records = json.loads((tmp_path / "eval" / "per_step.json").read_text())
-    assert {g for g in records[0]["buckets"] if g.endswith("dB")} == {"5dB", "10dB"}
+    assert {g for g in records[0]["buckets"] if g.endswith("dB")} == {"0dB", "5dB", "10dB"}
 
 
 def test_eval_takes_whole_folder_files_of_different_lengths_one_at_a_time(checkpoint, tmp_path):
