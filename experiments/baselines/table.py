@@ -5,8 +5,8 @@
 reads OUT/<system>/{summary.json,per_step.json} and writes OUT/comparison.md,
 OUT/comparison.csv and OUT/comparison.png. Each system is read at its own trained number of
 steps (1 for one-shot networks and classical methods). Costs are for all those steps:
-MACs per second of audio, and the real-time factor measured by refine-eval on this CPU
-(2 threads; the time of the whole test set over its audio duration).
+MACs per second of audio (networks only), and the real-time factor measured by refine-eval
+on this CPU (2 threads; the time of the whole test set over its audio duration).
 """
 
 import argparse
@@ -29,6 +29,7 @@ def system_row(folder: Path) -> dict:
     summary = json.loads((folder / "summary.json").read_text())
     records = json.loads((folder / "per_step.json").read_text())
     steps = summary["trained_steps"]
+    macs = summary["macs_per_second_per_step"]  # None for classical methods: not counted
     row = {
         "system": folder.name,
         "kind": "oracle (uses the clean signal)"
@@ -36,7 +37,7 @@ def system_row(folder: Path) -> dict:
         else ("classical" if summary["method"] else "trained"),
         "parameters": summary["parameters"],
         "steps": steps,
-        "MMACs per s of audio": round(summary["macs_per_second_per_step"] * steps / 1e6, 1),
+        "MMACs per s of audio": "–" if macs is None else round(macs * steps / 1e6, 1),
         "RTF": round(summary["rtf_per_step"] * steps, 4),
     }
     for snr in SNRS:
@@ -77,7 +78,8 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="the experiment folder")
     args = parser.parse_args()
     folders = sorted(p.parent for p in args.out.glob("*/summary.json"))
-    rows = sorted(map(system_row, folders), key=lambda r: (r["kind"], -r["mean"]))
+    kinds = ["trained", "classical", "oracle (uses the clean signal)"]
+    rows = sorted(map(system_row, folders), key=lambda r: (kinds.index(r["kind"]), -r["mean"]))
     print(write_tables(rows, args.out / "comparison"))
     draw(rows, args.out)
 
