@@ -105,7 +105,6 @@ class Refiner(nn.Module):
             raise ValueError(f"final_weight must be > 0, got {final_weight}")
         self.step_net, self.steps, self.parameterisation = step_net, steps, parameterisation
         self.domain = domain if domain is not None else Waveform()
-        self.loss_space = loss
         self.loss_stft = MagnitudeSTFT(**LOSS_STFT) if loss == "stft_magnitude" else None
         # The schedule in float64, outside .to()/.double(): cast where used, never rounded twice.
         fn = make_schedule(schedule, power)
