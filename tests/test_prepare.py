@@ -73,6 +73,29 @@ def test_prepare_writes_a_cached_corpus_with_a_manifest(tmp_path):
     assert list(csv.DictReader(open(manifest))) == rows
 
 
+def test_items_that_failed_are_not_tried_again(tmp_path, monkeypatch):
+    import refine.data.prepare as module
+
+    calls, make_item = [], module.make_item
+
+    def failing_second(kind, index, *args):
+        calls.append(index)
+        if index == 1:
+            raise RuntimeError("this draw cannot be made")
+        return make_item(kind, index, *args)
+
+    monkeypatch.setattr(module, "make_item", failing_second)
+    manifest = prepare(tmp_path, {"synth": 3})
+    assert calls == [0, 1, 2] and len(list(csv.DictReader(open(manifest)))) == 2
+    skipped = list(csv.DictReader(open(tmp_path / "skipped.csv")))
+    assert skipped == [
+        {"file": "synth/synth_0002.flac", "reason": "RuntimeError: this draw cannot be made"}
+    ]
+    prepare(tmp_path, {"synth": 3})
+    assert calls == [0, 1, 2]  # nothing made again: files kept, the failure remembered
+    assert list(csv.DictReader(open(tmp_path / "skipped.csv"))) == skipped
+
+
 def test_the_command_refuses_negative_counts(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([str(tmp_path), "--music", "-1"])

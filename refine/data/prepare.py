@@ -7,11 +7,13 @@ synthetic music, as mono FLAC files in three folders.
     data/corpus/speech/speech_0001.flac  sentences spoken by espeak-ng / flite (refine.data.speech)
     data/corpus/synth/synth_0001.flac    the synthetic music generator (refine.data.synth)
     data/corpus/manifest.csv             file, kind, seconds and what each file holds
+    data/corpus/skipped.csv              items that could not be made, and why
 
-The command is cached: a file already there is kept, so an interrupted preparation resumes
-and a finished one returns at once. Item i of a kind is a pure function of (seed, kind, i),
-so the corpus is the same on every machine with the same package versions. The noise is not
-stored: training mixes white, pink, brown and mixed noise in on the fly (data=clean_folders).
+The command is cached: a file already there is kept, and an item in skipped.csv is not
+tried again, so an interrupted preparation resumes and a finished one returns at once.
+Item i of a kind is a pure function of (seed, kind, i), so the corpus is the same on every
+machine with the same package versions. The noise is not stored: training mixes white,
+pink, brown and mixed noise in on the fly (data=clean_folders).
 Exit status 2 with the install line when a tool is missing.
 """
 
@@ -52,81 +54,72 @@ def trim_silence(audio: torch.Tensor) -> torch.Tensor:
     return audio[:, loud[0] : loud[-1] + 1] if len(loud) else audio[:, :0]
 
 
-def _music(seed: int, count: int, rate: int):
-    scores = corpus_scores(item_rng(seed, "music-order", 0))
-    for index in range(count):
-        path = scores[index % len(scores)]
-        yield lambda p=path, i=index: render_score(
-            p, item_rng(seed, "music", i), rate, MUSIC_SECONDS
-        )
+def make_item(kind: str, index: int, seed: int, rate: int, scores: list[Path]):
+    """Item `index` of `kind`, drawn from item_rng(seed, kind, index): ((1, T) audio at
+    `rate`, what it holds). Music plays scores[index] (corpus_scores' order)."""
+    rng = item_rng(seed, kind, index)
+    if kind == "music":
+        return render_score(scores[index % len(scores)], rng, rate, MUSIC_SECONDS)
+    if kind == "speech":
+        text = utterance(rng, sentences=int(rng.integers(1, 4)))
+        audio, voice = speak(rng, text, rate)
+        return audio, f"{voice}: {text}"
+    if kind == "synth":
+        generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
+        return synth_music(round(SYNTH_SECONDS * rate), rate, generator)[None], "synth_music"
+    raise ValueError(f"unknown corpus kind {kind!r}: music, speech or synth")
 
 
-def _speech(seed: int, count: int, rate: int):
-    for index in range(count):
-
-        def make(i=index):
-            rng = item_rng(seed, "speech", i)
-            text = utterance(rng, sentences=int(rng.integers(1, 4)))
-            audio, voice = speak(rng, text, rate)
-            return audio, f"{voice}: {text}"
-
-        yield make
-
-
-def _synth(seed: int, count: int, rate: int):
-    for index in range(count):
-
-        def make(i=index):
-            generator = torch.Generator().manual_seed(
-                int(item_rng(seed, "synth", i).integers(2**62))
-            )
-            return synth_music(round(SYNTH_SECONDS * rate), rate, generator)[None], "synth_music"
-
-        yield make
-
-
-SOURCES = {"music": _music, "speech": _speech, "synth": _synth}
-
-
-def _read_manifest(path: Path) -> dict[str, dict]:
+def _read_rows(path: Path) -> dict[str, dict]:
+    """A CSV's rows by their "file" column ({} when there is no file yet)."""
     if not path.is_file():
         return {}
     with open(path, newline="") as file:
         return {row["file"]: row for row in csv.DictReader(file)}
 
 
+def _write_rows(path: Path, rows: list[dict], columns: list[str]) -> None:
+    with atomic_path(path) as temporary, open(temporary, "w", newline="") as file:
+        writer = csv.DictWriter(file, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def prepare(out: Path, counts: dict[str, int], seed: int = 0, sample_rate: int = 16000) -> Path:
     """Write the corpus (see the module docstring); returns the manifest's path."""
-    manifest_path = out / "manifest.csv"
-    previous = _read_manifest(manifest_path)
+    manifest_path, skipped_path = out / "manifest.csv", out / "skipped.csv"
+    previous, previously_skipped = _read_rows(manifest_path), _read_rows(skipped_path)
+    scores = corpus_scores(item_rng(seed, "music-order", 0)) if counts.get("music") else []
     rows, failed = [], []
     for kind, count in counts.items():
         digits = max(4, len(str(count)))
-        makers = SOURCES[kind](seed, count, sample_rate)
-        for index, make in enumerate(tqdm(makers, total=count, desc=kind, unit="file")):
+        for index in tqdm(range(count), desc=kind, unit="file"):
             name = f"{kind}/{kind}_{index + 1:0{digits}d}.flac"
             if (out / name).is_file() and name in previous:
                 rows.append(previous[name])
                 continue
+            if name in previously_skipped:  # the same draw would fail the same way
+                failed.append(previously_skipped[name])
+                continue
             try:
-                audio, description = make()
+                audio, description = make_item(kind, index, seed, sample_rate, scores)
             except Exception as error:  # a score music21 cannot parse, a synthesiser failure
-                failed.append(f"{name}: {type(error).__name__}: {str(error)[:120]}")
+                reason = f"{type(error).__name__}: {str(error)[:120]}"
+                failed.append({"file": name, "reason": reason})
                 continue
             audio = trim_silence(audio)
             if audio.shape[-1] < MIN_SECONDS * sample_rate:
-                failed.append(f"{name}: shorter than {MIN_SECONDS} s after trimming silence")
+                reason = f"shorter than {MIN_SECONDS} s after trimming silence"
+                failed.append({"file": name, "reason": reason})
                 continue
             audio = audio * min(1.0, 0.99 / audio.abs().max().item())  # no clipping
             save_audio(out / name, audio, sample_rate, "PCM_16")
             seconds = round(audio.shape[-1] / sample_rate, 2)
             rows.append({"file": name, "kind": kind, "seconds": seconds, "holds": description})
-    with atomic_path(manifest_path) as temporary, open(temporary, "w", newline="") as file:
-        writer = csv.DictWriter(file, ["file", "kind", "seconds", "holds"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    for line in failed:
-        log.warning("skipped %s", line)
+    _write_rows(manifest_path, rows, ["file", "kind", "seconds", "holds"])
+    _write_rows(skipped_path, failed, ["file", "reason"])
+    for row in failed:
+        log.warning("skipped %s: %s", row["file"], row["reason"])
     hours = {k: sum(float(r["seconds"]) for r in rows if r["kind"] == k) / 3600 for k in counts}
     log.info(
         "%d files in %s (%s); %d skipped",

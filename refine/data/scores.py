@@ -70,8 +70,8 @@ def corpus_scores(rng: np.random.Generator) -> list[Path]:
     return ordered
 
 
-def _orchestrate(score, rng: np.random.Generator) -> str:
-    """Give every part a drawn instrument and the piece a drawn tempo; describe them."""
+def _orchestrate(score, rng: np.random.Generator) -> tuple[int, list[str]]:
+    """Give every part a drawn instrument and the piece a drawn tempo: (bpm, instruments)."""
     from music21 import instrument, tempo
 
     programs = list(INSTRUMENTS)
@@ -87,7 +87,7 @@ def _orchestrate(score, rng: np.random.Generator) -> str:
     bpm = int(rng.integers(*TEMPO_RANGE))
     for part in score.parts:
         part.insert(0, tempo.MetronomeMark(number=bpm))
-    return f"{bpm} bpm: {', '.join(names)}"
+    return bpm, names
 
 
 def _opening(score, quarters: float):
@@ -132,10 +132,10 @@ def render_score(
         score = score.scores[int(rng.integers(len(score.scores)))]
     if not score.parts:
         raise ValueError(f"{path}: no parts to render")
-    description = _orchestrate(score, rng)
-    score = _opening(score, max_seconds * int(description.split()[0]) / 60)
+    bpm, instruments = _orchestrate(score, rng)
+    score = _opening(score, max_seconds * bpm / 60)
     with tempfile.TemporaryDirectory() as folder:
         midi = Path(folder) / "score.mid"
         score.write("midi", fp=midi)
         audio = _fluidsynth(midi, sample_rate, round(max_seconds * sample_rate))  # (1, T)
-    return audio, description
+    return audio, f"{bpm} bpm: {', '.join(instruments)}"
