@@ -36,12 +36,12 @@ FLITE_VOICES = ("kal16", "awb", "rms", "slt")
 FOREIGN_FRACTION = 0.2  # of espeak utterances spoken by a non-English voice
 FLITE_FRACTION = 0.3  # of utterances spoken by flite
 
-TOOLS = {"espeak-ng": "espeak-ng", "flite": "flite"}
+PROGRAMS = ("espeak-ng", "flite")  # each from the Debian package of the same name
 
 
 def missing_speech_tools() -> list[str]:
     """The Debian packages the speech corpus needs that are not installed."""
-    return [package for package, program in TOOLS.items() if shutil.which(program) is None]
+    return [program for program in PROGRAMS if shutil.which(program) is None]
 
 
 def _espeak_command(rng: np.random.Generator, text: str, wav: Path) -> tuple[list[str], str]:
