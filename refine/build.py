@@ -28,6 +28,7 @@ PROCESS_KEYS = {
     "final_weight",
     "condition",
     "normalisation",
+    "bin_gate",
     "loss",
 }
 
@@ -64,6 +65,7 @@ def build_refiner(spec: dict) -> Refiner:
             d_model=net_args["d_model"],
             condition=model.get("condition", False),
             normalisation=model.get("normalisation", "clip"),
+            bin_gate=model.get("bin_gate", False),
         )
     return Refiner(
         step_net,

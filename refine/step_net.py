@@ -17,6 +17,13 @@ any domain (K = 1 for mono waveforms, 2·257 for a 512-point complex STFT). Thre
   causal step network that streams exactly (`stream`, `refine.stream`).
 - The lower map starts at zero, so an untrained refiner leaves its input unchanged and
   training starts from the identity, not from noise added at every step.
+- `bin_gate` adds to the gain a soft threshold on each bin's own level,
+      gain += w(h) ⊙ σ(a(h) ⊙ log(|x|/rms + ε) + b(h)),
+  the form of a classical spectral gain: keep a bin well above a noise floor, remove one at
+  or below it. The floor b/a can be smooth across bins (noise spectra are), which a rank-
+  d_model map can say, while the decision is per bin: a mask that resolves the harmonics of
+  a voice or an instrument, which a gain of rank d_model over K = 257 bins cannot.
+  w starts at zero, so the identity start is kept.
 Conditioning on the progress t/T (off by default: the pure weight-shared recurrence of the
 seed question) scales and shifts the lifted features (FiLM) from a sinusoidal embedding.
 """
@@ -27,6 +34,7 @@ import torch
 from torch import nn
 
 NORMALISATIONS = ("clip", "causal")
+LEVEL_FLOOR = 1e-3  # ε of the bin gate's log level, relative to the input's RMS
 
 
 def progress_embedding(progress: torch.Tensor, size: int) -> torch.Tensor:
@@ -46,6 +54,7 @@ class StepNetwork(nn.Module):
         condition: FiLM-condition on the progress t/T.
         embedding_size: size of the progress embedding.
         normalisation: "clip" (the RMS of the whole input) or "causal" (of the frames so far).
+        bin_gate: add a soft threshold on each channel's own level to the gain.
     """
 
     def __init__(
@@ -56,6 +65,7 @@ class StepNetwork(nn.Module):
         condition: bool = False,
         embedding_size: int = 16,
         normalisation: str = "clip",
+        bin_gate: bool = False,
     ):
         super().__init__()
         if normalisation not in NORMALISATIONS:
@@ -63,10 +73,12 @@ class StepNetwork(nn.Module):
                 f"normalisation must be one of {NORMALISATIONS}, got {normalisation!r}"
             )
         self.channels, self.condition, self.embedding_size = channels, condition, embedding_size
-        self.normalisation = normalisation
+        self.normalisation, self.bin_gate = normalisation, bin_gate
         self.lift = nn.Conv1d(channels, d_model, 1)
         self.backbone = backbone
-        self.lower = nn.Conv1d(d_model, 2 * channels, 1)  # gain and shift per channel
+        # Per channel: gain and shift, and with the bin gate its weight, slope and offset.
+        self.outputs = 5 if bin_gate else 2
+        self.lower = nn.Conv1d(d_model, self.outputs * channels, 1)
         nn.init.zeros_(self.lower.weight)
         nn.init.zeros_(self.lower.bias)
         self.film = nn.Linear(embedding_size, 2 * d_model) if condition else None
@@ -93,7 +105,11 @@ class StepNetwork(nn.Module):
         return h
 
     def _lowered(self, x: torch.Tensor, h: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
-        gain, shift = self.lower(h).chunk(2, dim=1)  # (B, K, L) each
+        gain, shift, *gate = self.lower(h).chunk(self.outputs, dim=1)  # (B, K, L) each
+        if gate:
+            weight, slope, offset = gate
+            level = torch.log((x / scale).abs() + LEVEL_FLOOR)  # (B, K, L)
+            gain = gain + weight * torch.sigmoid(slope * level + offset)
         return x * gain + shift * scale
 
     def forward(self, x: torch.Tensor, progress: torch.Tensor | None = None) -> torch.Tensor:
