@@ -47,6 +47,7 @@ from refine.classical import METHODS, ClassicalRefiner
 from refine.cost import macs_per_second, parameter_count
 from refine.data import PairedFolderDataset, SyntheticDataset
 from refine.evaluation import convergence_runs, groups_of, per_step_metrics, summarise
+from refine.files import write_text_atomic
 from refine.runtime import tune_allocator
 from refine.train import CONFIG_DIR
 
@@ -231,7 +232,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         metrics["input_snr"] = (metrics["input_snr"] / width).round() * width + 0.0  # no -0
     records = step_records(metrics, groups_of(metrics), speech)
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "per_step.json").write_text(json.dumps(records, indent=1))
+    write_text_atomic(run_dir / "per_step.json", json.dumps(records, indent=1))
     write_csv(run_dir / "per_clip.csv", clip_rows(metrics, speech))
 
     rows = convergence_runs(
@@ -273,7 +274,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     summary["choice"]["tolerance"] = calibrate_tolerance(
         summary["convergence"], curve[best], best, cfg.delta_db
     )
-    (run_dir / "summary.json").write_text(json.dumps(summary, indent=1))
+    write_text_atomic(run_dir / "summary.json", json.dumps(summary, indent=1))
     if metrics["example"] is not None:
         *path, clean = metrics["example"]
         digits, folder = max(2, len(str(len(path) - 1))), run_dir / "example"

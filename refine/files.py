@@ -24,3 +24,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Path.write_text that never leaves half a file (a run's history.json, an eval summary):
+    a reader or a killed run sees the old contents or the new, nothing between."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(text)

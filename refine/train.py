@@ -45,6 +45,7 @@ from refine.data import (
 from refine.data.order import ShardedBatches
 from refine.device import autocast, device_of, pick_device
 from refine.evaluation import groups_of, per_step_metrics
+from refine.files import write_text_atomic
 from refine.optim import build_optimizer
 from refine.plots import per_step_figure
 from refine.process import Refiner
@@ -276,7 +277,7 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
             history=history,
             config=OmegaConf.to_container(cfg, resolve=True),
         )
-        (run_dir / "history.json").write_text(json.dumps(history, indent=1))
+        write_text_atomic(run_dir / "history.json", json.dumps(history, indent=1))
 
     params = sum(p.numel() for p in refiner.parameters())
     log.info("%.2f M parameters on %s ×%d; run folder %s", params / 1e6, device, world, run_dir)
