@@ -78,8 +78,7 @@ class StepNetwork(nn.Module):
         self.lift = nn.Conv1d(channels, d_model, 1)
         self.backbone = backbone
         # Per channel: gain and shift, and with the bin gate its weight, slope and offset.
-        self.outputs = 5 if bin_gate else 2
-        self.lower = nn.Conv1d(d_model, self.outputs * channels, 1)
+        self.lower = nn.Conv1d(d_model, (5 if bin_gate else 2) * channels, 1)
         nn.init.zeros_(self.lower.weight)
         nn.init.zeros_(self.lower.bias)
         self.film = nn.Linear(embedding_size, 2 * d_model) if condition else None
@@ -106,7 +105,7 @@ class StepNetwork(nn.Module):
         return h
 
     def _lowered(self, x: torch.Tensor, h: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
-        gain, shift, *gate = self.lower(h).chunk(self.outputs, dim=1)  # (B, K, L) each
+        gain, shift, *gate = self.lower(h).split(self.channels, dim=1)  # (B, K, L) each
         if gate:
             weight, slope, offset = gate
             level = torch.log((x / scale).abs() + LEVEL_FLOOR)  # (B, K, L)

@@ -25,9 +25,9 @@ def test_an_untrained_step_network_removes_nothing(bin_gate):
 def test_the_bin_gate_adds_a_soft_threshold_on_each_level_to_the_gain():
     net, x = step_network(True), torch.rand(2, K, 32, dtype=torch.float64)
     torch.nn.init.normal_(net.lower.weight, std=0.3)
-    h = net.backbone(net.lift(x / x.square().mean((1, 2), keepdim=True).sqrt()))
-    gain, shift, weight, slope, offset = net.lower(h).split(K, dim=1)
     rms = x.square().mean((1, 2), keepdim=True).sqrt()
+    h = net.backbone(net.lift(x / rms))
+    gain, shift, weight, slope, offset = net.lower(h).split(K, dim=1)
     level = torch.log(x.abs() / rms + LEVEL_FLOOR)
     by_hand = x * (gain + weight * torch.sigmoid(slope * level + offset)) + shift * rms
     torch.testing.assert_close(net(x), by_hand)
