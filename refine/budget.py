@@ -14,7 +14,6 @@ so a rerun trains the same number of steps; a different machine recalibrates.
 """
 
 import argparse
-import csv
 import sys
 import time
 
@@ -26,8 +25,8 @@ from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
 from refine.build import build_refiner
-from refine.files import atomic_path
 from refine.runtime import tune_allocator
+from refine.tables import write_csv
 from refine.train import (
     CONFIG_DIR,
     build_datasets,
@@ -110,10 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         # a bad variant, override or data folder: one line, no traceback
         print(f"refine.budget: {error}", file=sys.stderr)
         sys.exit(2)
-    with atomic_path(args.output) as temporary, open(temporary, "w", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(args.output, rows)
     for row in rows:
         print(f"{row['name']:>12s}  {row['seconds']:7.4f} s/step  {row['steps']:6d} steps")
     print(f"budget {rows[0]['budget_seconds']:.0f} s of training each; written to {args.output}")

@@ -1,7 +1,19 @@
-"""Rows of dicts as a CSV file and a Markdown table: the experiment scripts' results tables."""
+"""Rows of dicts as a CSV file and a Markdown table: the results tables of the experiment
+scripts, the corpus manifest and the budget calibration. Both are written atomically."""
 
 import csv
 from pathlib import Path
+
+from refine.files import atomic_path, write_text_atomic
+
+
+def write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -> None:
+    """Write rows to a CSV file; the header is `columns`, or else the first row's keys (give
+    `columns` when there may be no rows)."""
+    with atomic_path(path) as temporary, open(temporary, "w", newline="") as file:
+        writer = csv.DictWriter(file, columns or list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def markdown(rows: list[dict]) -> str:
@@ -13,10 +25,7 @@ def markdown(rows: list[dict]) -> str:
 
 def write_tables(rows: list[dict], stem: Path) -> str:
     """Write stem.csv and stem.md; returns the Markdown."""
-    with open(stem.with_suffix(".csv"), "w", newline="") as file:
-        writer = csv.DictWriter(file, list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(stem.with_suffix(".csv"), rows)
     table = markdown(rows)
-    stem.with_suffix(".md").write_text(table)
+    write_text_atomic(stem.with_suffix(".md"), table)
     return table

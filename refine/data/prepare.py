@@ -33,7 +33,7 @@ from refine.data.scores import corpus_scores, missing_music_tools, render_score
 from refine.data.sentences import utterance
 from refine.data.speech import missing_speech_tools, speak
 from refine.data.synth import synth_music
-from refine.files import atomic_path
+from refine.tables import write_csv
 
 log = logging.getLogger("refine.prepare")
 
@@ -78,13 +78,6 @@ def _read_rows(path: Path) -> dict[str, dict]:
         return {row["file"]: row for row in csv.DictReader(file)}
 
 
-def _write_rows(path: Path, rows: list[dict], columns: list[str]) -> None:
-    with atomic_path(path) as temporary, open(temporary, "w", newline="") as file:
-        writer = csv.DictWriter(file, columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def prepare(out: Path, counts: dict[str, int], seed: int = 0, sample_rate: int = 16000) -> Path:
     """Write the corpus (see the module docstring); returns the manifest's path."""
     manifest_path, skipped_path = out / "manifest.csv", out / "skipped.csv"
@@ -116,8 +109,8 @@ def prepare(out: Path, counts: dict[str, int], seed: int = 0, sample_rate: int =
             save_audio(out / name, audio, sample_rate, "PCM_16")
             seconds = round(audio.shape[-1] / sample_rate, 2)
             rows.append({"file": name, "kind": kind, "seconds": seconds, "holds": description})
-    _write_rows(manifest_path, rows, ["file", "kind", "seconds", "holds"])
-    _write_rows(skipped_path, failed, ["file", "reason"])
+    write_csv(manifest_path, rows, ["file", "kind", "seconds", "holds"])
+    write_csv(skipped_path, failed, ["file", "reason"])
     for row in failed:
         log.warning("skipped %s: %s", row["file"], row["reason"])
     hours = {k: sum(float(r["seconds"]) for r in rows if r["kind"] == k) / 3600 for k in counts}
