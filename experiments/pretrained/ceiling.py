@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from refine.choose import best_step  # noqa: E402
 from refine.tables import write_tables  # noqa: E402
 
 TARGET = 0.8  # of the IRM's improvement
@@ -41,7 +42,7 @@ def rows_and_curves(real: Path, steps: int) -> tuple[list[dict], dict]:
         for bucket in SNR_BINS:
             gains, ceiling = curve(model, bucket), curve(irm, bucket)[1]
             curves[folder.name, bucket] = (gains, ceiling)
-            best = max(range(len(gains)), key=lambda t: -1e9 if gains[t] is None else gains[t])
+            best = best_step(gains)
             rows.append(
                 {
                     "test set": folder.name,
