@@ -21,7 +21,6 @@ PESQ (wide-band) and STOI/ESTOI join the metrics when the clips are declared spe
 `refine-denoise` finds them. Figures: `refine-plot <this folder>`.
 """
 
-import csv
 import json
 import logging
 import math
@@ -49,6 +48,7 @@ from refine.data import PairedFolderDataset, SyntheticDataset
 from refine.evaluation import convergence_runs, groups_of, per_step_metrics, summarise
 from refine.files import write_text_atomic
 from refine.runtime import tune_allocator
+from refine.tables import write_csv
 from refine.train import CONFIG_DIR
 
 log = logging.getLogger(__name__)
@@ -126,13 +126,6 @@ def step_records(metrics: dict, groups: dict[str, torch.Tensor], speech: bool) -
             record["buckets"][group] = entry
         records.append(record)
     return records
-
-
-def write_csv(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def clip_rows(metrics: dict, speech: bool) -> list[dict]:

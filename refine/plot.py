@@ -39,6 +39,7 @@ import torch
 
 from refine.audio import load_audio
 from refine.choose import knee_step
+from refine.files import write_text_atomic
 from refine.metrics import mean_with_interval
 from refine.plots import (
     Band,
@@ -48,6 +49,7 @@ from refine.plots import (
     save_figure,
     spectrogram_grid_figure,
 )
+from refine.tables import write_csv
 
 log = logging.getLogger(__name__)
 METRICS = {"si_sdr": "SI-SDR (dB)", "snr": "SNR (dB)"}  # per_step.json key -> axis label
@@ -459,10 +461,7 @@ def write_overlay_tables(rows: list[dict], out_dir: Path) -> list[Path]:
     per_snr = [k for k in keys if k.startswith("si_sdr_gain_at_T_")]
     paired = [k for k in PAIRED_COLUMNS if k in keys]
     columns = [*OVERLAY_COLUMNS[:-1], *per_snr, *paired, OVERLAY_COLUMNS[-1]]
-    with csv_path.open("w", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(columns)
-        writer.writerows([cell(row.get(c), 3) for c in columns] for row in rows)
+    write_csv(csv_path, [{c: cell(row.get(c), 3) for c in columns} for row in rows], columns)
     header = (
         "| run | trained T | SI-SDR at T (dB) | best step | SI-SDR at best step (dB) "
         "| knee step | SI-SDR gain over the input at T (dB) |"
@@ -476,7 +475,7 @@ def write_overlay_tables(rows: list[dict], out_dir: Path) -> list[Path]:
             mean, low, high = (cell(row.get(k), 2) for k in PAIRED_COLUMNS)
             cells.append(f"{mean} [{low}, {high}]")
         lines.append("| " + " | ".join([row["label"], *cells]) + " |")
-    md_path.write_text("\n".join(lines) + "\n")
+    write_text_atomic(md_path, "\n".join(lines) + "\n")
     return [csv_path, md_path]
 
 
