@@ -233,6 +233,39 @@ def format_table(record: dict) -> str:
     return "\n".join(lines)
 
 
+def dotted(tree: dict, prefix: str = "") -> dict:
+    """A nested dict as {"model.d_model": 64, ...}: its leaves by their dotted key."""
+    leaves = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            leaves.update(dotted(value, f"{prefix}{key}."))
+        else:
+            leaves[f"{prefix}{key}"] = value
+    return leaves
+
+
+def start_from(refiner: Refiner, path: str, spec: dict) -> None:
+    """Fine-tuning: the weights of the checkpoint at `path` (a training run's or a shipped
+    one) as the starting point; the optimiser, schedule and data order start afresh. Settings
+    that leave the weights' shapes alone may differ (T, the loss, the normalisation, ...);
+    an architecture the weights do not fit is refused with the settings that differ."""
+    saved = load_checkpoint(path)
+    try:
+        refiner.load_state_dict(saved["model"])
+    except RuntimeError:
+        there, here = dotted(saved["spec"]), dotted(spec)
+        differs = [
+            f"{key}: {there.get(key)!r} there, {here.get(key)!r} here"
+            for key in sorted(there.keys() | here.keys())
+            if there.get(key) != here.get(key)
+        ]
+        raise ValueError(
+            f"train.init_from={path}: its weights do not fit this config's model "
+            f"({'; '.join(differs)}); set those keys as the checkpoint has them"
+        ) from None
+    log.info("starting from the weights of %s (trained %s steps)", path, saved.get("step"))
+
+
 def train(cfg: DictConfig, run_dir: Path) -> list:
     """Train (or resume) the refiner that cfg describes in run_dir; returns the history."""
     tune_allocator()
@@ -257,6 +290,8 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
     optimiser, scheduler = build_optimisation(refiner, t)
     step, history = 0, []
     checkpoint_path = run_dir / "checkpoint.pt"
+    if t.init_from and not checkpoint_path.exists():
+        start_from(refiner, t.init_from, spec)
     if checkpoint_path.exists():
         saved = load_checkpoint(checkpoint_path)
         refiner.load_state_dict(saved["model"])

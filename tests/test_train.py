@@ -141,3 +141,24 @@ def test_a_killed_run_resumed_ends_with_the_weights_of_an_uninterrupted_one(tmp_
     for name, weight in whole["model"].items():
         assert torch.equal(resumed["model"][name], weight), name
     assert resumed["history"] == whole["history"]
+
+
+def test_fine_tuning_starts_from_the_weights_of_another_checkpoint(tmp_path):
+    train(tiny_config("train.steps=2"), tmp_path / "base")
+    base = load_checkpoint(tmp_path / "base" / "checkpoint.pt")["model"]
+    source = f"train.init_from={tmp_path / 'base' / 'checkpoint.pt'}"
+    # At a learning rate of zero the fine-tuned run keeps exactly the weights it started from,
+    # even with another T (the weights are shared by all steps),
+    tuned = tiny_config("train.steps=1", "train.lr=0", "train.seed=1", "model.steps=3", source)
+    train(tuned, tmp_path / "tuned")
+    tuned = load_checkpoint(tmp_path / "tuned" / "checkpoint.pt")
+    assert tuned["step"] == 1 and tuned["config"]["train"]["init_from"] == source.split("=")[1]
+    for name, weight in base.items():
+        assert torch.equal(tuned["model"][name], weight), name
+    # where a run from its own seed's initialisation does not.
+    train(tiny_config("train.steps=1", "train.lr=0", "train.seed=1"), tmp_path / "fresh")
+    fresh = load_checkpoint(tmp_path / "fresh" / "checkpoint.pt")["model"]
+    assert any(not torch.equal(fresh[name], weight) for name, weight in base.items())
+
+    with pytest.raises(ValueError, match=r"model.d_model: 8 there, 16 here"):
+        train(tiny_config("model.d_model=16", source), tmp_path / "wider")
