@@ -24,7 +24,7 @@ any domain (K = 1 for mono waveforms, 2·257 for a 512-point complex STFT). Four
   are, which a rank-d_model map can say; the decision is per bin: a mask that resolves the
   harmonics of a voice or an instrument, which a gain of rank d_model over K = 257 bins
   cannot (+6 to +9 points of the oracle IRM's gain on real recordings,
-  experiments/pretrained/bin_gate.sh). w starts at zero, so the identity start is kept.
+  experiments/pretrained/pilots). w starts at zero, so the identity start is kept.
 Conditioning on the progress t/T (off by default: the pure weight-shared recurrence of the
 seed question) scales and shifts the lifted features (FiLM) from a sinusoidal embedding.
 """

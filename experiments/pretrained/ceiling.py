@@ -6,14 +6,17 @@ figure from the refine-eval records, so both are redrawn without running anythin
 reads REAL/<content>_<colour>/{model,irm}/per_step.json and writes REAL/ceiling.md,
 REAL/ceiling.csv and REAL/ceiling.png. The improvement is SI-SDR at a step minus SI-SDR of
 the noisy input (step 0), per input-SNR bin; the IRM's is its one step. The ratio is the
-model's improvement over the IRM's, the issue's target being 80 %.
+model's improvement over the IRM's, the issue's target being 80 %; per clip, the same ratio
+clip by clip (per_clip.csv), its median and lowest.
 """
 
 import argparse
+import csv
 import json
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -34,6 +37,26 @@ def curve(records: list[dict], bucket: str) -> list[float | None]:
     ]
 
 
+def clip_gains(per_clip: Path, snr_db: float, step: int) -> dict[str, float]:
+    """{clip: SI-SDR improvement at `step`} of the clips mixed at `snr_db`."""
+    with per_clip.open(newline="") as file:
+        rows = [r for r in csv.DictReader(file) if float(r["input_snr_db"]) == snr_db]
+    noisy = {r["clip"]: float(r["si_sdr"]) for r in rows if int(r["step"]) == 0}
+    return {
+        r["clip"]: float(r["si_sdr"]) - noisy[r["clip"]] for r in rows if int(r["step"]) == step
+    }
+
+
+def clip_shares(folder: Path, bucket: str, steps: int) -> str:
+    """Each clip's improvement over its own oracle's, as "median [lowest]": whether a
+    shortfall is spread over the clips or comes from a few."""
+    snr_db = float(bucket.removesuffix("dB"))
+    model = clip_gains(folder / "model" / "per_clip.csv", snr_db, steps)
+    irm = clip_gains(folder / "irm" / "per_clip.csv", snr_db, 1)
+    shares = np.array([model[clip] / irm[clip] for clip in model])
+    return f"{np.median(shares):.0%} [{shares.min():.0%}]"
+
+
 def rows_and_curves(real: Path, steps: int) -> tuple[list[dict], dict]:
     rows, curves = [], {}
     for folder in sorted(p for p in real.iterdir() if (p / "model" / "per_step.json").is_file()):
@@ -52,6 +75,7 @@ def rows_and_curves(real: Path, steps: int) -> tuple[list[dict], dict]:
                     f"model gain (step {steps})": round(gains[steps], 2),
                     "oracle IRM gain": round(ceiling, 2),
                     "model / IRM": f"{gains[steps] / ceiling:.0%}",
+                    "per clip: median [lowest]": clip_shares(folder, bucket, steps),
                     "best step": best,
                     "gain at best": round(gains[best], 2),
                 }
