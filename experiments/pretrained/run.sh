@@ -9,25 +9,32 @@ BIN=${BIN:-.venv/bin}
 OUT=experiments/pretrained
 RUN=runs/pretrained
 SHIPPED=refine/pretrained/refine_default.pt
-STEPS=${STEPS:-16000}  # optimiser steps: about an hour on 2 cores
+STEPS=${STEPS:-16000}  # optimiser steps before fine-tuning: about an hour on 2 cores
 
 # 1. Clean corpus: rendered scores, synthetic speech, synthetic music (about 2.8 h of audio).
 $BIN/python -m refine.data.prepare data/corpus
 
-# 2. Train in the STFT magnitude domain (experiment 4's winner) with T = 4 (experiment 1:
-#    fewer steps train better in a fixed time; 4 keep a refinement curve to study), the
-#    bin gate (a per-bin threshold in the output gain), on 0.5 s clips of the corpus in
-#    white/pink/brown/mixed noise at 0-20 dB.
-$BIN/refine-train data=clean_folders data.clean_dir=data/corpus domain=stft_magnitude \
-  model.steps=4 model.bin_gate=true train.steps=$STEPS train.val_every=2000 hydra.run.dir=$RUN
+# 2. Train the recipe in train.sh (STFT magnitudes, T = 4, the bin gate, 0.5 s clips in
+#    white/pink/brown/mixed noise at 0-20 dB). Its choices are measured by pilot.sh runs.
+bash $OUT/train.sh $RUN $STEPS
 
-# 3. Ship the inference part of the checkpoint inside the package.
-$BIN/python -c "from refine.checkpoint import export_checkpoint as e; e('$RUN/checkpoint.pt', '$SHIPPED')"
+# 3. Fine-tune (train.init_from) with training SNRs from -5 dB (pilot snr_from_-5: 0 dB is
+#    no longer the edge of training), in two warm restarts of the schedule: 8000 steps
+#    peaking at lr 1e-3, then 8000 at 5e-4 on another draw order (train.seed=1).
+LOW_SNR="data.snr_range=[-5.0,20.0]"
+bash $OUT/train.sh ${RUN}_tuned 8000 train.init_from=$RUN/checkpoint.pt $LOW_SNR train.lr=1e-3
+bash $OUT/train.sh ${RUN}_tuned2 8000 train.init_from=${RUN}_tuned/checkpoint.pt $LOW_SNR \
+  train.lr=5e-4 train.seed=1
 
-# 4. Real recordings in white and pink noise at 0 and 5 dB: the model's per-step SI-SDR and
+# 4. Ship the inference part of the checkpoint inside the package.
+$BIN/python -c "from refine.checkpoint import export_checkpoint as e; e('${RUN}_tuned2/checkpoint.pt', '$SHIPPED')"
+
+# 5. Real recordings in white and pink noise at 0 and 5 dB: the model's per-step SI-SDR and
 #    the oracle ideal ratio mask's.
 $BIN/python $OUT/real_recordings.py data/real
 bash $OUT/eval_real.sh $SHIPPED $OUT/real 4
+bash $OUT/eval_real.sh $RUN/checkpoint.pt $OUT/stages/trained 4  # what each stage adds
+bash $OUT/eval_real.sh ${RUN}_tuned/checkpoint.pt $OUT/stages/tuned_once 4
 
-# 5. Speed of the shipped model with its default steps: 10 s at 16 kHz, 2 threads.
+# 6. Speed of the shipped model with its default steps: 10 s at 16 kHz, 2 threads.
 $BIN/python benchmarks/denoise_speed.py --hour | tee $OUT/speed.txt
