@@ -290,8 +290,6 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
     optimiser, scheduler = build_optimisation(refiner, t)
     step, history = 0, []
     checkpoint_path = run_dir / "checkpoint.pt"
-    if t.init_from and not checkpoint_path.exists():
-        start_from(refiner, t.init_from, spec)
     if checkpoint_path.exists():
         saved = load_checkpoint(checkpoint_path)
         refiner.load_state_dict(saved["model"])
@@ -299,6 +297,8 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
         scheduler.load_state_dict(saved["scheduler"])
         step, history = saved["step"], saved["history"]
         log.info("resuming %s at step %d", checkpoint_path, step)
+    elif t.init_from:  # a fine-tuning run starts from there; resuming it, from its own
+        start_from(refiner, t.init_from, spec)
     distributed.broadcast_parameters(refiner)
 
     def save():

@@ -11,7 +11,6 @@ clip by clip (per_clip.csv), its median and lowest.
 """
 
 import argparse
-import csv
 import json
 from pathlib import Path
 
@@ -22,6 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from refine.choose import best_step  # noqa: E402
+from refine.plot import read_csv  # noqa: E402
 from refine.tables import write_tables  # noqa: E402
 
 TARGET = 0.8  # of the IRM's improvement
@@ -39,8 +39,8 @@ def curve(records: list[dict], bucket: str) -> list[float | None]:
 
 def clip_gains(per_clip: Path, snr_db: float, step: int) -> dict[str, float]:
     """{clip: SI-SDR improvement at `step`} of the clips mixed at `snr_db`."""
-    with per_clip.open(newline="") as file:
-        rows = [r for r in csv.DictReader(file) if float(r["input_snr_db"]) == snr_db]
+    rows = read_csv(per_clip, ("clip", "input_snr_db", "step", "si_sdr"))
+    rows = [r for r in rows if float(r["input_snr_db"]) == snr_db]
     noisy = {r["clip"]: float(r["si_sdr"]) for r in rows if int(r["step"]) == 0}
     return {
         r["clip"]: float(r["si_sdr"]) - noisy[r["clip"]] for r in rows if int(r["step"]) == step

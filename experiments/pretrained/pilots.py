@@ -7,9 +7,9 @@ writes PILOTS/summary.md and PILOTS/summary.csv; the baseline `recipe` comes fir
 """
 
 import argparse
-import csv
 from pathlib import Path
 
+from refine.plot import read_csv
 from refine.tables import write_tables
 
 BASELINE = "recipe"  # pilot.sh with no overrides: the shipped recipe at 2000 steps
@@ -18,11 +18,10 @@ SHARE = "model / IRM"  # the ceiling table's column
 
 def shares(table: Path) -> dict[tuple[str, str], int]:
     """{(test set, input): percent} of one pilot's ceiling.csv."""
-    with table.open(newline="") as file:
-        return {
-            (row["test set"], row["input"]): int(row[SHARE].rstrip("%"))
-            for row in csv.DictReader(file)
-        }
+    return {
+        (row["test set"], row["input"]): int(row[SHARE].rstrip("%"))
+        for row in read_csv(table, ("test set", "input", SHARE))
+    }
 
 
 def summary_rows(pilots: Path) -> list[dict]:
