@@ -105,6 +105,7 @@ def build_datasets(data: DictConfig) -> tuple:
             snr_range=tuple(data.snr_range),
             noise_kinds=list(data.noise_kinds),
             seed=data.seed,
+            noise_seconds=data.noise_seconds,
             **common,
         )
     else:

@@ -74,6 +74,32 @@ def test_noise_is_deterministic_and_mix_lies_between_colours():
     assert -2.3 < slope < 0.2
 
 
+@pytest.mark.parametrize("kind", NOISE_KINDS)
+def test_noise_at_its_own_period_is_the_default(kind):
+    default = colored_noise(kind, 999, generator(4))
+    torch.testing.assert_close(colored_noise(kind, 999, generator(4), period=999), default)
+
+
+def test_a_window_of_longer_pink_noise_drifts_like_a_long_recording():
+    """At the clip's own length every window is zero-mean; a window of a 16x longer pink
+    noise carries the slow drift of its lower octaves (white noise hardly any), and keeps
+    the 1/f slope above them."""
+
+    def window_means(kind: str, period: int) -> torch.Tensor:
+        return torch.stack(
+            [colored_noise(kind, 800, generator(s), period).mean() for s in range(64)]
+        )
+
+    assert window_means("pink", 800).abs().max() < 1e-6
+    drift = window_means("pink", 16 * 800).square().mean().sqrt()
+    assert drift > 4 * window_means("white", 16 * 800).square().mean().sqrt() > 0
+    assert psd_slope(colored_noise("pink", 2**16, generator(0), period=2**18)) == pytest.approx(
+        -1.0, abs=0.25
+    )
+    with pytest.raises(ValueError, match="period must be at least num_samples"):
+        colored_noise("pink", 800, generator(0), period=799)
+
+
 def test_unknown_noise_kind_lists_valid_kinds():
     with pytest.raises(ValueError, match="white.*pink.*brown.*mix"):
         colored_noise("blue", 100, generator(0))
@@ -348,6 +374,23 @@ def test_clean_folders_mix_generated_noise_of_every_colour(tmp_path):
     assert not torch.allclose(stereo["noise"][0], stereo["noise"][1])  # independent channels
     with pytest.raises(ValueError, match="noise_kinds"):
         CleanFolderDataset(tmp_path / "clean", 1, noise_kinds=["purple"])
+
+
+def test_clean_folders_noise_can_be_a_window_of_a_longer_noise(tmp_path):
+    save_audio(tmp_path / "clean" / "a.wav", tone(1, 0.6, RATE), RATE, "FLOAT")
+    short = CleanFolderDataset(tmp_path / "clean", 8, segment_seconds=0.5, noise_kinds=["brown"])
+    long = CleanFolderDataset(
+        tmp_path / "clean", 8, segment_seconds=0.5, noise_kinds=["brown"], noise_seconds=8.0
+    )
+    for index in range(8):
+        assert short[index]["noise"].mean().abs() < 1e-6 * short[index]["noise"].std()
+        item = long[index]
+        assert torch.equal(item["noisy"], item["clean"] + item["noise"])
+        assert item["snr_db"] == pytest.approx(short[index]["snr_db"], abs=1e-3)  # same draws
+    drifts = [long[i]["noise"].mean().abs() / long[i]["noise"].std() for i in range(8)]
+    assert max(drifts) > 0.1
+    with pytest.raises(ValueError, match="noise_seconds.*at least segment_seconds"):
+        CleanFolderDataset(tmp_path / "clean", 1, segment_seconds=0.5, noise_seconds=0.25)
 
 
 def test_empty_folder_is_named(tmp_path):

@@ -292,7 +292,9 @@ class CleanFolderDataset(Dataset):
     (seed, split, i) generator. This is the shipped model's training set: recordings of
     any kind, with the noise colours of the synthetic set. snr_db is measured (−inf for a
     silent clean window, where the noise is left unscaled); noise_kind is the colour.
-    Loaded files are cached in memory, per worker.
+    noise_seconds: the noise is a window of a noise this long (colored_noise's period), so
+    pink and brown noise drift within a clip as in a long recording; None makes it at the
+    clip's length. Loaded files are cached in memory, per worker.
     """
 
     def __init__(
@@ -305,14 +307,21 @@ class CleanFolderDataset(Dataset):
         noise_kinds: Sequence[str] = NOISE_KINDS,
         seed: int = 0,
         split: str = "train",
+        noise_seconds: float | None = None,
     ):
         _check_sizes(num_examples, segment_seconds)
+        if noise_seconds is not None and noise_seconds < segment_seconds:
+            raise ValueError(
+                f"noise_seconds ({noise_seconds}) must be null or at least segment_seconds "
+                f"({segment_seconds}): the noise is a window of a noise that long"
+            )
         self.noise_kinds = _check_noise_kinds(noise_kinds)
         self.clean_dir = Path(clean_dir)
         self.clean_files = find_audio_files(self.clean_dir)
         self.num_examples = num_examples
         self.sample_rate = sample_rate
         self.num_samples = round(segment_seconds * sample_rate)
+        self.noise_period = None if noise_seconds is None else round(noise_seconds * sample_rate)
         self.snr_range = _check_snr_range(snr_range)
         self.seed, self.split = seed, split
         item_generator(seed, split, 0)  # validates the seed
@@ -328,7 +337,9 @@ class CleanFolderDataset(Dataset):
         snr = _uniform(generator, *self.snr_range)
         kind = self.noise_kinds[torch.randint(len(self.noise_kinds), (), generator=generator)]
         clean = crop_or_pad(self._load(path), self.num_samples, generator)  # (C, T)
-        noise = torch.stack([colored_noise(kind, self.num_samples, generator) for _ in clean])
+        noise = torch.stack(
+            [colored_noise(kind, self.num_samples, generator, self.noise_period) for _ in clean]
+        )  # (C, T)
         return _mixed_item(clean, noise, snr, kind)
 
     def _load(self, path: Path) -> torch.Tensor:

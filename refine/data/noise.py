@@ -4,8 +4,12 @@ Coloured noise is white Gaussian noise shaped in the frequency domain: the rfft 
 is multiplied by f^(−α/2), so the power spectrum falls as 1/f^α (α = 0 white, 1 pink, 2 brown),
 with the DC bin zeroed so the result has zero mean. Shaping the whole signal at once is exact
 and vectorised, unlike IIR approximations (Voss-McCartney, leaky integrators) whose slope
-holds only over a few octaves. The result is periodic over its length, which does not matter
-for training segments.
+holds only over a few octaves. The result is periodic, and its lowest frequency is one cycle
+per period: noise made at a clip's own length holds nothing slower than the clip. That
+matters for pink and brown noise, whose power keeps growing towards 0 Hz: a 4 s clip's pink
+noise puts a quarter of its energy below 2 Hz, a slow drift that 0.5 s training clips made at
+their own length never show. `period` makes the noise longer and returns a window of it, so
+a short clip carries the drift of a long recording.
 
 `mix_at_snr` scales the noise, never the clean signal, so the clean target keeps its level and
 noisy = clean + scaled_noise holds exactly in floating point.
@@ -36,26 +40,35 @@ def _shaped_noise(exponent: float, num_samples: int, generator: torch.Generator)
     return noise / noise.std()
 
 
-def colored_noise(kind: str, num_samples: int, generator: torch.Generator) -> torch.Tensor:
-    """Zero-mean, unit-variance noise of a given colour: (T,) float32.
+def colored_noise(
+    kind: str, num_samples: int, generator: torch.Generator, period: int | None = None
+) -> torch.Tensor:
+    """Noise of a given colour, zero-mean and unit-variance over its period: (T,) float32.
 
     kind: "white" (flat power), "pink" (power ∝ 1/f), "brown" (power ∝ 1/f²), or "mix": an
     independent white, pink and brown noise combined with random convex weights (uniform on
     the simplex), then renormalised.
+    period: the length in samples of the noise that is made (≥ num_samples; default
+    num_samples); the first num_samples of it are returned. A longer period reaches lower
+    frequencies, so the window has the mean and drift of a window of a long recording.
     """
     if kind not in NOISE_KINDS:
         raise ValueError(f"unknown noise kind {kind!r}; valid kinds: {NOISE_KINDS}")
     if num_samples < 2:
         raise ValueError(f"num_samples must be at least 2 to normalise, got {num_samples}")
+    period = num_samples if period is None else period
+    if period < num_samples:
+        raise ValueError(f"period must be at least num_samples ({num_samples}), got {period}")
     if kind != "mix":
-        return _shaped_noise(_SPECTRAL_EXPONENTS[kind], num_samples, generator).float()
+        noise = _shaped_noise(_SPECTRAL_EXPONENTS[kind], period, generator)  # (P,)
+        return noise[:num_samples].float()
     # Normalised exponentials are uniform on the simplex (a flat Dirichlet).
     weights = -torch.log(1.0 - torch.rand(3, generator=generator, dtype=torch.float64))  # (3,)
     weights = weights / weights.sum()
-    parts = [_shaped_noise(a, num_samples, generator) for a in _SPECTRAL_EXPONENTS.values()]
-    noise = weights @ torch.stack(parts)  # (T,)
+    parts = [_shaped_noise(a, period, generator) for a in _SPECTRAL_EXPONENTS.values()]
+    noise = weights @ torch.stack(parts)  # (P,)
     noise = noise - noise.mean()
-    return (noise / noise.std()).float()
+    return (noise / noise.std())[:num_samples].float()
 
 
 def mix_at_snr(
