@@ -30,6 +30,9 @@ bash $OUT/train.sh ${RUN}_tuned2 8000 train.init_from=${RUN}_tuned/checkpoint.pt
 #    half-second clips of noise made at their own length lack).
 bash $OUT/train.sh ${RUN}_drift 8000 train.init_from=${RUN}_tuned2/checkpoint.pt $LOW_SNR \
   train.lr=5e-4 train.seed=2 data.noise_seconds=8.0
+#    Its control: the same restart without drifting noise (not shipped; stages/no_drift).
+bash $OUT/train.sh ${RUN}_nodrift 8000 train.init_from=${RUN}_tuned2/checkpoint.pt $LOW_SNR \
+  train.lr=5e-4 train.seed=2
 
 # 4. Ship the inference part of the checkpoint inside the package.
 $BIN/python -c "from refine.checkpoint import export_checkpoint as e; e('${RUN}_drift/checkpoint.pt', '$SHIPPED')"
@@ -41,6 +44,7 @@ bash $OUT/eval_real.sh $SHIPPED $OUT/real 4
 bash $OUT/eval_real.sh $RUN/checkpoint.pt $OUT/stages/trained 4  # what each stage adds
 bash $OUT/eval_real.sh ${RUN}_tuned/checkpoint.pt $OUT/stages/tuned_once 4
 bash $OUT/eval_real.sh ${RUN}_tuned2/checkpoint.pt $OUT/stages/tuned_twice 4
+bash $OUT/eval_real.sh ${RUN}_nodrift/checkpoint.pt $OUT/stages/no_drift 4
 #    Where the last stage gained: the oracle's STFT given to the output one band at a time.
 $BIN/python $OUT/bands.py data/real/music_pink --snr 0 --checkpoint ${RUN}_tuned2/checkpoint.pt \
   --checkpoint $SHIPPED > $OUT/bands.md
