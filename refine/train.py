@@ -106,6 +106,7 @@ def build_datasets(data: DictConfig) -> tuple:
             noise_kinds=list(data.noise_kinds),
             seed=data.seed,
             noise_seconds=data.noise_seconds,
+            file_weighting=data.file_weighting,
             **common,
         )
     else:

@@ -393,6 +393,28 @@ def test_clean_folders_noise_can_be_a_window_of_a_longer_noise(tmp_path):
         CleanFolderDataset(tmp_path / "clean", 1, segment_seconds=0.5, noise_seconds=0.25)
 
 
+def test_clean_folders_can_draw_files_by_duration(tmp_path):
+    """One 3 s file beside three 0.5 s files: uniform draws the long one a quarter of the
+    time, duration-weighted two thirds of the time (3 s of 4.5 s)."""
+    save_audio(tmp_path / "clean" / "long.wav", torch.full((1, 3 * RATE), 0.5), RATE, "FLOAT")
+    for name in "abc":
+        save_audio(tmp_path / "clean" / f"{name}.wav", torch.full((1, RATE // 2), -0.5), RATE)
+
+    def long_share(weighting: str) -> float:
+        dataset = CleanFolderDataset(
+            tmp_path / "clean", 600, segment_seconds=0.25, file_weighting=weighting
+        )
+        return sum(dataset[i]["clean"].mean().item() > 0 for i in range(600)) / 600
+
+    assert long_share("uniform") == pytest.approx(1 / 4, abs=0.05)
+    assert long_share("duration") == pytest.approx(2 / 3, abs=0.05)
+    with pytest.raises(ValueError, match="file_weighting must be uniform or duration"):
+        CleanFolderDataset(tmp_path / "clean", 1, file_weighting="seconds")
+    (tmp_path / "clean" / "broken.wav").write_bytes(b"RIFF")
+    with pytest.raises(ValueError, match="broken.wav: cannot read its length"):
+        CleanFolderDataset(tmp_path / "clean", 1, file_weighting="duration")
+
+
 def test_empty_folder_is_named(tmp_path):
     (tmp_path / "clean").mkdir()
     save_audio(tmp_path / "noise" / "n.wav", torch.randn(1, 100), RATE)

@@ -26,6 +26,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 import torch
 from torch.utils.data import Dataset
 from tqdm import tqdm
@@ -284,6 +285,19 @@ class PairedFolderDataset(Dataset):
         }
 
 
+def _durations(files: list[Path]) -> torch.Tensor:
+    """Each file's length in seconds, from its header: (N,) float64."""
+    durations = []
+    for path in files:
+        try:
+            durations.append(sf.info(path).duration)
+        except RuntimeError as error:  # soundfile's errors: not audio, a truncated header
+            raise ValueError(f"{path}: cannot read its length ({error})") from None
+    if not sum(durations):
+        raise ValueError(f"{files[0].parent}: every file is empty, nothing to draw from")
+    return torch.tensor(durations, dtype=torch.float64)
+
+
 class CleanFolderDataset(Dataset):
     """Clean recordings from a folder in generated coloured noise at a drawn SNR.
 
@@ -294,7 +308,10 @@ class CleanFolderDataset(Dataset):
     silent clean window, where the noise is left unscaled); noise_kind is the colour.
     noise_seconds: the noise is a window of a noise this long (colored_noise's period), so
     pink and brown noise drift within a clip as in a long recording; None makes it at the
-    clip's length. Loaded files are cached in memory, per worker.
+    clip's length. file_weighting: "uniform" draws every file equally often; "duration"
+    draws a file in proportion to its length, so every second of the folder is equally
+    likely (a corpus of 30 s pieces beside 9 s sentences is then not mostly sentences).
+    Loaded files are cached in memory, per worker.
     """
 
     def __init__(
@@ -308,8 +325,11 @@ class CleanFolderDataset(Dataset):
         seed: int = 0,
         split: str = "train",
         noise_seconds: float | None = None,
+        file_weighting: str = "uniform",
     ):
         _check_sizes(num_examples, segment_seconds)
+        if file_weighting not in ("uniform", "duration"):
+            raise ValueError(f"file_weighting must be uniform or duration, got {file_weighting!r}")
         if noise_seconds is not None and noise_seconds < segment_seconds:
             raise ValueError(
                 f"noise_seconds ({noise_seconds}) must be null or at least segment_seconds "
@@ -318,6 +338,7 @@ class CleanFolderDataset(Dataset):
         self.noise_kinds = _check_noise_kinds(noise_kinds)
         self.clean_dir = Path(clean_dir)
         self.clean_files = find_audio_files(self.clean_dir)
+        self.file_weights = None if file_weighting == "uniform" else _durations(self.clean_files)
         self.num_examples = num_examples
         self.sample_rate = sample_rate
         self.num_samples = round(segment_seconds * sample_rate)
@@ -333,7 +354,10 @@ class CleanFolderDataset(Dataset):
     def __getitem__(self, index: int) -> dict:
         index = _check_index(index, self.num_examples)
         generator = item_generator(self.seed, self.split, index)
-        path = self.clean_files[torch.randint(len(self.clean_files), (), generator=generator)]
+        if self.file_weights is None:
+            path = self.clean_files[torch.randint(len(self.clean_files), (), generator=generator)]
+        else:
+            path = self.clean_files[torch.multinomial(self.file_weights, 1, generator=generator)]
         snr = _uniform(generator, *self.snr_range)
         kind = self.noise_kinds[torch.randint(len(self.noise_kinds), (), generator=generator)]
         clean = crop_or_pad(self._load(path), self.num_samples, generator)  # (C, T)
