@@ -30,27 +30,36 @@ BANDS = {  # name: STFT bins [first, last + 1) at n_fft 512, 16 kHz
 }
 
 
-def band_shares(checkpoint: Path, clips: list[tuple[Path, Path]]) -> dict[str, float]:
-    """{"model": share of the oracle's mean gain, band: share with that band oracle's}."""
-    model = load_model(checkpoint)
-    gains = {name: 0.0 for name in ["model", *BANDS]}
-    oracle_gain = 0.0
-    for noisy_path, clean_path in clips:
+def oracle_clips(pairs: list[tuple[Path, Path]]) -> list[tuple]:
+    """Each clip as (noisy (1, T), clean (1, T), the oracle's STFT (1, 1, F, L), the noisy
+    SI-SDR, the oracle's gain): loaded and masked once for every checkpoint."""
+    clips = []
+    for noisy_path, clean_path in pairs:
         noisy, rate = load_audio(noisy_path)  # (1, T)
         clean, _ = load_audio(clean_path)
         if rate != 16000:
             raise ValueError(f"{noisy_path}: {rate} Hz; the bands assume 16 kHz")
-        output = enhance(noisy, rate, model=model)  # (1, T)
         oracle = oracle_irm(noisy[None], clean[None])[0]  # (1, T)
         before = si_sdr(noisy, clean).item()
-        oracle_gain += si_sdr(oracle, clean).item() - before
+        gain = si_sdr(oracle, clean).item() - before
+        clips.append((noisy, clean, STFT.stft(oracle[None]), before, gain))
+    return clips
+
+
+def band_shares(checkpoint: Path, clips: list[tuple]) -> dict[str, float]:
+    """{"model": share of the oracle's mean gain, band: share with that band oracle's}."""
+    model = load_model(checkpoint)
+    gains = {name: 0.0 for name in ["model", *BANDS]}
+    for noisy, clean, best, before, _ in clips:
+        output = enhance(noisy, 16000, model=model)  # (1, T)
         gains["model"] += si_sdr(output, clean).item() - before
-        own, best = STFT.stft(output[None]), STFT.stft(oracle[None])  # (1, 1, F, L)
+        own = STFT.stft(output[None])  # (1, 1, F, L)
         for name, (first, last) in BANDS.items():
             mixed = own.clone()
             mixed[..., first:last, :] = best[..., first:last, :]
             audio = STFT.istft(mixed, noisy.shape[-1])[0]  # (1, T)
             gains[name] += si_sdr(audio, clean).item() - before
+    oracle_gain = sum(clip[-1] for clip in clips)
     return {name: gain / oracle_gain for name, gain in gains.items()}
 
 
@@ -63,11 +72,12 @@ def main() -> None:
     names = sorted(p.name for p in (args.set / "clean").glob(f"*_snr{args.snr}.wav"))
     if not names:
         parser.error(f"{args.set}/clean: no *_snr{args.snr}.wav clips")
-    clips = [(args.set / "noisy" / name, args.set / "clean" / name) for name in names]
-    print(f"{args.set.name}, {args.snr} dB, {len(clips)} clips: share of the oracle IRM's gain")
+    pairs = [(args.set / "noisy" / name, args.set / "clean" / name) for name in names]
+    print(f"{args.set.name}, {args.snr} dB, {len(pairs)} clips: share of the oracle IRM's gain")
     print(f"\n| checkpoint | model | {' | '.join(f'oracle {band}' for band in BANDS)} |")
     print("|---|--:|" + "--:|" * len(BANDS))
     with torch.inference_mode():
+        clips = oracle_clips(pairs)
         for checkpoint in args.checkpoint:
             shares = band_shares(checkpoint, clips)
             cells = " | ".join(f"{100 * share:.1f} %" for share in shares.values())
