@@ -157,10 +157,10 @@ def training_loader(train_set, t: DictConfig, start: int = 0, rank: int = 0, wor
     )
 
 
-def train_step(refiner: Refiner, batch: dict, optimiser, scheduler, t: DictConfig):
-    """One optimiser step on this process's share of a global batch, in the configured
-    training mode and precision, with gradients averaged over the processes. Returns the
-    (T,) per-step errors ‖x̂_t − y_t‖²/‖ω‖² of the global batch (detached)."""
+def accumulate_gradients(refiner: Refiner, batch: dict, t: DictConfig) -> torch.Tensor:
+    """Backpropagate the loss of this process's share of a global batch, segment by segment,
+    in the configured training mode and precision, and average the gradients over the
+    processes. Returns the (T,) per-step errors ‖x̂_t − y_t‖²/‖ω‖² of this share (detached)."""
     device = device_of(refiner)
     noisy, noise = batch["noisy"].to(device), batch["noise"].to(device)
     losses = refiner.training_losses(noisy, noise, t.mode, t.segment, t.checkpoint)
@@ -174,11 +174,18 @@ def train_step(refiner: Refiner, batch: dict, optimiser, scheduler, t: DictConfi
         part.backward()
         errors.append(part_errors)
     distributed.average_gradients(refiner.parameters())
+    return torch.cat(errors)
+
+
+def train_step(refiner: Refiner, batch: dict, optimiser, scheduler, t: DictConfig):
+    """One optimiser step on a global batch (gradients averaged over the processes, clipped).
+    Returns the (T,) per-step errors of the global batch (detached)."""
+    errors = accumulate_gradients(refiner, batch, t)
     torch.nn.utils.clip_grad_norm_(refiner.parameters(), t.grad_clip)
     optimiser.step()
     scheduler.step()
     optimiser.zero_grad(set_to_none=True)
-    return distributed.mean_over_processes(torch.cat(errors))
+    return distributed.mean_over_processes(errors)
 
 
 def per_step_records(metrics: dict, keep: torch.Tensor | None = None) -> list:

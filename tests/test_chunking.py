@@ -52,9 +52,11 @@ def test_block_sizes_do_not_change_the_output_and_one_chunk_is_the_whole():
     model, audio = refiner(), torch.randn(2, 5000)
     a = run(ChunkedRefiner(model, 2000, 500), audio, 100)
     b = run(ChunkedRefiner(model, 2000, 500), audio, 5000)
-    assert torch.equal(a, b) and a.shape == (1, 2, 5000)
+    assert a.shape == (1, 2, 5000)
+    torch.testing.assert_close(a, b, rtol=0, atol=1e-6)  # kernels may differ by buffer shape
     whole = model.refine(audio[:, None]).output[:, 0]  # (C, T)
-    assert torch.equal(run(ChunkedRefiner(model, 5000, 500), audio, 700)[0], whole)
+    one_chunk = run(ChunkedRefiner(model, 5000, 500), audio, 700)[0]
+    torch.testing.assert_close(one_chunk, whole, rtol=0, atol=1e-6)
 
 
 def test_short_recordings_are_padded_for_the_model_and_cropped_back():

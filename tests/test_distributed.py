@@ -1,5 +1,10 @@
-"""Data-parallel training under torchrun: two processes train like one on the same global
-batch, and only rank 0 logs and checkpoints."""
+"""Data-parallel training under torchrun: two processes average their shares' gradients into
+the one-process gradient of the global batch, and only rank 0 logs and checkpoints.
+
+What data parallelism promises is the gradient, to float32 summation order. The weights
+after several AdamW steps are not compared: two processes sum in another order than one,
+BLAS kernels differ between CPUs, and Adam turns a 1e-9 difference in a near-zero gradient
+into a whole learning-rate step."""
 
 import subprocess
 import sys
@@ -7,9 +12,12 @@ import sys
 import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from refine.checkpoint import load_checkpoint
 from refine.train import train
+from tests.distributed_gradients import first_batch_gradients
 from tests.test_train import TINY, tiny_config
+
+OVERRIDES = ["train.batch_size=4", "train.mode=truncated", "train.segment=1"]
+TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2"]
 
 
 def loss_curve(run_dir) -> list[float]:
@@ -19,21 +27,33 @@ def loss_curve(run_dir) -> list[float]:
     return [event.value for event in accumulator.Scalars("train/loss")]
 
 
-def test_two_processes_give_the_loss_curve_and_weights_of_one(tmp_path):
-    overrides = ["train.steps=4", "train.batch_size=4", "train.mode=truncated", "train.segment=1"]
-    train(tiny_config(*overrides), tmp_path / "one")
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2"]
-    command += ["-m", "refine.train", *TINY, *overrides, f"hydra.run.dir={tmp_path / 'two'}"]
+def test_two_processes_average_their_gradients_into_the_gradient_of_one(tmp_path):
+    command = [*TORCHRUN, "-m", "tests.distributed_gradients", str(tmp_path / "g.pt"), *OVERRIDES]
     result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+    two = torch.load(tmp_path / "g.pt")
+    one = first_batch_gradients(OVERRIDES)
+    assert two.keys() == one.keys()
+    for name, gradient in one.items():
+        assert gradient.norm() > 0, name  # every parameter is tested, not only the last map
+        error = (two[name] - gradient).norm()
+        assert error <= 1e-4 * gradient.norm(), f"{name}: {error:.2e} of {gradient.norm():.2e}"
+
+
+def test_two_processes_train_on_one_global_batch_and_only_rank_zero_logs(tmp_path):
+    overrides = ["train.steps=4", *OVERRIDES]
+    train(tiny_config(*overrides), tmp_path / "one")
+    command = [*TORCHRUN, "-m", "refine.train", *TINY, *overrides]
+    result = subprocess.run(command + [f"hydra.run.dir={tmp_path / 'two'}"], capture_output=True)
     assert result.returncode == 0, result.stderr[-2000:]
 
     one, two = loss_curve(tmp_path / "one"), loss_curve(tmp_path / "two")
     assert len(one) == len(two) == 4
-    assert torch.allclose(torch.tensor(two), torch.tensor(one), rtol=1e-5)
-    weights = load_checkpoint(tmp_path / "one" / "checkpoint.pt")["model"]
-    shared = load_checkpoint(tmp_path / "two" / "checkpoint.pt")["model"]
-    for name, weight in weights.items():
-        assert torch.allclose(shared[name], weight, rtol=1e-4, atol=1e-6), name
+    # The first loss is of the same weights on the same global batch, so it agrees to float32
+    # summation order; the later ones only as far as the optimiser's steps do.
+    assert abs(two[0] - one[0]) <= 1e-5 * abs(one[0])
+    assert torch.allclose(torch.tensor(two), torch.tensor(one), rtol=0.05)
     log = (tmp_path / "two" / "train.log").read_text()
     assert log.count("validation SI-SDR") == 2  # steps 2 and 4, logged by rank 0 only
     assert "on cpu ×2" in log
