@@ -339,7 +339,7 @@ def test_clean_noise_folders(tmp_path):
     dataset = CleanNoiseFolderDataset(
         tmp_path / "clean", tmp_path / "noise", num_examples=20, segment_seconds=0.5, split="val"
     )
-    assert len(dataset.clean_files) == 2 and len(dataset.noise_files) == 2
+    assert len(dataset.clean.files) == 2 and len(dataset.noises.files) == 2
     kinds = set()
     for index in range(20):
         item = dataset[index]

@@ -6,11 +6,10 @@ from refine.data.datasets import (
     CleanNoiseFolderDataset,
     PairedFolderDataset,
     SyntheticDataset,
-    find_audio_files,
     item_generator,
-    pair_files,
     write_synthetic_folders,
 )
+from refine.data.folders import find_audio_files, pair_files
 from refine.data.noise import NOISE_KINDS, colored_noise, mix_at_snr, snr_db
 from refine.data.synth import synth_music
 

@@ -20,25 +20,20 @@ any order, and "train", "val" and "test" draw from unrelated streams.
 """
 
 import os
-import re
 import zlib
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 import torch
 from torch.utils.data import Dataset
 from tqdm import tqdm
 
 from refine.audio import load_audio, save_audio
+from refine.data.folders import ClipFolder, crop_or_pad, match_lengths, pair_files
 from refine.data.noise import NOISE_KINDS, colored_noise, mix_at_snr, snr_db
+from refine.data.noise_sources import NoiseFiles, NoiseKinds
 from refine.data.synth import synth_music
-
-AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
-# Noisy and clean lengths may differ by this fraction (resampling, encoder padding) and are
-# then cropped to the shorter; a larger difference means the files are not a pair.
-LENGTH_TOLERANCE = 0.01
 
 
 def item_generator(seed: int, split: str, index: int) -> torch.Generator:
@@ -48,38 +43,6 @@ def item_generator(seed: int, split: str, index: int) -> torch.Generator:
     split_code = zlib.crc32(split.encode())
     state = np.random.SeedSequence([seed, split_code, index]).generate_state(1, np.uint64)
     return torch.Generator().manual_seed(int(state[0]))
-
-
-def find_audio_files(
-    folder: str | os.PathLike, suffixes: Collection[str] = AUDIO_EXTENSIONS
-) -> list[Path]:
-    """Audio files (.wav, .flac, .ogg, or `suffixes`; any case) under folder, recursively,
-    sorted by path.
-
-    Hidden files are skipped: macOS "._name.wav" metadata and save_audio's temporary files.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ValueError(f"{folder}: not a folder")
-    files = sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(".")
-    )
-    if not files:
-        raise ValueError(f"{folder}: no audio files ({', '.join(suffixes)}) in it")
-    return files
-
-
-def crop_or_pad(audio: torch.Tensor, length: int, generator: torch.Generator) -> torch.Tensor:
-    """A random window of `length` samples, or the whole, zero-padded at the end: (C, T) ->
-    (C, length), a new tensor (never a view into a cached file). The generator is advanced by
-    one draw either way, so later draws do not depend on the file's length."""
-    offset = torch.randint(0, 2**31 - 1, (), generator=generator).item()
-    if audio.shape[-1] >= length:
-        offset %= audio.shape[-1] - length + 1
-        return audio[:, offset : offset + length].clone()
-    return torch.nn.functional.pad(audio, (0, length - audio.shape[-1]))
 
 
 def _check_index(index: int, size: int) -> int:
@@ -181,61 +144,6 @@ class SyntheticDataset(Dataset):
         return {"noisy": noisy, "clean": clean, "noise": noise, "snr_db": snr, "noise_kind": kind}
 
 
-def _trailing_number(path: Path) -> int | None:
-    match = re.search(r"(\d+)$", path.stem)
-    return None if match is None else int(match.group(1))
-
-
-def pair_files(noisy_dir: Path, clean_dir: Path) -> list[tuple[Path, Path]]:
-    """[(noisy, clean)] paired by identical relative path, else by the trailing number of the
-    file stem within the same subfolder (noisy_001.wav ↔ clean_001.wav)."""
-    noisy = {p.relative_to(noisy_dir): p for p in find_audio_files(noisy_dir)}
-    clean = {p.relative_to(clean_dir): p for p in find_audio_files(clean_dir)}
-    if noisy.keys() == clean.keys():
-        return [(noisy[name], clean[name]) for name in sorted(noisy)]
-
-    def by_number(files: dict[Path, Path]) -> dict[tuple[Path, int], Path] | None:
-        keyed = {(name.parent, _trailing_number(name)): path for name, path in files.items()}
-        if any(number is None for _, number in keyed) or len(keyed) != len(files):
-            return None  # a stem without a number, or two files with the same number
-        return keyed
-
-    noisy_numbered, clean_numbered = by_number(noisy), by_number(clean)
-    if (
-        noisy_numbered is not None
-        and clean_numbered is not None
-        and noisy_numbered.keys() == clean_numbered.keys()
-    ):
-        return [(noisy_numbered[key], clean_numbered[key]) for key in sorted(noisy_numbered)]
-    only_noisy = sorted(str(name) for name in noisy.keys() - clean.keys())[:3]
-    only_clean = sorted(str(name) for name in clean.keys() - noisy.keys())[:3]
-    raise ValueError(
-        f"cannot pair {len(noisy)} files in {noisy_dir} with {len(clean)} files in "
-        f"{clean_dir}: files pair by identical names, or else by the number that ends each "
-        f"file name (noisy_001.wav with clean_001.wav), and neither matches every file "
-        f"(e.g. only noisy: {only_noisy}; only clean: {only_clean})"
-    )
-
-
-def _match_lengths(
-    noisy: torch.Tensor, clean: torch.Tensor, noisy_path: Path, clean_path: Path
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Check channels and lengths agree; crop a small length difference to the shorter."""
-    if noisy.shape[0] != clean.shape[0]:
-        raise ValueError(
-            f"{noisy_path} has {noisy.shape[0]} channels but its clean pair {clean_path} has "
-            f"{clean.shape[0]}"
-        )
-    length = min(noisy.shape[-1], clean.shape[-1])
-    if max(noisy.shape[-1], clean.shape[-1]) - length > LENGTH_TOLERANCE * length:
-        raise ValueError(
-            f"{noisy_path} ({noisy.shape[-1]} samples) and its clean pair {clean_path} "
-            f"({clean.shape[-1]} samples) differ in length by more than "
-            f"{LENGTH_TOLERANCE:.0%}: are they really a pair?"
-        )
-    return noisy[:, :length], clean[:, :length]
-
-
 class PairedFolderDataset(Dataset):
     """Noisy and clean recordings in two folders, paired by file name (see pair_files).
 
@@ -270,7 +178,7 @@ class PairedFolderDataset(Dataset):
         noisy_path, clean_path = self.pairs[index]
         noisy, _ = load_audio(noisy_path, self.sample_rate)  # (C, T)
         clean, _ = load_audio(clean_path, self.sample_rate)  # (C, T)
-        noisy, clean = _match_lengths(noisy, clean, noisy_path, clean_path)
+        noisy, clean = match_lengths(noisy, clean, noisy_path, clean_path)
         if self.num_samples is not None:
             both = torch.cat([noisy, clean])  # (2C, T): one window for both
             both = crop_or_pad(both, self.num_samples, item_generator(self.seed, "paired", index))
@@ -285,32 +193,20 @@ class PairedFolderDataset(Dataset):
         }
 
 
-def _durations(files: list[Path]) -> torch.Tensor:
-    """Each file's length in seconds, from its header: (N,) float64."""
-    durations = []
-    for path in files:
-        try:
-            durations.append(sf.info(path).duration)
-        except RuntimeError as error:  # soundfile's errors: not audio, a truncated header
-            raise ValueError(f"{path}: cannot read its length ({error})") from None
-    if not sum(durations):
-        raise ValueError(f"{files[0].parent}: every file is empty, nothing to draw from")
-    return torch.tensor(durations, dtype=torch.float64)
-
-
 class CleanFolderDataset(Dataset):
-    """Clean recordings from a folder in generated coloured noise at a drawn SNR.
+    """Clean recordings from a folder in noise at a drawn SNR: generated colours, or the
+    recorded kinds of a noise corpus (refine.data.noise_sources.NoiseKinds).
 
-    Item i picks a clean file, a window of it (cropped, or zero-padded when shorter), an SNR
-    (uniform on snr_range) and a noise kind (uniform on noise_kinds), all from its
-    (seed, split, i) generator. This is the shipped model's training set: recordings of
-    any kind, with the noise colours of the synthetic set. snr_db is measured (−inf for a
-    silent clean window, where the noise is left unscaled); noise_kind is the colour.
-    noise_seconds: the noise is a window of a noise this long (colored_noise's period), so
-    pink and brown noise drift within a clip as in a long recording; None makes it at the
-    clip's length. file_weighting: "uniform" draws every file equally often; "duration"
-    draws a file in proportion to its length, so every second of the folder is equally
-    likely (a corpus of 30 s pieces beside 9 s sentences is then not mostly sentences).
+    Item i picks a clean file, an SNR (uniform on snr_range), a noise kind (uniform on
+    noise_kinds), a window of the file (cropped, or zero-padded when shorter) and the noise,
+    all from its (seed, split, i) generator. This is the shipped model's training set.
+    snr_db is measured (−inf for a silent clean window, where the noise is left unscaled);
+    noise_kind is the kind. noise_dir: the noise corpus whose subfolders are the recorded
+    kinds. noise_seconds: generated noise is a window of a noise this long (colored_noise's
+    period), so pink and brown noise drift within a clip as in a long recording; None makes
+    it at the clip's length. noise_only_under: {kind: clean subfolder} keeps a kind to the
+    clean files under that subfolder (music noise under speech only). file_weighting:
+    "uniform" draws every file equally often; "duration" in proportion to its length.
     Loaded files are cached in memory, per worker.
     """
 
@@ -326,27 +222,24 @@ class CleanFolderDataset(Dataset):
         split: str = "train",
         noise_seconds: float | None = None,
         file_weighting: str = "uniform",
+        noise_dir: str | os.PathLike | None = None,
+        noise_only_under: dict[str, str] | None = None,
     ):
         _check_sizes(num_examples, segment_seconds)
-        if file_weighting not in ("uniform", "duration"):
-            raise ValueError(f"file_weighting must be uniform or duration, got {file_weighting!r}")
         if noise_seconds is not None and noise_seconds < segment_seconds:
             raise ValueError(
                 f"noise_seconds ({noise_seconds}) must be null or at least segment_seconds "
                 f"({segment_seconds}): the noise is a window of a noise that long"
             )
-        self.noise_kinds = _check_noise_kinds(noise_kinds)
-        self.clean_dir = Path(clean_dir)
-        self.clean_files = find_audio_files(self.clean_dir)
-        self.file_weights = None if file_weighting == "uniform" else _durations(self.clean_files)
+        self.clean = ClipFolder(clean_dir, sample_rate, file_weighting)
+        period = None if noise_seconds is None else round(noise_seconds * sample_rate)
+        self.noises = NoiseKinds(noise_kinds, sample_rate, noise_dir, period, noise_only_under)
         self.num_examples = num_examples
         self.sample_rate = sample_rate
         self.num_samples = round(segment_seconds * sample_rate)
-        self.noise_period = None if noise_seconds is None else round(noise_seconds * sample_rate)
         self.snr_range = _check_snr_range(snr_range)
         self.seed, self.split = seed, split
         item_generator(seed, split, 0)  # validates the seed
-        self._cache: dict[Path, torch.Tensor] = {}
 
     def __len__(self) -> int:
         return self.num_examples
@@ -354,22 +247,12 @@ class CleanFolderDataset(Dataset):
     def __getitem__(self, index: int) -> dict:
         index = _check_index(index, self.num_examples)
         generator = item_generator(self.seed, self.split, index)
-        if self.file_weights is None:
-            path = self.clean_files[torch.randint(len(self.clean_files), (), generator=generator)]
-        else:
-            path = self.clean_files[torch.multinomial(self.file_weights, 1, generator=generator)]
+        path = self.clean.draw(generator)
         snr = _uniform(generator, *self.snr_range)
-        kind = self.noise_kinds[torch.randint(len(self.noise_kinds), (), generator=generator)]
-        clean = crop_or_pad(self._load(path), self.num_samples, generator)  # (C, T)
-        noise = torch.stack(
-            [colored_noise(kind, self.num_samples, generator, self.noise_period) for _ in clean]
-        )  # (C, T)
+        kind = self.noises.draw_kind(generator, path.relative_to(self.clean.folder))
+        clean = crop_or_pad(self.clean.load(path), self.num_samples, generator)  # (C, T)
+        noise = self.noises.noise(kind, generator, clean.shape[0], self.num_samples)  # (C, T)
         return _mixed_item(clean, noise, snr, kind)
-
-    def _load(self, path: Path) -> torch.Tensor:
-        if path not in self._cache:
-            self._cache[path] = load_audio(path, self.sample_rate)[0]
-        return self._cache[path]
 
 
 def _mixed_item(clean: torch.Tensor, noise: torch.Tensor, snr: float, kind: str) -> dict:
@@ -386,17 +269,17 @@ def _mixed_item(clean: torch.Tensor, noise: torch.Tensor, snr: float, kind: str)
     }
 
 
-class CleanNoiseFolderDataset(CleanFolderDataset):
+class CleanNoiseFolderDataset(Dataset):
     """Clean recordings mixed on the fly with noise recordings at a drawn SNR.
 
-    Item i picks a clean file, a noise file, windows and an SNR (uniform on snr_range), all
+    Item i picks a clean file, a noise file, an SNR (uniform on snr_range) and windows, all
     from its (seed, split, i) generator. The clean file is cropped to a random window or
     zero-padded; the noise is cropped, or looped when shorter than the segment. A mono noise
     is copied to every clean channel; noise with other channel counts is mixed to mono first.
     The SNR is over all channels together. snr_db is measured (−inf for a silent clean
     window, where the noise is left unscaled); noise_kind is the noise file's path relative
-    to noise_dir, without extension. Loaded files are cached in memory, per worker. The clean
-    side is CleanFolderDataset's; only the noise differs (its noise_kinds go unused).
+    to noise_dir, without extension. file_weighting applies to the clean files. Loaded
+    files are cached in memory, per worker.
     """
 
     def __init__(
@@ -409,38 +292,30 @@ class CleanNoiseFolderDataset(CleanFolderDataset):
         snr_range: tuple[float, float] = (-5.0, 15.0),
         seed: int = 0,
         split: str = "train",
+        file_weighting: str = "uniform",
     ):
-        super().__init__(
-            clean_dir, num_examples, sample_rate, segment_seconds, snr_range, seed=seed, split=split
-        )
-        self.noise_dir = Path(noise_dir)
-        self.noise_files = find_audio_files(self.noise_dir)
+        _check_sizes(num_examples, segment_seconds)
+        self.clean = ClipFolder(clean_dir, sample_rate, file_weighting)
+        self.noises = NoiseFiles(noise_dir, sample_rate)
+        self.num_examples = num_examples
+        self.num_samples = round(segment_seconds * sample_rate)
+        self.sample_rate = sample_rate
+        self.snr_range = _check_snr_range(snr_range)
+        self.seed, self.split = seed, split
+        item_generator(seed, split, 0)  # validates the seed
 
-    def _noise_window(self, noise: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        """(C, N) -> (C, T): a random window, wrapping around (looping) when N < T."""
-        length = noise.shape[-1]
-        offset = torch.randint(0, 2**31 - 1, (), generator=generator).item()
-        # A long noise is windowed without wrapping; a short one starts anywhere in its loop.
-        span = length - self.num_samples + 1 if length >= self.num_samples else length
-        positions = (offset % span + torch.arange(self.num_samples)) % length  # (T,)
-        return noise[:, positions]
+    def __len__(self) -> int:
+        return self.num_examples
 
     def __getitem__(self, index: int) -> dict:
         index = _check_index(index, self.num_examples)
         generator = item_generator(self.seed, self.split, index)
-        clean_path = self.clean_files[
-            torch.randint(len(self.clean_files), (), generator=generator).item()
-        ]
-        noise_path = self.noise_files[
-            torch.randint(len(self.noise_files), (), generator=generator).item()
-        ]
+        clean_path = self.clean.draw(generator)
+        noise_path = self.noises.draw(generator)
         snr = _uniform(generator, *self.snr_range)
-        clean = crop_or_pad(self._load(clean_path), self.num_samples, generator)  # (C, T)
-        noise = self._noise_window(self._load(noise_path), generator)  # (C', T)
-        if noise.shape[0] != clean.shape[0]:
-            noise = noise.mean(0, keepdim=True).expand_as(clean)  # (C, T)
-        kind = noise_path.relative_to(self.noise_dir).with_suffix("").as_posix()
-        return _mixed_item(clean, noise, snr, kind)
+        clean = crop_or_pad(self.clean.load(clean_path), self.num_samples, generator)  # (C, T)
+        noise = self.noises.noise(noise_path, generator, clean.shape[0], self.num_samples)
+        return _mixed_item(clean, noise, snr, self.noises.kind(noise_path))
 
 
 def write_synthetic_folders(

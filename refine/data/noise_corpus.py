@@ -1,0 +1,319 @@
+"""Prepare the noise corpus: real recorded noise from Debian packages and noise made from real
+material, as mono FLAC files in one folder per kind, beside the clean corpus.
+
+    python -m refine.data.noise_corpus data/noise [--corpus data/corpus]
+
+    data/noise/babble/babble_0001.flac      2-8 talkers at once (real voices, and the clean
+                                            corpus's synthetic ones)
+    data/noise/typing/typing_0001.flac      an IBM Model M's key clicks at a typist's rhythm
+    data/noise/hum/hum_0001.flac            50/60 Hz mains hum with harmonics, drifting
+    data/noise/music/music_0001.flac        the clean corpus's rendered music, as interference
+    data/noise/ambience/ambience_0001.flac  recorded ambience: crowds, engines, traffic,
+                                            machinery, footsteps, doors, wind, water, fire
+    data/noise/manifest.csv                 file, kind, seconds, source package, licence, what
+    data/noise/skipped.csv                  items that could not be made, and why
+
+Training draws these kinds with `data.noise_dir=data/noise data.noise_kinds=[...]` beside the
+generated colours (refine.data.datasets.CleanFolderDataset). The packages are listed in
+TRAIN_PACKAGES; `make noise-packages` installs them. The held-out test's noise comes from
+other packages and from the key clicks that `held_out_key` keeps out of training
+(experiments/pretrained/real_noise.py), so no test noise file is seen in training.
+
+Cached and seeded like refine.data.prepare: item i of a kind is a pure function of
+(seed, kind, i); files already in the manifest are kept.
+"""
+
+import argparse
+import csv
+import io
+import logging
+import sys
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+from tqdm import tqdm
+
+from refine.audio import resample, save_audio
+from refine.data import noise_makers
+from refine.data.prepare import item_rng
+from refine.tables import write_csv
+
+log = logging.getLogger("refine.noise_corpus")
+
+RATE = 16000
+SECONDS = 10.0  # each made noise file (babble, typing, hum, music)
+AMBIENCE_PIECE = 10.0  # recorded ambience is cut into pieces of at most this many seconds
+MIN_SECONDS = 1.0  # shorter recordings are not used
+BABBLE_POOL = 400  # utterances loaded for babble (drawn by seed from all sources)
+KEY_HOLDOUT = 5  # one key in KEY_HOLDOUT is kept out of training (held_out_key)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Recordings from a Debian package: files matching `pattern` under `root`, or the
+    members matching `pattern` of the zip archive `root`."""
+
+    package: str
+    licence: str
+    root: str
+    pattern: str
+    what: str
+
+    def files(self) -> list[tuple[str, Callable[[], tuple[np.ndarray, int]]]]:
+        """[(name, read)] where read() gives ((T,) mono float64, rate); sorted by name."""
+        root = Path(self.root)
+        if root.suffix in (".zip", ".pk3"):
+            with zipfile.ZipFile(root) as archive:
+                names = sorted(n for n in archive.namelist() if Path(n).match(self.pattern))
+            return [(f"{root.name}:{name}", _zip_reader(root, name)) for name in names]
+        return [(str(p), _file_reader(p)) for p in sorted(root.glob(self.pattern))]
+
+
+def _file_reader(path: Path):
+    return lambda: _mono(*sf.read(path, dtype="float64", always_2d=True))
+
+
+def _zip_reader(archive: Path, name: str):
+    def read():
+        with zipfile.ZipFile(archive) as opened:
+            return _mono(*sf.read(io.BytesIO(opened.read(name)), dtype="float64", always_2d=True))
+
+    return read
+
+
+def _mono(data: np.ndarray, rate: int) -> tuple[np.ndarray, int]:
+    return data.mean(1), rate
+
+
+SPEECH = (
+    Source(
+        "fillets-ng-data-cs", "GPL-2+", "/usr/share/games/fillets-ng/sound", "*/cs/*.ogg",
+        "Czech voice acting (Fish Fillets NG)",
+    ),
+    Source(
+        "asterisk-core-sounds-fr-wav", "CC-BY-SA-3.0", "/usr/share/asterisk/sounds/fr_CA_f_June",
+        "**/*.wav", "June Wallack's French prompts (8 kHz)",
+    ),
+    Source(
+        "asterisk-core-sounds-it-wav", "CC-BY-SA-3.0", "/usr/share/asterisk/sounds/it_IT_m_Carlo",
+        "**/*.wav", "Carlo Flora's Italian prompts (8 kHz)",
+    ),
+)  # fmt: skip
+KEYS = Source(
+    "bucklespring-data", "GPL-2+", "/usr/share/buckle/wav", "*.wav",
+    "IBM Model M key presses and releases",
+)  # fmt: skip
+AMBIENCE = (
+    Source(
+        "ufoai-sound", "GPL-2+/CC-BY-SA-3.0/public domain (per file)",
+        "/usr/share/games/ufoai/base/0snd.pk3", "sound/ambience/*.ogg",
+        "UFO:AI ambience: machinery, hum, pumps, wind, water, fire, city",
+    ),
+    Source(
+        "ufoai-sound", "GPL-2+/CC-BY-SA-3.0/public domain (per file)",
+        "/usr/share/games/ufoai/base/0snd.pk3", "sound/footsteps/*.ogg", "UFO:AI footsteps",
+    ),
+    Source(
+        "etw-data", "GPL-2+", "/usr/share/games/etw", "**/crowd*.wav", "stadium crowd",
+    ),
+    Source(
+        "lincity-ng-data", "GPL-2+", "/usr/share/games/lincity-ng/sounds", "*.wav",
+        "city ambience: traffic, rail, markets, crowds, industry (11 kHz)",
+    ),
+    Source(
+        "searchandrescue-data", "GPL-2+", "/usr/share/games/searchandrescue/sounds",
+        "**/*engine*.wav", "helicopter and jet engines (11 kHz)",
+    ),
+    Source(
+        "minetest-data", "CC-BY-SA-3.0/CC0 (per file)", "/usr/share/games/minetest/games",
+        "**/sounds/*.ogg", "footsteps, doors, digging, water, fire",
+    ),
+)  # fmt: skip
+TRAIN_PACKAGES = sorted({s.package for s in (*SPEECH, KEYS, *AMBIENCE)})
+KINDS = ("babble", "typing", "hum", "music", "ambience")
+COUNTS = {"babble": 200, "typing": 120, "hum": 60, "music": 120}  # ambience: every recording
+MADE = {
+    "babble": "2-8 talkers at once",
+    "typing": "key clicks at a typist's rhythm (training keys)",
+    "hum": "50/60 Hz mains hum with harmonics",
+    "music": "rendered music as interference",
+}
+
+
+def held_out_key(name: str) -> bool:
+    """Whether a bucklespring clip (<scancode>-<0 press|1 release>.wav) belongs to a key kept
+    out of training: one scancode in KEY_HOLDOUT, by a hash, both its press and release."""
+    scancode = Path(name).stem.split("-")[0]
+    return zlib.crc32(scancode.encode()) % KEY_HOLDOUT == 0
+
+
+def load_recordings(sources, rate: int, rng=None, limit: int | None = None) -> list:
+    """[(name, (T,) float64 at `rate`, source)] of the sources' recordings at least MIN_SECONDS
+    long; with `limit`, that many drawn by rng (the babble pool). Missing packages are
+    skipped with a log line."""
+    listed = []
+    for source in sources:
+        if not Path(source.root).exists():
+            log.warning("%s missing: apt-get install %s", source.root, source.package)
+            continue
+        listed += [(name, read, source) for name, read in source.files()]
+    if limit is not None and len(listed) > limit:
+        listed = [listed[i] for i in sorted(rng.choice(len(listed), limit, replace=False))]
+    loaded = []
+    for name, read, source in tqdm(listed, desc="reading recordings", unit="file", leave=False):
+        audio, own_rate = read()
+        audio = resample(torch.from_numpy(audio)[None], own_rate, rate)[0].numpy()
+        if len(audio) >= MIN_SECONDS * rate and np.abs(audio).max() > 0:
+            loaded.append((name, audio, source))
+    return loaded
+
+
+def corpus_files(corpus: Path | None, part: str, rate: int, rng, limit: int) -> list:
+    """[(name, (T,) at rate, None)] of up to `limit` files of the clean corpus's `part`."""
+    if corpus is None or not (corpus / part).is_dir():
+        return []
+    paths = sorted((corpus / part).glob("*.flac"))
+    if len(paths) > limit:
+        paths = [paths[i] for i in sorted(rng.choice(len(paths), limit, replace=False))]
+    return [(str(p), _load(p, rate), None) for p in paths]
+
+
+def _load(path: Path, rate: int) -> np.ndarray:
+    audio, own_rate = _mono(*sf.read(path, dtype="float64", always_2d=True))
+    return resample(torch.from_numpy(audio)[None], own_rate, rate)[0].numpy()
+
+
+def make_item(kind: str, rng: np.random.Generator, materials: dict, rate: int) -> torch.Tensor:
+    """Item of `kind` (babble, typing, hum or music) drawn by rng from the materials
+    ({kind: [(T,) recordings at rate]}): (1, SECONDS·rate), unit RMS."""
+    length = round(SECONDS * rate)
+    if kind == "babble":
+        return noise_makers.babble(materials["babble"], rng, length, rate)
+    if kind == "typing":
+        return noise_makers.typing(materials["typing"], rng, length, rate)
+    if kind == "hum":
+        return noise_makers.mains_hum(rng, length, rate)
+    if kind == "music":
+        pieces = materials["music"]
+        return noise_makers.cut(pieces[int(rng.integers(len(pieces)))], rng, length)
+    raise ValueError(f"unknown made noise kind {kind!r}: babble, typing, hum or music")
+
+
+def gather_materials(corpus: Path | None, seed: int, rate: int) -> tuple[dict, dict]:
+    """({kind: [(T,) recordings]}, {kind: [where they come from]}) for the made kinds."""
+    pool = item_rng(seed, "babble-pool", 0)
+    speech = load_recordings(SPEECH, rate, pool, BABBLE_POOL)
+    speech += corpus_files(corpus, "speech", rate, pool, BABBLE_POOL // 2)
+    keys = [key for key in load_recordings([KEYS], rate) if not held_out_key(key[0])]
+    music = corpus_files(corpus, "music", rate, item_rng(seed, "music-pool", 0), 80)
+    loaded = {"babble": speech, "typing": keys, "hum": [], "music": music}
+    materials = {kind: [audio for _, audio, _ in items] for kind, items in loaded.items()}
+    origins = {
+        kind: sorted({"clean corpus" if source is None else source.package for *_, source in items})
+        for kind, items in loaded.items()
+    }
+    return materials, origins | {"hum": ["generated"]}
+
+
+def prepare_noise(out: Path, corpus: Path | None, seed: int = 0, rate: int = RATE) -> Path:
+    """Write the noise corpus (see the module docstring); returns the manifest's path."""
+    manifest_path = out / "manifest.csv"
+    previous = {}
+    if manifest_path.is_file():
+        with open(manifest_path, newline="") as file:
+            previous = {row["file"]: row for row in csv.DictReader(file)}
+    materials, origins = gather_materials(corpus, seed, rate)
+    rows = []
+    for kind, count in COUNTS.items():
+        if kind != "hum" and not materials[kind]:
+            log.warning("no material for %s noise: skipped (see the warnings above)", kind)
+            continue
+        for index in tqdm(range(count), desc=kind, unit="file"):
+            name = f"{kind}/{kind}_{index + 1:04d}.flac"
+            if (out / name).is_file() and name in previous:
+                rows.append(previous[name])
+                continue
+            audio = make_item(kind, item_rng(seed, kind, index), materials, rate)
+            rows.append(_write(out, name, audio, rate, kind, origins[kind], MADE[kind]))
+    rows += _ambience(out, previous, rate)
+    write_csv(manifest_path, rows, ["file", "kind", "seconds", "source", "licence", "holds"])
+    minutes = {k: sum(float(r["seconds"]) for r in rows if r["kind"] == k) / 60 for k in KINDS}
+    summary = ", ".join(f"{kind} {m:.1f} min" for kind, m in minutes.items())
+    log.info("%d files in %s (%s)", len(rows), out, summary)
+    return manifest_path
+
+
+def _licence(sources: list[str]) -> str:
+    """The licences of the packages a file was made from."""
+    packages = {s.package: s.licence for s in (*SPEECH, KEYS, *AMBIENCE)}
+    named = {"generated": "generated here", "clean corpus": "the clean corpus (its manifest)"}
+    return "; ".join(f"{p}: {packages[p]}" if p in packages else named[p] for p in sources)
+
+
+def _write(out: Path, name: str, audio, rate: int, kind: str, sources: list[str], holds: str):
+    """Save one noise file (peak at half scale: the mixing sets the level); its manifest row."""
+    audio = audio * (0.5 / max(1e-9, audio.abs().max().item()))
+    save_audio(out / name, audio, rate, "PCM_16")
+    return {
+        "file": name,
+        "kind": kind,
+        "seconds": round(audio.shape[-1] / rate, 2),
+        "source": ", ".join(sources),
+        "licence": _licence(sources),
+        "holds": holds,
+    }
+
+
+def _ambience(out: Path, previous: dict, rate: int) -> list[dict]:
+    """Every ambience recording, cut into pieces of at most AMBIENCE_PIECE seconds."""
+    rows, index = [], 0
+    for name, audio, source in load_recordings(AMBIENCE, rate):
+        piece = round(AMBIENCE_PIECE * rate)
+        for start in range(0, len(audio), piece):
+            part = audio[start : start + piece]
+            if len(part) < MIN_SECONDS * rate or not np.abs(part).max() > 0:
+                continue
+            index += 1
+            file = f"ambience/ambience_{index:04d}.flac"
+            if (out / file).is_file() and file in previous:
+                rows.append(previous[file])
+                continue
+            what = f"{source.what}: {Path(name.split(':')[-1]).name} from {start / rate:.0f} s"
+            audio = noise_makers.unit_rms(part)
+            rows.append(_write(out, file, audio, rate, "ambience", [source.package], what))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="noise corpus folder (created; kept files reused)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=Path("data/corpus"),
+        help="the clean corpus (refine.data.prepare): its speech joins the babble, its music "
+        "is the music interference",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="corpus seed")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    missing = sorted({s.package for s in (*SPEECH, KEYS, *AMBIENCE) if not Path(s.root).exists()})
+    if missing:
+        print(
+            "refine.data.noise_corpus: missing Debian packages; install with: apt-get install "
+            f"{' '.join(missing)} (or make noise-packages)",
+            file=sys.stderr,
+        )
+        return 2
+    prepare_noise(args.out, args.corpus if args.corpus.is_dir() else None, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Where a training clip's noise comes from: generated colours, the kinds of a noise corpus, or
+the files of a noise folder. The folder datasets (refine.data.datasets) compose a clean
+`ClipFolder` with one of these.
+
+- `NoiseKinds`: a kind drawn uniformly per clip from `kinds`, each either a generated colour
+  (white, pink, brown, mix: refine.data.noise.colored_noise, independent per channel) or a
+  recorded kind, a subfolder of `noise_dir` (the noise corpus of refine.data.noise_corpus:
+  babble, typing, hum, music, ambience), whose files are windowed (looped when short) and
+  copied to every channel. `only_under` keeps a kind to clean files under one subfolder of
+  the clean folder: music as interference under speech ({"music": "speech"}), not music
+  over music, where nothing says which music is the signal.
+- `NoiseFiles`: every file of a folder, drawn uniformly; its kind is its path.
+"""
+
+import os
+from pathlib import Path
+
+import torch
+
+from refine.data.folders import ClipFolder, looped_window
+from refine.data.noise import NOISE_KINDS, colored_noise
+
+
+class NoiseKinds:
+    """Noise of kinds drawn uniformly per clip (see the module docstring).
+
+    Args:
+        kinds: generated colours and/or subfolders of noise_dir.
+        sample_rate: Hz.
+        noise_dir: the noise corpus (needed when a kind is not a generated colour).
+        period: generated noise is a window of a noise this many samples long (None: the
+            clip's length); see colored_noise.
+        only_under: {kind: subfolder of the clean folder} the kind is restricted to.
+    """
+
+    def __init__(
+        self,
+        kinds,
+        sample_rate: int,
+        noise_dir: str | os.PathLike | None = None,
+        period: int | None = None,
+        only_under: dict[str, str] | None = None,
+    ):
+        if isinstance(kinds, str) or not kinds:
+            raise ValueError(f"noise_kinds must be a non-empty list of kinds, got {kinds!r}")
+        self.kinds, self.period = tuple(kinds), period
+        recorded = [kind for kind in self.kinds if kind not in NOISE_KINDS]
+        if recorded and noise_dir is None:
+            raise ValueError(
+                f"noise_kinds {recorded} are not generated colours {NOISE_KINDS}: set "
+                "data.noise_dir to a noise corpus holding them as subfolders "
+                "(python -m refine.data.noise_corpus data/noise)"
+            )
+        self.folders = {}
+        for kind in recorded:
+            folder = Path(noise_dir) / kind
+            if not folder.is_dir():
+                raise ValueError(
+                    f"noise kind {kind!r}: {folder} is not a folder; kinds are generated colours "
+                    f"{NOISE_KINDS} or subfolders of data.noise_dir"
+                )
+            self.folders[kind] = ClipFolder(folder, sample_rate)
+        self.only_under = dict(only_under or {})
+        unknown = sorted(set(self.only_under) - set(self.kinds))
+        if unknown:
+            raise ValueError(f"noise_only_under names kinds {unknown} that are not in noise_kinds")
+        self.free = [kind for kind in self.kinds if kind not in self.only_under]
+        if not self.free:
+            raise ValueError("every noise kind is restricted by noise_only_under: leave one free")
+
+    def draw_kind(self, generator: torch.Generator, clean: Path | None = None) -> str:
+        """A kind for a clip of the clean file at `clean` (a path relative to the clean
+        folder): one draw, and one more when the first is restricted to another subfolder."""
+        kind = self.kinds[torch.randint(len(self.kinds), (), generator=generator)]
+        allowed = self.only_under.get(kind)
+        if allowed is not None and (clean is None or clean.parts[0] != allowed):
+            kind = self.free[torch.randint(len(self.free), (), generator=generator)]
+        return kind
+
+    def noise(self, kind: str, generator: torch.Generator, channels: int, length: int):
+        """Noise of `kind` for a clip of (channels, length): (C, T)."""
+        if kind in NOISE_KINDS:
+            return torch.stack(
+                [colored_noise(kind, length, generator, self.period) for _ in range(channels)]
+            )
+        folder = self.folders[kind]
+        recording = folder.load(folder.draw(generator)).mean(0, keepdim=True)  # (1, N)
+        return looped_window(recording, length, generator).expand(channels, -1)
+
+
+class NoiseFiles(ClipFolder):
+    """Every audio file under a folder as noise, drawn uniformly, mixed to mono and copied to
+    every channel of the clip when its channels differ; the kind is the file's path relative
+    to the folder, without extension."""
+
+    def noise(self, path: Path, generator: torch.Generator, channels: int, length: int):
+        recording = looped_window(self.load(path), length, generator)  # (C', T)
+        if recording.shape[0] != channels:
+            recording = recording.mean(0, keepdim=True).expand(channels, -1)
+        return recording
+
+    def kind(self, path: Path) -> str:
+        return path.relative_to(self.folder).with_suffix("").as_posix()

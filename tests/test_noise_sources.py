@@ -1,0 +1,99 @@
+"""Recorded noise kinds beside generated colours: drawn from a noise corpus's subfolders,
+kept to the clean subfolder they may cover, refused with a message when they cannot be
+found; and the noise makers that build such a corpus from real material."""
+
+import numpy as np
+import pytest
+import torch
+
+from refine.audio import save_audio
+from refine.data import CleanFolderDataset
+from refine.data.noise_corpus import held_out_key, make_item
+from refine.data.noise_makers import babble, mains_hum, typing
+from refine.data.noise_sources import NoiseKinds
+
+RATE = 16000
+
+
+def corpus(tmp_path):
+    """A clean folder with speech/ (amplitude 0.25) and music/ (0.5), and a noise corpus with
+    babble/ and music/."""
+    t = torch.arange(RATE) / RATE
+    for part, level in (("speech", 0.25), ("music", 0.5)):
+        tone = level * torch.sin(2 * torch.pi * 200.0 * t)[None]
+        save_audio(tmp_path / "clean" / part / "a.wav", tone, RATE, "FLOAT")
+    save_audio(tmp_path / "noise" / "babble" / "b.flac", 0.1 * torch.randn(1, 2 * RATE), RATE)
+    save_audio(tmp_path / "noise" / "music" / "m.flac", 0.1 * torch.randn(1, RATE // 4), RATE)
+    return tmp_path / "clean", tmp_path / "noise"
+
+
+def test_recorded_kinds_come_from_the_noise_corpus_beside_generated_colours(tmp_path):
+    clean, noise = corpus(tmp_path)
+    dataset = CleanFolderDataset(
+        clean, 60, segment_seconds=0.5, noise_kinds=["white", "babble", "music"], noise_dir=noise
+    )
+    kinds = set()
+    for index in range(60):
+        item = dataset[index]
+        assert torch.equal(item["noisy"], item["clean"] + item["noise"])
+        assert item["noise"].abs().sum() > 0  # the 0.25 s music noise loops over 0.5 s
+        kinds.add(item["noise_kind"])
+        assert torch.equal(item["noise"], dataset[index]["noise"])  # seeded per item
+    assert kinds == {"white", "babble", "music"}
+
+
+def test_a_kind_kept_under_speech_never_covers_music(tmp_path):
+    clean, noise = corpus(tmp_path)
+    dataset = CleanFolderDataset(
+        clean,
+        200,
+        segment_seconds=0.25,
+        noise_kinds=["white", "music"],
+        noise_dir=noise,
+        noise_only_under={"music": "speech"},
+    )
+    by_part = {"speech": set(), "music": set()}
+    for index in range(200):
+        item = dataset[index]
+        part = "speech" if item["clean"].abs().max() < 0.3 else "music"
+        by_part[part].add(item["noise_kind"])
+    assert by_part == {"speech": {"white", "music"}, "music": {"white"}}
+
+
+def test_unknown_or_unplaced_kinds_are_refused_with_what_to_do(tmp_path):
+    clean, noise = corpus(tmp_path)
+    with pytest.raises(ValueError, match="set data.noise_dir"):
+        NoiseKinds(["white", "babble"], RATE)
+    with pytest.raises(ValueError, match="traffic.*not a folder"):
+        NoiseKinds(["traffic"], RATE, noise)
+    with pytest.raises(ValueError, match="leave one free"):
+        NoiseKinds(["music"], RATE, noise, only_under={"music": "speech"})
+    with pytest.raises(ValueError, match="not in noise_kinds"):
+        NoiseKinds(["white"], RATE, noise, only_under={"music": "speech"})
+
+
+def test_babble_typing_and_hum_are_seeded_unit_rms_noise_of_the_asked_length():
+    rng = lambda: np.random.default_rng(3)  # noqa: E731
+    voices = [np.sin(np.arange(n) * 0.05) for n in (8000, 12000, 5000)]
+    clicks = [np.exp(-np.arange(500) / 50.0) * np.sin(np.arange(500)) for _ in range(4)]
+    for noise in (
+        babble(voices, rng(), 3 * RATE, RATE),
+        typing(clicks, rng(), 3 * RATE, RATE),
+        mains_hum(rng(), 3 * RATE, RATE),
+    ):
+        assert noise.shape == (1, 3 * RATE) and noise.dtype == torch.float32
+        assert noise.square().mean().sqrt().item() == pytest.approx(1.0, rel=1e-4)
+    torch.testing.assert_close(typing(clicks, rng(), RATE, RATE), typing(clicks, rng(), RATE, RATE))
+    keys = typing(clicks, rng(), 3 * RATE, RATE)[0]
+    assert (keys.abs() < 1e-6).float().mean() > 0.3  # clicks with silence between them
+    spectrum = torch.fft.rfft(mains_hum(rng(), RATE, RATE)[0]).abs()
+    assert spectrum.argmax().item() in (50, 60)  # 1 Hz bins: the mains frequency leads
+    with pytest.raises(ValueError, match="unknown made noise kind"):
+        make_item("thunder", rng(), {}, RATE)
+
+
+def test_one_key_in_five_is_held_out_with_its_press_and_release():
+    names = [f"{code:02x}-{edge}.wav" for code in range(100) for edge in (0, 1)]
+    held = [name for name in names if held_out_key(name)]
+    assert 0.1 < len(held) / len(names) < 0.3
+    assert all(held_out_key(name.replace("-0.", "-1.")) for name in held if "-0." in name)
