@@ -52,7 +52,7 @@ def seconds_per_step(cfg: DictConfig, steps: int = 30, warmup: int = 5) -> float
     for i in range(warmup + steps):
         if i == warmup:
             started = time.perf_counter()
-        train_step(refiner, next(batches), optimiser, scheduler, t)
+        train_step(refiner, next(batches), optimiser, scheduler, t, i)
     return (time.perf_counter() - started) / steps
 
 

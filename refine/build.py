@@ -29,8 +29,13 @@ PROCESS_KEYS = {
     "condition",
     "normalisation",
     "bin_gate",
+    "update",
+    "inject",
     "loss",
 }
+# model.condition: false, or what a conditioned step network is told (true: the progress t/T,
+# as checkpoints written before the noise level existed say it).
+CONDITIONS = {False: None, True: "progress", "progress": "progress", "noise_level": "noise_level"}
 
 
 def patch_step_network(channels: int, domain, model: dict, net_args: dict) -> PatchConvRNN:
@@ -53,6 +58,11 @@ def build_refiner(spec: dict) -> Refiner:
         raise ValueError(
             f"unknown model {name!r}: choose one of {sorted([*BACKBONES, 'patch_conv_rnn'])}"
         )
+    condition = model.get("condition", False)
+    if condition not in CONDITIONS:
+        raise ValueError(
+            f"model.condition must be false, progress or noise_level, got {condition!r}"
+        )
     domain = make_domain(**spec["domain"])
     channels = domain.channels(spec.get("audio_channels", 1))
     net_args = {k: v for k, v in model.items() if k not in PROCESS_KEYS}
@@ -63,9 +73,11 @@ def build_refiner(spec: dict) -> Refiner:
             channels,
             BACKBONES[name](**net_args),
             d_model=net_args["d_model"],
-            condition=model.get("condition", False),
+            condition=CONDITIONS[condition] is not None,
             normalisation=model.get("normalisation", "clip"),
             bin_gate=model.get("bin_gate", False),
+            update=model.get("update", "affine"),
+            inject=model.get("inject", False),
         )
     return Refiner(
         step_net,
@@ -76,4 +88,5 @@ def build_refiner(spec: dict) -> Refiner:
         domain=domain,
         final_weight=model.get("final_weight", 1.0),
         loss=model.get("loss", "domain"),
+        conditioning=CONDITIONS[condition] or "progress",
     )

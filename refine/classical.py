@@ -159,9 +159,11 @@ class ClassicalRefiner(nn.Module):
         eta: float | None = None,
         patience: int | None = None,
         return_trajectory: bool = False,
+        anderson: int = 0,
         clean: torch.Tensor | None = None,
     ) -> RefineResult:
-        """(B, C, T) -> RefineResult, like Refiner.refine (eta and patience do not apply)."""
+        """(B, C, T) -> RefineResult, like Refiner.refine (eta, patience and anderson do not
+        apply)."""
         if self.needs_clean and clean is None:
             raise ValueError(f"{self.name} is an oracle: it needs the clean signal")
         limit = max_steps if tol is not None else (self.steps if steps is None else steps)
@@ -186,5 +188,6 @@ class ClassicalRefiner(nn.Module):
             steps=taken,
             update_norms=torch.stack(norms) if norms else torch.zeros(0, batch),
             diverged=torch.zeros(batch, dtype=torch.bool),
+            features=x,
             trajectory=path if return_trajectory else None,
         )

@@ -17,6 +17,8 @@ Inf samples, no samples, not audio); silence, full-scale clipping and very short
 denoised with a warning in the report.
 """
 
+import warnings
+from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,8 +86,14 @@ def refine_settings(model: Model, steps: int | None = None, tol: float | None = 
     if tol is not None:
         if not tol > 0:
             raise ValueError(f"tol must be > 0, got {tol}")
-        max_steps = model.inference.get("max_steps") or 4 * model.refiner.steps
-        return {"tol": tol, "max_steps": max_steps, "eta": model.inference.get("eta")}
+        max_steps = model.inference.get("max_steps") or 8 * model.refiner.steps
+        anderson = model.inference.get("anderson") or 0
+        return {
+            "tol": tol,
+            "max_steps": max_steps,
+            "eta": model.inference.get("eta"),
+            "anderson": anderson,
+        }
     chosen = model.inference.get("steps")
     return {"steps": model.refiner.steps if chosen is None else chosen}
 
@@ -219,6 +227,8 @@ def enhance_file(
     back = _Resampler(model.sample_rate, rate, len(outputs) * channels)
     peak, clipped, offset = 0.0, 0, 0
     with ExitStack() as stack:  # on any error: files closed, temporaries removed
+        caught = stack.enter_context(warnings.catch_warnings(record=True))  # the refiner's
+        warnings.simplefilter("always")
         files = [
             stack.enter_context(
                 sf.SoundFile(
@@ -265,6 +275,8 @@ def enhance_file(
         emit(torch.zeros(stages, channels, 0), last=True)
         writer.close()
     report = Report(info.frames, rate, channels, max(chunker.steps_run, default=0))
+    for message, count in Counter(str(w.message) for w in caught).items():
+        report.warnings.append(message if count == 1 else f"{message} (in {count} chunks)")
     if offset < info.frames:
         report.warnings.append(f"the header promises {info.frames} frames but {offset} were read")
     if peak == 0:

@@ -1,6 +1,6 @@
 """refine-eval: how quality evolves step by step, and how many steps to run.
 
-    refine-eval checkpoint=runs/<run>/checkpoint.pt [max_steps=16] [write_defaults=true]
+    refine-eval checkpoint=runs/<run>/checkpoint.pt [max_steps=64] [write_defaults=true]
     refine-eval method=wiener                     # a classical method or oracle, same test set
 
 Evaluates a checkpoint on a test set (synthetic by default, or paired folders) at every step
@@ -47,7 +47,8 @@ from refine.cost import macs_per_second, parameter_count
 from refine.data import PairedFolderDataset, SyntheticDataset
 from refine.evaluation import convergence_runs, groups_of, per_step_metrics, summarise
 from refine.files import write_text_atomic
-from refine.runtime import tune_allocator
+from refine.runtime import tune_allocator, warnings_to_log
+from refine.settling import settling
 from refine.tables import write_csv
 from refine.train import CONFIG_DIR
 
@@ -149,19 +150,35 @@ def clip_rows(metrics: dict, speech: bool) -> list[dict]:
 
 
 def convergence_summary(rows: list[dict]) -> list[dict]:
-    """Per tolerance: mean steps, mean SI-SDR (95 % interval), mean SNR, divergences."""
+    """Per tolerance: mean steps, the share of clips that converged, mean SI-SDR (95 %
+    interval), mean SNR, divergences, the fixed-point map's spectral radius (median and
+    largest), and the mean steps and SI-SDR per input SNR and noise kind (do easy clips
+    stop earlier?)."""
     summary = []
     for tol in sorted({row["tol"] for row in rows}, reverse=True):
         runs = [row for row in rows if row["tol"] == tol]
-        summary.append(
-            {
-                "tol": tol,
-                "mean_steps": round(sum(r["steps"] for r in runs) / len(runs), 3),
-                **with_interval("si_sdr", torch.tensor([row["si_sdr"] for row in runs])),
-                "snr": finite(sum(r["snr"] for r in runs) / len(runs)),
-                "diverged": sum(r["diverged"] for r in runs),
-            }
-        )
+        radii = torch.tensor([r["spectral_radius"] for r in runs if r["spectral_radius"] != ""])
+        record = {
+            "tol": tol,
+            "mean_steps": round(sum(r["steps"] for r in runs) / len(runs), 3),
+            "converged": round(sum(r["converged"] for r in runs) / len(runs), 4),
+            **with_interval("si_sdr", torch.tensor([row["si_sdr"] for row in runs])),
+            "snr": finite(sum(r["snr"] for r in runs) / len(runs)),
+            "diverged": sum(r["diverged"] for r in runs),
+            "spectral_radius": None
+            if len(radii) == 0
+            else {"median": finite(radii.median().item()), "max": finite(radii.max().item())},
+            "buckets": {},
+        }
+        for key, name in (("input_snr_db", "{:g}dB"), ("noise_kind", "{}")):
+            for value in sorted({r[key] for r in runs}):
+                group = [r for r in runs if r[key] == value]
+                record["buckets"][name.format(value)] = {
+                    "n": len(group),
+                    "mean_steps": round(sum(r["steps"] for r in group) / len(group), 3),
+                    "si_sdr": finite(sum(r["si_sdr"] for r in group) / len(group)),
+                }
+        summary.append(record)
     return summary
 
 
@@ -206,15 +223,19 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         refiner, contents = load_refiner(cfg.checkpoint)
         sample_rate = trained_sample_rate(contents)
     trained_steps = refiner.steps
+    max_steps = cfg.max_steps if cfg.max_steps is not None else 4 * trained_steps
+    convergence_steps = (
+        cfg.convergence_max_steps if cfg.convergence_max_steps is not None else 8 * trained_steps
+    )
     dataset = test_set(cfg.data, sample_rate)
     batch_size = clips_per_batch(cfg)
     speech = wants_speech_metrics(cfg)
     what = cfg.checkpoint or cfg.method
-    log.info("evaluating %s on %d clips, steps 0-%d", what, len(dataset), cfg.max_steps)
+    log.info("evaluating %s on %d clips, steps 0-%d", what, len(dataset), max_steps)
     metrics = per_step_metrics(
         refiner,
         dataset,
-        steps=cfg.max_steps,
+        steps=max_steps,
         eta=cfg.eta,
         batch_size=batch_size,
         speech=speech,
@@ -229,18 +250,25 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     write_csv(run_dir / "per_clip.csv", clip_rows(metrics, speech))
 
     rows = convergence_runs(
-        refiner, dataset, list(cfg.tolerances), cfg.convergence_max_steps, cfg.eta, batch_size
+        refiner,
+        dataset,
+        list(cfg.tolerances),
+        convergence_steps,
+        cfg.eta,
+        batch_size,
+        cfg.anderson,
     )
     if rows:
         write_csv(run_dir / "convergence.csv", rows)
-    rtf_per_step = metrics["seconds"] / max(1, cfg.max_steps) / metrics["audio_seconds"]
+    rtf_per_step = metrics["seconds"] / max(1, max_steps) / metrics["audio_seconds"]
     curve = [r["si_sdr"] for r in records]
     best = best_step(curve)
     summary = {
         "checkpoint": None if cfg.checkpoint is None else str(cfg.checkpoint),
         "method": cfg.method,
         "trained_steps": trained_steps,
-        "max_steps": cfg.max_steps,
+        "max_steps": max_steps,
+        "convergence_max_steps": convergence_steps,
         "sample_rate": sample_rate,
         "clips": len(dataset),
         "rtf_per_step": round(rtf_per_step, 6),
@@ -267,6 +295,9 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     summary["choice"]["tolerance"] = calibrate_tolerance(
         summary["convergence"], curve[best], best, cfg.delta_db
     )
+    summary["settling"] = settling(
+        curve, metrics["update_norm"].numpy(), summary["convergence"], trained_steps
+    )
     write_text_atomic(run_dir / "summary.json", json.dumps(summary, indent=1))
     if metrics["example"] is not None:
         *path, clean = metrics["example"]
@@ -287,8 +318,9 @@ def write_defaults(path: Path, summary: dict, cfg: DictConfig) -> None:
     contents["inference"] = {
         "steps": summary["choice"]["knee"]["step"],
         "tol": summary["choice"]["tolerance"]["tol"],
-        "max_steps": cfg.convergence_max_steps,
+        "max_steps": summary["convergence_max_steps"],
         "eta": cfg.eta,
+        "anderson": cfg.anderson,
         "chosen_by": "refine-eval",
     }
     contents.pop("format"), contents.pop("version")
@@ -299,7 +331,8 @@ def write_defaults(path: Path, summary: dict, cfg: DictConfig) -> None:
 @hydra.main(config_path=CONFIG_DIR, config_name="eval", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     try:
-        evaluate(cfg, Path(HydraConfig.get().runtime.output_dir))
+        with warnings_to_log(log):
+            evaluate(cfg, Path(HydraConfig.get().runtime.output_dir))
     except MissingMandatoryValue as error:
         log.error("missing setting: %s (set it on the command line, key=value)", error.full_key)
         sys.exit(2)

@@ -96,16 +96,25 @@ def convergence_runs(
     max_steps: int,
     eta: float | None = None,
     batch_size: int = 8,
+    anderson: int = 0,
 ) -> list[dict]:
     """Run until ‖Δx‖/‖x‖ < tol for each tolerance: one row per clip and tolerance,
-    {"clip", "input_snr_db", "noise_kind", "tol", "steps", "snr", "si_sdr", "diverged"}."""
+    {"clip", "input_snr_db", "noise_kind", "tol", "steps", "converged", "snr", "si_sdr",
+    "diverged", "spectral_radius"}: converged when it stopped below tol (not at max_steps, not
+    by the guard); the spectral radius of the fixed-point map where it stopped (a trained
+    refiner's; empty for a classical method)."""
     rows = []
     for tol in tolerances:
         clip = 0
         for batch in DataLoader(dataset, batch_size=batch_size):
-            out = refine_batch(refiner, batch, tol=tol, max_steps=max_steps, eta=eta)
+            out = refine_batch(
+                refiner, batch, tol=tol, max_steps=max_steps, eta=eta, anderson=anderson
+            )
             quality_sdr = si_sdr(out.output, batch["clean"]).mean(-1)  # (B,)
             quality_snr = snr(out.output, batch["clean"]).mean(-1)
+            radius = fixed_point_radius(refiner, batch, out.features, eta)
+            last = out.update_norms[out.steps.clamp(min=1) - 1, torch.arange(len(out.steps))]
+            converged = (out.steps > 0) & (last < tol) & ~out.diverged
             for b in range(len(quality_sdr)):
                 rows.append(
                     {
@@ -114,13 +123,36 @@ def convergence_runs(
                         "noise_kind": batch["noise_kind"][b],
                         "tol": tol,
                         "steps": int(out.steps[b]),
+                        "converged": int(converged[b]),
                         "snr": float(quality_snr[b]),
                         "si_sdr": float(quality_sdr[b]),
                         "diverged": int(out.diverged[b]),
+                        "spectral_radius": "" if radius is None else round(float(radius[b]), 4),
                     }
                 )
                 clip += 1
     return rows
+
+
+@torch.no_grad()
+def radii_at_trained_steps(refiner: Refiner, dataset: Dataset, batch_size: int = 8) -> torch.Tensor:
+    """Per clip, ρ of the fixed-point map at x̂_T, where the iteration past T starts: (E,).
+    Above 1 the steps past T expand errors; training logs it to see convergence coming."""
+    radii = []
+    for batch in DataLoader(dataset, batch_size=batch_size):
+        out = refine_batch(refiner, batch, patience=None)
+        radii.append(fixed_point_radius(refiner, batch, out.features, None))
+    return torch.cat(radii)
+
+
+def fixed_point_radius(refiner, batch: dict, features: torch.Tensor, eta: float | None):
+    """Per clip, ρ of the fixed-point map at the iterate where it stopped: (B,), or None for
+    a classical method (no learned map to linearise)."""
+    if not isinstance(refiner, Refiner):
+        return None
+    device = device_of(refiner)
+    observation = refiner.domain.encode(batch["noisy"].to(device))
+    return refiner.spectral_radius(features.to(device), observation, eta).cpu()
 
 
 def groups_of(metrics: dict) -> dict[str, torch.Tensor]:

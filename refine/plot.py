@@ -53,6 +53,7 @@ from refine.tables import write_csv
 
 log = logging.getLogger(__name__)
 METRICS = {"si_sdr": "SI-SDR (dB)", "snr": "SNR (dB)"}  # per_step.json key -> axis label
+UPDATE_LABEL = "relative update ‖Δx‖/‖x‖ (log)"  # the overlay's convergence panel
 FORMATS = ("png", "pdf", "svg")
 MAX_SPECTROGRAMS = 9  # step panels before a subset is drawn (clean comes on top)
 STEP_FILE = re.compile(r"step_(\d+)\.wav")
@@ -491,6 +492,10 @@ def plot_runs(runs: dict[str, EvalRun], out_dir: Path, formats: list[str]) -> li
         label: {ylabel: band(run.records, metric) for metric, ylabel in METRICS.items()}
         for label, run in runs.items()
     }
+    updates = {label: band(run.records, "update_norm") for label, run in runs.items()}
+    if any(np.isfinite(update.mean).any() for update in updates.values()):
+        for label, update in updates.items():  # how each run settles, on a log axis
+            curves[label][UPDATE_LABEL] = update
     trained = {label: run.trained_steps for label, run in runs.items()}
     title = f"quality per refinement step, all clips, 95 % intervals: {len(runs)} runs"
     written = save_figure(

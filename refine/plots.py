@@ -191,7 +191,9 @@ def overlay_figure(
 ) -> Figure:
     """Several runs' per-step curves with their 95 % bands: {run label: {y-axis label: Band}}.
 
-    Each run's trained T (trained_steps[label]) is marked by a white circle on its line.
+    Each run's trained T (trained_steps[label]) is marked by a white circle on its line. A
+    y-axis label that ends in "(log)" gets a logarithmic axis (the relative update, which
+    a converging iteration drives down by decades).
     """
     ylabels = list(next(iter(runs.values())))
     with plt.rc_context(STYLE):
@@ -200,8 +202,11 @@ def overlay_figure(
         )
         colours = plt.get_cmap("tab10").colors
         for axes, ylabel in zip(axes_row[0], ylabels, strict=True):
+            logarithmic = ylabel.endswith("(log)")
             for i, (label, bands) in enumerate(runs.items()):
                 band, colour = bands[ylabel], colours[i % len(colours)]
+                if logarithmic:
+                    band = Band(_positive(band.mean), _positive(band.low), _positive(band.high))
                 plot_band(axes, band, label, colour)
                 t = trained_steps.get(label)
                 if t is not None and 0 <= t < len(band.mean):
@@ -218,6 +223,9 @@ def overlay_figure(
                     )
             _step_axis(axes, ylabel)
             axes.set_title(ylabel.split(" (")[0])
+            if logarithmic:
+                axes.set_yscale("log")
+                continue
             known = [(bands[ylabel], trained_steps[k]) for k, bands in runs.items()]
             known = [(band, t) for band, t in known if t is not None and 0 <= t < len(band.mean)]
             if known:

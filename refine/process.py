@@ -47,11 +47,13 @@ import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint as recompute
 
+from refine.anderson import Anderson
 from refine.domains import MagnitudeSTFT, Waveform
 from refine.schedules import make_schedule, removed_fractions, step_fractions
 from refine.step_net import StepNetwork
 
-PARAMETERISATIONS = ("increment", "residual")
+PARAMETERISATIONS = ("increment", "residual", "clean_estimate")
+CONDITIONINGS = ("progress", "noise_level")
 LOSSES = ("domain", "stft_magnitude")
 LOSS_STFT = {"n_fft": 512, "hop_length": 128}  # the spectral loss's STFT: seed 001's n_fft
 TRAINING_MODES = ("full", "truncated", "teacher_forced")
@@ -65,6 +67,7 @@ class RefineResult:
     steps: torch.Tensor  # (B,) steps each example took
     update_norms: torch.Tensor  # (N, B) ‖x̂_t − x̂_{t−1}‖ / ‖x̂_{t−1}‖, NaN once stopped
     diverged: torch.Tensor  # (B,) bool: stopped by the divergence guard
+    features: torch.Tensor  # (B, K, L) the last iterate in the domain's features
     trajectory: list[torch.Tensor] | None = None  # x̂_0 … x̂_N as audio (B, C, T)
 
 
@@ -76,11 +79,13 @@ class Refiner(nn.Module):
         steps: T, the number of refinement steps trained.
         schedule: "quadratic" (the seed's t²/T²), "linear", "cosine" or "power".
         power: the exponent of the power schedule.
-        parameterisation: "residual" or "increment".
+        parameterisation: "residual", "increment" or "clean_estimate".
         domain: `Waveform()` (default), `ComplexSTFT(...)` or `MagnitudeSTFT(...)`.
         final_weight: loss weight of the last step relative to the others (1 = uniform).
         loss: "domain" (squared distance of the features) or "stft_magnitude" (of the
             decoded audio's STFT magnitudes).
+        conditioning: what a conditioned step network is told at every step: "progress"
+            (t/T) or "noise_level" (the share of the noise left in the step's input).
     """
 
     def __init__(
@@ -93,8 +98,11 @@ class Refiner(nn.Module):
         domain=None,
         final_weight: float = 1.0,
         loss: str = "domain",
+        conditioning: str = "progress",
     ):
         super().__init__()
+        if conditioning not in CONDITIONINGS:
+            raise ValueError(f"conditioning must be one of {CONDITIONINGS}, got {conditioning!r}")
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         if parameterisation not in PARAMETERISATIONS:
@@ -104,6 +112,7 @@ class Refiner(nn.Module):
         if final_weight <= 0:
             raise ValueError(f"final_weight must be > 0, got {final_weight}")
         self.step_net, self.steps, self.parameterisation = step_net, steps, parameterisation
+        self.conditioning = conditioning
         self.domain = domain if domain is not None else Waveform()
         self.loss_stft = MagnitudeSTFT(**LOSS_STFT) if loss == "stft_magnitude" else None
         # The schedule in float64, outside .to()/.double(): cast where used, never rounded twice.
@@ -132,29 +141,85 @@ class Refiner(nn.Module):
             return 1.0
         return self.etas[t - 1].item()
 
-    def _progress(self, t: torch.Tensor | int, batch: int, like: torch.Tensor):
-        """t/T per example when the step network is conditioned on it, else None: (B,)."""
+    def scheduled(self, t: int, eta: float | None = None) -> bool:
+        """Whether step t follows the trained schedule; otherwise it is a step of the
+        constant-η fixed-point iteration x ← x − η·f(x) (past T, or every step with `eta`)."""
+        return eta is None and t <= self.steps
+
+    def noise_level(self, t: torch.Tensor, eta: float | None = None) -> torch.Tensor:
+        """The share of the noise left in the input of step t, σ = 1 − s((t−1)/T), 0 from
+        step T + 1 on; with a constant `eta`, (1 − η)^(t−1). t: a tensor of steps (1-based)."""
+        if eta is not None:
+            return (1 - eta) ** (t.double() - 1)
+        left = 1 - self.fractions.to(t.device)  # (T+1,)
+        return left[(t - 1).clamp(max=self.steps)]
+
+    def _conditioning(self, t, batch: int, like: torch.Tensor, eta: float | None = None):
+        """The scalar a conditioned step network is told, per example: t/T or the noise level
+        left in the step's input (None for an unconditioned network): (B,)."""
         if not self.step_net.condition:
             return None
-        t = torch.as_tensor(t, dtype=like.dtype, device=like.device)
-        return (t / self.steps).expand(batch) if t.dim() == 0 else t / self.steps
+        t = torch.as_tensor(t, device=like.device)
+        if self.conditioning == "noise_level":
+            value = self.noise_level(t.long(), eta).to(like.dtype)
+        else:
+            value = t.to(like.dtype) / self.steps
+        return value.expand(batch) if value.dim() == 0 else value
 
     @property
     def recurrent(self) -> bool:
         """Whether the step network carries a state from step to step (seed 003's patch RNN)."""
         return getattr(self.step_net, "recurrent", False)
 
+    @property
+    def injects(self) -> bool:
+        """Whether the step network sees the noisy observation beside the iterate."""
+        return getattr(self.step_net, "inject", False)
+
+    def _network(self, x, t, eta=None, state=None, observation=None, conditioning=None):
+        """f_θ at step t (an int, or a tensor of steps per example): (update, state)."""
+        if conditioning is None:
+            conditioning = self._conditioning(t, x.shape[0], x, eta)
+        extra = {"observation": observation} if self.injects else {}
+        if self.recurrent:
+            return self.step_net(x, conditioning, state, **extra)
+        return self.step_net(x, conditioning, **extra), None
+
     def step(
-        self, x: torch.Tensor, t: int, eta: float | None = None, state: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        t: int,
+        eta: float | None = None,
+        state: torch.Tensor | None = None,
+        observation: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """(x̂_t, state after step t) from x̂_{t−1}, (B, K, L), and the state after step t − 1
-        (None before the first step, and always for memoryless step networks)."""
-        progress = self._progress(t, x.shape[0], x)
-        if self.recurrent:
-            update, state = self.step_net(x, progress, state)
-        else:
-            update = self.step_net(x, progress)
-        return x - self.eta(t, eta) * update, state
+        (None before the first step, and always for memoryless step networks).
+
+        `observation`: the features of the noisy input x̂_0 (B, K, L), which the
+        clean-estimate parameterisation and an injecting step network need."""
+        update, state = self._network(x, t, eta, state, observation)
+        return self.apply(x, update, t, eta, observation), state
+
+    def apply(self, x, update, t: int, eta: float | None = None, observation=None):
+        """x̂_t from x̂_{t−1} (B, K, L) and the step network's output there (B, K, L)."""
+        if self.parameterisation == "clean_estimate" and self.scheduled(t, eta):
+            fraction = self.fractions[t].to(x)
+            return self._clean_estimate_step(x, update, observation, fraction)
+        return x - self.eta(t, eta) * update
+
+    @staticmethod
+    def _clean_estimate_step(x, update, observation, fraction):
+        """Cold diffusion's sampler: f estimates the noise left in x̂_{t−1}, so
+        ŝ = x̂_{t−1} − f is the clean estimate and ω̂ = x − ŝ the noise of the *original*
+        input; x̂_t = x − s(t/T)·ω̂ = (1 − s_t)·x + s_t·ŝ. It is still x ← x − Noise_t(x),
+        with Noise_t(x̂) = (1 − s_t)(x̂ − x) + s_t·f(x̂), and with the true noise it gives
+        exactly y_t. Each step re-estimates the same noise instead of adding to the last
+        step's removal, so one step's error is not compounded by the next; past T
+        (s = 1) it is the residual step x̂ − f(x̂)."""
+        if observation is None:
+            raise ValueError("the clean-estimate step needs the observation (x̂_0's features)")
+        return (1 - fraction) * observation + fraction * (x - update)
 
     # --- training -------------------------------------------------------------------------
 
@@ -173,37 +238,66 @@ class Refiner(nn.Module):
         mode: str = "full",
         segment: int | None = None,
         checkpoint: bool = False,
+        extra_steps: int = 0,
+        extra_grad_steps: int = 1,
+        jacobian_weight: float = 0.0,
+        generator: torch.Generator | None = None,
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Yield the loss E in segments: (partial loss, its steps' errors ‖x̂_t − y_t‖²/‖ω‖²).
 
         noisy, noise (B, C, T). Call backward on each partial loss before asking for the next:
         their sum is E, and the errors of all segments together are the T per-step errors
-        (batch means, detached). `segment`: steps per segment for "truncated" (required) and
-        "teacher_forced" (default: all T in one batch).
+        (batch means, detached), then those of the graded steps past T. `segment`: steps
+        per segment for "truncated" (required) and "teacher_forced" (default: all T in one
+        batch).
+
+        `extra_steps` K > 0 continues the unroll K steps past T with the clean signal as
+        every target (y_t = s for t > T), as a last segment: the first K − k steps run
+        without gradients and the last k = min(K, `extra_grad_steps`) are trained, each
+        weighted like step T, so memory does not grow with K (a phantom gradient: only the
+        last steps of the way to the fixed point are differentiated). This is what teaches
+        the network that a clean estimate needs no more change.
+
+        `jacobian_weight` γ > 0 adds a last segment γ·E‖J_G v‖² (`jacobian_penalty`) at the
+        iterate where the unroll ended, with its probe v drawn from `generator`; its errors
+        are empty.
         """
         if mode not in TRAINING_MODES:
             raise ValueError(f"mode must be one of {TRAINING_MODES}, got {mode!r}")
         if mode == "truncated" and not segment:
             raise ValueError("truncated training needs segment = steps between detaches")
+        if extra_steps < 0 or extra_grad_steps < 1:
+            raise ValueError(
+                f"extra_steps must be >= 0 and extra_grad_steps >= 1, got {extra_steps} and "
+                f"{extra_grad_steps}"
+            )
         with torch.no_grad():
             targets = self.targets(noisy, noise)  # (T+1, B, K, L)
             energy = self._distance(targets[0], targets[-1], noisy)  # (B,) ‖ω‖² in the loss space
             energy = energy.clamp(min=1e-8 * targets[0, 0].numel())
+        observation = targets[0]
         if mode == "teacher_forced":
             if self.recurrent:
                 raise ValueError(
                     "teacher forcing feeds each step its target, but this step network carries "
                     "a state from step to step: train it with mode full or truncated"
                 )
+            if extra_steps:
+                raise ValueError(
+                    "steps past T run the network on its own outputs, which teacher forcing "
+                    "never does: train them with mode full or truncated"
+                )
             yield from self._teacher_forced(targets, energy, noisy, segment or self.steps)
             return
 
+        def run(x, t, state):
+            if checkpoint:
+                return recompute(self.step, x, t, None, state, observation, use_reentrant=False)
+            return self.step(x, t, state=state, observation=observation)
+
         x, state, loss, errors = targets[0], None, 0.0, []
         for t in range(1, self.steps + 1):
-            if checkpoint:
-                x, state = recompute(self.step, x, t, None, state, use_reentrant=False)
-            else:
-                x, state = self.step(x, t, state=state)
+            x, state = run(x, t, state)
             error = (self._distance(x, targets[t], noisy) / energy).mean()
             weight = self.weights[t - 1].to(error)
             loss, errors = loss + weight * error, errors + [error.detach()]
@@ -212,6 +306,54 @@ class Refiner(nn.Module):
                 x, loss, errors = x.detach(), 0.0, []
                 state = None if state is None else state.detach()
         yield loss, torch.stack(errors)
+        if extra_steps:
+            segment_loss, segment_errors, x = self._past_t(
+                x,
+                state,
+                targets[-1],
+                energy,
+                noisy,
+                observation,
+                run,
+                extra_steps,
+                min(extra_steps, extra_grad_steps),
+            )
+            yield segment_loss, segment_errors
+        if jacobian_weight:
+            penalty = self.jacobian_penalty(x, observation, generator)
+            yield jacobian_weight * penalty, penalty.new_zeros(0)
+
+    def _past_t(self, x, state, clean, energy, noisy, observation, run, extra, graded):
+        """The segment past T of `training_losses`: K = `extra` steps from x̂_T (detached),
+        the last `graded` of them differentiated, every one aimed at the clean features.
+        Returns (loss, errors, the last iterate)."""
+        x, state = x.detach(), None if state is None else state.detach()
+        first = self.steps + 1
+        with torch.no_grad():
+            for t in range(first, first + extra - graded):
+                x, state = self.step(x, t, state=state, observation=observation)
+        loss, errors = 0.0, []
+        for t in range(first + extra - graded, first + extra):
+            x, state = run(x, t, state)
+            error = (self._distance(x, clean, noisy) / energy).mean()
+            loss, errors = loss + self.weights[-1].to(error) * error, errors + [error.detach()]
+        return loss, torch.stack(errors), x
+
+    def jacobian_penalty(
+        self, x: torch.Tensor, observation: torch.Tensor, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """E‖J_G v‖² for a unit probe v: the mean squared singular value of the Jacobian of
+        the fixed-point map G(x) = x − f(x) at x (B, K, L) (detached), one Hutchinson probe
+        by a finite difference, batch mean (Bai et al. 2021, arXiv 2106.14342, regularise
+        a DEQ's Jacobian so). Small means the steps past T contract, and fast: at 0 every
+        step would land on the fixed point at once. A carried state is not probed."""
+        x, t = x.detach(), self.steps + 1
+        probe = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
+        probe = probe / probe.flatten(1).norm(dim=1)[:, None, None]  # (B, K, L), ‖v‖ = 1
+        epsilon = (1e-2 * x.flatten(1).norm(dim=1)).clamp(min=1e-12)[:, None, None]
+        base, _ = self.step(x, t, observation=observation)
+        moved, _ = self.step(x + epsilon * probe, t, observation=observation)
+        return ((moved - base) / epsilon).flatten(1).square().sum(1).mean()
 
     def _teacher_forced(
         self, targets: torch.Tensor, energy: torch.Tensor, noisy: torch.Tensor, segment: int
@@ -220,10 +362,18 @@ class Refiner(nn.Module):
         for start in range(1, self.steps + 1, segment):
             t = torch.arange(start, min(start + segment, self.steps + 1))  # steps in this batch
             inputs = targets[t - 1].flatten(0, 1)  # (n·B, K, L): every step from the true y_{t−1}
-            progress = self._progress(t.repeat_interleave(batch), inputs.shape[0], inputs)
-            update = self.step_net(inputs, progress).unflatten(0, (len(t), batch))
-            etas = torch.tensor([self.eta(int(i)) for i in t]).to(inputs)
-            estimate = targets[t - 1] - etas[:, None, None, None] * update  # (n, B, K, L)
+            steps = t.repeat_interleave(batch)  # (n·B,)
+            observation = targets[0].repeat(len(t), 1, 1)  # (n·B, K, L)
+            update, _ = self._network(inputs, steps, observation=observation)
+            update = update.unflatten(0, (len(t), batch))
+            if self.parameterisation == "clean_estimate":
+                fractions = self.fractions[t].to(inputs)[:, None, None, None]  # (n, 1, 1, 1)
+                estimate = self._clean_estimate_step(
+                    targets[t - 1], update, targets[0][None], fractions
+                )
+            else:
+                etas = torch.tensor([self.eta(int(i)) for i in t]).to(inputs)
+                estimate = targets[t - 1] - etas[:, None, None, None] * update  # (n, B, K, L)
             repeated = noisy.repeat(len(t), 1, 1)  # (n·B, C, T)
             distance = self._distance(estimate.flatten(0, 1), targets[t].flatten(0, 1), repeated)
             errors = (distance.unflatten(0, (len(t), batch)) / energy).mean(1)  # (n,)
@@ -246,15 +396,24 @@ class Refiner(nn.Module):
         eta: float | None = None,
         patience: int | None = 3,
         return_trajectory: bool = False,
+        anderson: int = 0,
     ) -> RefineResult:
         """Denoise audio (B, C, T): `steps` fixed steps (default T), or until ‖Δx‖/‖x‖ < tol
         with at most `max_steps`; `eta` makes every step the constant-η iteration; `patience`
-        arms the divergence guard (None: off)."""
+        arms the divergence guard (None: off); `anderson` = m > 0 mixes the fixed-point
+        steps over the last m iterates (`refine.anderson`).
+
+        The tolerance, the guard and Anderson act on the fixed-point steps (past T, or every
+        step with `eta`): under the trained schedule the first steps are small by design,
+        which is not convergence, so an example runs its T scheduled steps and then stops
+        on its own."""
         if steps is not None and tol is not None:
             raise ValueError("give either steps (a fixed count) or tol (until convergence)")
         limit = max_steps if tol is not None else (self.steps if steps is None else steps)
         if limit < 0:
             raise ValueError(f"the number of steps must be >= 0, got {limit}")
+        if anderson and self.recurrent:
+            raise ValueError("Anderson acceleration mixes iterates, not a carried state")
         x = self.domain.encode(noisy)  # (B, K, L)
         batch = x.shape[0]
         flags = dict(dtype=torch.bool, device=x.device)
@@ -264,10 +423,14 @@ class Refiner(nn.Module):
         best, best_norm = x.clone(), x.new_full((batch,), float("inf"))
         previous = x.new_full((batch,), float("inf"))
         norms, path = [], [x] if return_trajectory else None
+        mixer = Anderson(anderson) if anderson else None
 
-        state = None
+        state, observation = None, x
         for t in range(1, limit + 1):
-            proposal, proposed_state = self.step(x, t, eta, state)
+            fixed_point = not self.scheduled(t, eta)
+            proposal, proposed_state = self.step(x, t, eta, state, observation)
+            if mixer is not None and fixed_point:
+                proposal = mixer(x, proposal)
             size = (proposal - x).flatten(1).norm(dim=1)  # (B,) ‖Δx‖
             relative = size / x.flatten(1).norm(dim=1).clamp(min=1e-12)  # (B,) ‖Δx‖/‖x‖
             x = torch.where(active[:, None, None], proposal, x)
@@ -278,14 +441,14 @@ class Refiner(nn.Module):
                 )
             taken += active
             norms.append(torch.where(active, relative, float("nan")))
-            if patience is not None and (eta is not None or t > self.steps):  # constant-η step
+            if patience is not None and fixed_point:
                 rising = torch.where(active & (size > previous), rising + 1, 0)
                 improved = active & (size < best_norm)
                 best[improved], best_norm[improved] = x[improved], size[improved]
                 stop = active & (rising >= patience)
                 x[stop], diverged, active = best[stop], diverged | stop, active & ~stop
             previous = torch.where(active, size, previous)
-            if tol is not None:
+            if tol is not None and fixed_point:
                 active &= ~(relative < tol)
             if return_trajectory:
                 path.append(x.clone())
@@ -304,5 +467,34 @@ class Refiner(nn.Module):
             steps=taken,
             update_norms=torch.stack(norms) if norms else torch.zeros(0, batch),
             diverged=diverged,
+            features=x,
             trajectory=[decode(z, noisy) for z in path] if return_trajectory else None,
         )
+
+    @torch.no_grad()
+    def spectral_radius(
+        self,
+        x: torch.Tensor,
+        observation: torch.Tensor,
+        eta: float | None = None,
+        iterations: int = 10,
+        seed: int = 0,
+    ) -> torch.Tensor:
+        """ρ(∂G/∂x), the spectral radius of the fixed-point map G(x) = x − η·f(x) at the
+        iterate x (B, K, L), per example, by power iteration on finite-difference
+        Jacobian-vector products. Below 1 the iteration contracts there; at 1 it is neutral
+        (perturbations neither grow nor shrink: a mask left at 0 is the identity); above 1
+        it expands, and an iteration there drifts away or blows up. -> (B,)"""
+        generator = torch.Generator(device=x.device).manual_seed(seed)
+        t = self.steps + 1  # a fixed-point step
+        base, _ = self.step(x, t, eta, observation=observation)
+        direction = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+        radius = x.new_zeros(x.shape[0])
+        for _ in range(iterations):
+            direction = direction / direction.flatten(1).norm(dim=1)[:, None, None]  # ‖v‖ = 1
+            # ε: a thousandth of the iterate's norm, well above float32 rounding of G.
+            epsilon = (1e-3 * x.flatten(1).norm(dim=1)).clamp(min=1e-12)[:, None, None]
+            moved, _ = self.step(x + epsilon * direction, t, eta, observation=observation)
+            direction = (moved - base) / epsilon  # J v
+            radius = direction.flatten(1).norm(dim=1)  # ‖J v‖ with ‖v‖ = 1
+        return radius

@@ -1,4 +1,4 @@
-"""Process-level settings that make CPU training fast.
+"""Process-level settings of the command-line tools: a fast allocator, warnings as log lines.
 
 glibc serves every allocation above 32 MiB with a fresh mmap and returns it on free, so each
 large intermediate tensor is page-faulted in anew: on the 2-core CPU a complex multiply over
@@ -10,6 +10,9 @@ The command-line tools and benchmarks call `tune_allocator`; call it in your own
 
 import ctypes
 import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +35,13 @@ def tune_allocator(threshold_bytes: int = 1 << 30) -> bool:
     if not applied:
         log.debug("glibc mallopt unavailable: allocator left as it is")
     return applied
+
+
+@contextmanager
+def warnings_to_log(logger: logging.Logger) -> Iterator[None]:
+    """Python warnings raised inside become one log line each: the message, without the
+    source line that `warnings` prints, and through the tool's log handler, which a tqdm
+    bar does not tear apart."""
+    with warnings.catch_warnings():  # restores showwarning on exit
+        warnings.showwarning = lambda message, *_, **__: logger.warning("%s", message)
+        yield

@@ -170,12 +170,13 @@ class RefinerStream:
         if frames.shape[-1] == 0:
             return frames
         x = frames if self.waveform else self.domain.features(frames)  # (B, K, m)
+        observation = x
         for t in range(1, self.steps + 1):
-            progress = self.refiner._progress(t, x.shape[0], x)
+            conditioning = self.refiner._conditioning(t, x.shape[0], x, self.eta)
             update, self.states[t - 1] = self.refiner.step_net.stream(
-                x, progress, self.states[t - 1], last=last
+                x, conditioning, self.states[t - 1], last=last
             )
-            x = x - self.refiner.eta(t, self.eta) * update
+            x = self.refiner.apply(x, update, t, self.eta, observation)
         return x if self.waveform else self.domain.spectrum(x, frames)
 
     def _chunks(self, frames: torch.Tensor, last: bool) -> torch.Tensor:

@@ -42,14 +42,15 @@ from refine.data import (
     PairedFolderDataset,
     SyntheticDataset,
 )
+from refine.data.noise import NOISE_KINDS
 from refine.data.order import ShardedBatches
 from refine.device import autocast, device_of, pick_device
-from refine.evaluation import groups_of, per_step_metrics
+from refine.evaluation import groups_of, per_step_metrics, radii_at_trained_steps
 from refine.files import write_text_atomic
 from refine.optim import build_optimizer
 from refine.plots import per_step_figure
 from refine.process import Refiner
-from refine.runtime import tune_allocator
+from refine.runtime import tune_allocator, warnings_to_log
 
 log = logging.getLogger(__name__)
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
@@ -66,12 +67,14 @@ def refiner_spec(cfg: DictConfig) -> dict:
 
 
 def build_datasets(data: DictConfig) -> tuple:
-    """(training set, validation set) from the data config."""
+    """(training set, validation set) from the data config. Validation is synthetic music in
+    the generated colours among data.noise_kinds (white and pink when there are none)."""
     common = dict(sample_rate=data.sample_rate, segment_seconds=data.segment_seconds)
+    colours = [kind for kind in data.noise_kinds if kind in NOISE_KINDS] or ["white", "pink"]
     validation = SyntheticDataset(
         data.val_examples,
         snr_values=list(data.val_snrs),
-        noise_kinds=list(data.noise_kinds),
+        noise_kinds=colours,
         cycle_noise_kinds=True,
         seed=data.seed,
         split="val",
@@ -96,6 +99,7 @@ def build_datasets(data: DictConfig) -> tuple:
             data.train_examples,
             snr_range=tuple(data.snr_range),
             seed=data.seed,
+            file_weighting=data.file_weighting,
             **common,
         )
     elif data.source == "clean_folders":
@@ -107,6 +111,8 @@ def build_datasets(data: DictConfig) -> tuple:
             seed=data.seed,
             noise_seconds=data.noise_seconds,
             file_weighting=data.file_weighting,
+            noise_dir=data.noise_dir,
+            noise_only_under=OmegaConf.to_container(data.noise_only_under),
             **common,
         )
     else:
@@ -157,13 +163,34 @@ def training_loader(train_set, t: DictConfig, start: int = 0, rank: int = 0, wor
     )
 
 
-def accumulate_gradients(refiner: Refiner, batch: dict, t: DictConfig) -> torch.Tensor:
+def extra_steps_at(t: DictConfig, step: int) -> int:
+    """K, the steps past T of training step `step`: drawn uniformly from 0 … train.extra_steps
+    by a generator seeded with (train.seed, step), so every process of a data-parallel run
+    and a resumed run draw what an uninterrupted single process draws."""
+    if not t.extra_steps:
+        return 0
+    generator = torch.Generator().manual_seed(t.seed * 2**32 + step + 2**31)
+    return int(torch.randint(t.extra_steps + 1, (), generator=generator))
+
+
+def accumulate_gradients(refiner: Refiner, batch: dict, t: DictConfig, step: int = 0):
     """Backpropagate the loss of this process's share of a global batch, segment by segment,
     in the configured training mode and precision, and average the gradients over the
-    processes. Returns the (T,) per-step errors ‖x̂_t − y_t‖²/‖ω‖² of this share (detached)."""
+    processes. Returns the errors ‖x̂_t − y_t‖²/‖ω‖² of this share (detached): the T
+    per-step errors, then those of the graded steps past T (`extra_steps_at`)."""
     device = device_of(refiner)
     noisy, noise = batch["noisy"].to(device), batch["noise"].to(device)
-    losses = refiner.training_losses(noisy, noise, t.mode, t.segment, t.checkpoint)
+    losses = refiner.training_losses(
+        noisy,
+        noise,
+        t.mode,
+        t.segment,
+        t.checkpoint,
+        extra_steps=extra_steps_at(t, step),
+        extra_grad_steps=t.extra_grad_steps,
+        jacobian_weight=t.jacobian_weight,
+        generator=torch.Generator().manual_seed(t.seed * 2**32 + step),
+    )
     errors = []
     while True:
         with autocast(device, t.precision):  # the forward only: backward runs outside
@@ -177,10 +204,11 @@ def accumulate_gradients(refiner: Refiner, batch: dict, t: DictConfig) -> torch.
     return torch.cat(errors)
 
 
-def train_step(refiner: Refiner, batch: dict, optimiser, scheduler, t: DictConfig):
-    """One optimiser step on a global batch (gradients averaged over the processes, clipped).
-    Returns the (T,) per-step errors of the global batch (detached)."""
-    errors = accumulate_gradients(refiner, batch, t)
+def train_step(refiner: Refiner, batch: dict, optimiser, scheduler, t: DictConfig, step: int = 0):
+    """Optimiser step number `step` (0-based) on a global batch (gradients averaged over the
+    processes, clipped). Returns the errors of the global batch (detached): T per step, then
+    those of the graded steps past T."""
+    errors = accumulate_gradients(refiner, batch, t, step)
     torch.nn.utils.clip_grad_norm_(refiner.parameters(), t.grad_clip)
     optimiser.step()
     scheduler.step()
@@ -207,7 +235,14 @@ def validate(refiner: Refiner, validation, writer: SummaryWriter, step: int, his
     for name, keep in groups_of(metrics).items():
         if name not in kinds:  # input-SNR buckets, alone and by noise kind
             record[f"per_step_{name}"] = per_step_records(metrics, keep)
+    radii = radii_at_trained_steps(refiner, validation)
+    record["spectral_radius"] = {
+        "median": round(radii.median().item(), 4),
+        "max": round(radii.max().item(), 4),
+    }
     history.append(record)
+    writer.add_scalar("val/spectral_radius_median", record["spectral_radius"]["median"], step)
+    writer.add_scalar("val/spectral_radius_max", record["spectral_radius"]["max"], step)
     for entry in record["per_step"]:
         writer.add_scalar(f"val_si_sdr/step_{entry['step']:02d}", entry["si_sdr"], step)
         writer.add_scalar(f"val_snr/step_{entry['step']:02d}", entry["snr"], step)
@@ -339,7 +374,8 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
     refiner.train()
     while step < t.steps:
         for batch in loader:
-            errors = train_step(refiner, batch, optimiser, scheduler, t)
+            errors = train_step(refiner, batch, optimiser, scheduler, t, step)
+            errors, past_t = errors[: refiner.steps], errors[refiner.steps :]
             step += 1
             bar.update()
             bar.set_postfix(final_step_error=f"{errors[-1].item():.4f}")
@@ -347,6 +383,8 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
                 writer.add_scalar("train/loss", (refiner.weights.to(errors) * errors).sum(), step)
                 for i, error in enumerate(errors.tolist(), start=1):
                     writer.add_scalar(f"train_error/step_{i:02d}", error, step)
+                if len(past_t):
+                    writer.add_scalar("train_error/past_T", past_t.mean(), step)
             out_of_time = bool(t.max_minutes) and distributed.from_rank_zero(
                 time.monotonic() - started > 60 * t.max_minutes
             )
@@ -354,7 +392,14 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
                 record = validate(refiner, validation, writer, step, history)
                 save()
                 final = record["per_step"][-1]["si_sdr"] - record["per_step"][0]["si_sdr"]
-                log.info("step %d: validation SI-SDR %+.2f dB over the input", step, final)
+                radius = record["spectral_radius"]["median"]
+                log.info(
+                    "step %d: validation SI-SDR %+.2f dB over the input; spectral radius of "
+                    "the map past T %.3f (median)",
+                    step,
+                    final,
+                    radius,
+                )
             if step >= t.steps or out_of_time:
                 break
         if out_of_time:
@@ -370,7 +415,8 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
 def main(cfg: DictConfig) -> None:
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
-        history = train(cfg, run_dir)
+        with warnings_to_log(log):
+            history = train(cfg, run_dir)
         distributed.stop()
     except MissingMandatoryValue as error:
         log.error("missing setting: %s (set it on the command line, key=value)", error.full_key)

@@ -17,7 +17,8 @@ class PointwiseRefiner:
     def refine(self, noisy, steps=3, return_trajectory=False, **_):
         path = [noisy * 0.5**t + 0.1 * t for t in range(steps + 1)]
         batch = noisy.shape[0]
-        return RefineResult(path[-1], torch.full((batch,), steps), None, None, path)
+        steps_taken = torch.full((batch,), steps)
+        return RefineResult(path[-1], steps_taken, None, None, path[-1], trajectory=path)
 
 
 def run(chunker: ChunkedRefiner, audio: torch.Tensor, block: int) -> torch.Tensor:

@@ -241,3 +241,170 @@ def test_bad_arguments_are_refused():
         refiner.loss(noisy, noise, mode="truncated")
     with pytest.raises(ValueError, match="either steps"):
         refiner.refine(noisy, steps=3, tol=1e-3)
+
+
+class CleanOracle(nn.Module):
+    """f(x) = x − s: the true remaining noise wherever the iterate is (the residual and the
+    clean-estimate parameterisations' ideal network), with or without the observation."""
+
+    condition = False
+
+    def __init__(self, clean: torch.Tensor, inject: bool = False):
+        super().__init__()
+        self.clean, self.inject = clean, inject
+
+    def forward(self, x, conditioning=None, observation=None):  # teacher forcing: n·B rows
+        return x - self.clean.repeat(x.shape[0] // self.clean.shape[0], 1, 1)
+
+
+@pytest.mark.parametrize("parameterisation", ["residual", "clean_estimate"])
+@pytest.mark.parametrize("domain", [Waveform(), ComplexSTFT(128, 32), MagnitudeSTFT(128, 32)])
+def test_the_clean_signal_is_a_fixed_point_that_an_oracle_reaches_at_t_and_keeps(
+    parameterisation, domain
+):
+    noisy, noise = noisy_example()
+    refiner = make_refiner(domain, steps=4, parameterisation=parameterisation).double()
+    targets = refiner.targets(noisy, noise)
+    refiner.step_net = CleanOracle(targets[-1], inject=parameterisation == "clean_estimate")
+    out = refiner.refine(noisy, steps=32, return_trajectory=True)
+    clean = refiner.domain.decode(targets[-1], noisy)
+    for t in range(4, 33):  # from T on, every iterate is the clean signal
+        torch.testing.assert_close(out.trajectory[t], clean, rtol=0, atol=1e-9)
+    assert (out.update_norms[4:] < 1e-12).all()  # the update past T is exactly zero
+    stopped = refiner.refine(noisy, tol=1e-6, max_steps=32)
+    assert (stopped.steps == 5).all() and not stopped.diverged.any()  # T steps, then one more
+
+
+def test_a_clean_estimate_oracle_reproduces_every_target_and_zero_loss():
+    noisy, noise = noisy_example()
+    refiner = make_refiner(ComplexSTFT(128, 32), 5, parameterisation="clean_estimate").double()
+    targets = refiner.targets(noisy, noise)
+    refiner.step_net = CleanOracle(targets[-1])
+    x = targets[0]
+    for t in range(1, 6):
+        x, _ = refiner.step(x, t, observation=targets[0])
+        torch.testing.assert_close(x, targets[t], rtol=1e-12, atol=1e-12)
+    for mode, segment in (("full", None), ("teacher_forced", 2)):
+        assert refiner.loss(noisy, noise, mode=mode, segment=segment).abs() < 1e-20
+
+
+def test_the_noise_level_is_what_the_schedule_leaves_and_zero_past_t():
+    refiner = make_refiner(steps=4).double()
+    levels = refiner.noise_level(torch.arange(1, 8))
+    expected = torch.tensor([1, 15 / 16, 12 / 16, 7 / 16, 0, 0, 0], dtype=torch.float64)
+    torch.testing.assert_close(levels, expected)  # 1 − (t−1)²/T², the input of step t
+    constant = refiner.noise_level(torch.arange(1, 4), eta=0.5)
+    torch.testing.assert_close(constant, torch.tensor([1, 0.5, 0.25], dtype=torch.float64))
+
+
+def saved_tensors(refiner, noisy, noise, **options) -> int:
+    """How many tensors autograd keeps for the backward of all segments of one loss."""
+    count = [0]
+
+    def pack(tensor):
+        count[0] += 1
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        for part, _ in refiner.training_losses(noisy, noise, **options):
+            part.backward()
+    return count[0]
+
+
+def test_steps_past_t_aim_at_the_clean_signal_with_memory_flat_in_their_number():
+    noisy, noise = noisy_example(dtype=torch.float32)
+    refiner = make_refiner(steps=3)
+    nn.init.normal_(refiner.step_net.lower.weight, std=0.1)
+    segments = list(refiner.training_losses(noisy, noise, extra_steps=6, extra_grad_steps=2))
+    assert [len(errors) for _, errors in segments] == [3, 2]  # T steps, then 2 graded past T
+    assert (
+        len(list(refiner.training_losses(noisy, noise, extra_steps=1, extra_grad_steps=2))[-1][1])
+        == 1
+    )
+    kept = [saved_tensors(refiner, noisy, noise, extra_steps=k) for k in (1, 4, 16)]
+    assert kept[0] == kept[1] == kept[2]  # only the graded last step keeps activations
+    assert saved_tensors(refiner, noisy, noise, extra_steps=4, extra_grad_steps=4) > kept[0]
+    # An oracle at the clean signal gives no loss past T.
+    targets = refiner.targets(noisy, noise)
+    refiner.step_net = CleanOracle(targets[-1])
+    past_t = list(refiner.training_losses(noisy, noise, extra_steps=5))[-1][0]
+    assert past_t.abs() < 1e-10
+
+
+def test_steps_past_t_are_refused_with_teacher_forcing():
+    noisy, noise = noisy_example(dtype=torch.float32)
+    with pytest.raises(ValueError, match="teacher forcing"):
+        make_refiner().loss(noisy, noise, mode="teacher_forced", extra_steps=2)
+
+
+def test_the_tolerance_watches_the_fixed_point_steps_not_the_small_scheduled_ones():
+    noisy, _ = noisy_example()
+    refiner = make_refiner(steps=6).double()
+    nn.init.normal_(refiner.step_net.lower.weight, std=0.01)  # tiny updates from step 1 on
+    result = refiner.refine(noisy, tol=1.0, max_steps=20)
+    assert (result.steps == 7).all()  # the 6 scheduled steps, then the first fixed-point step
+    constant = refiner.refine(noisy, tol=1.0, max_steps=20, eta=0.5)
+    assert (constant.steps == 1).all()  # every step of the constant-η iteration is watched
+
+
+class LinearContraction(nn.Module):
+    """f(x) = x − (A x + b) with A = 0.9·a rotation: G(x) = A x + b spirals slowly to its
+    fixed point x* = (I − A)⁻¹ b, the case where mixing past iterates pays."""
+
+    condition = False
+
+    def forward(self, x, conditioning=None, observation=None):  # x (B, 2, L)
+        c, s = 0.9 * torch.cos(torch.tensor(0.5)), 0.9 * torch.sin(torch.tensor(0.5))
+        rotated = torch.stack([c * x[:, 0] - s * x[:, 1], s * x[:, 0] + c * x[:, 1]], 1)
+        return x - (rotated + 1.0)
+
+
+def test_anderson_with_memory_one_is_the_plain_iteration_and_with_more_converges_faster():
+    refiner = make_refiner(ComplexSTFT(128, 32), steps=1).double()
+    noisy, _ = noisy_example()
+    torch.nn.init.normal_(refiner.step_net.lower.weight, std=0.1)
+    plain = refiner.refine(noisy, steps=6, eta=0.5, patience=None)
+    torch.testing.assert_close(
+        refiner.refine(noisy, steps=6, eta=0.5, patience=None, anderson=1).output,
+        plain.output,
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    refiner.domain = Waveform()  # the linear map acts on 2-channel "audio" directly
+    refiner.step_net = LinearContraction()
+    start = torch.randn(3, 2, 16, dtype=torch.float64)
+    slow = refiner.refine(start, tol=1e-8, max_steps=400, eta=1.0, patience=None)
+    fast = refiner.refine(start, tol=1e-8, max_steps=400, eta=1.0, patience=None, anderson=5)
+    assert (fast.steps < slow.steps / 4).all()
+    torch.testing.assert_close(fast.output, slow.output, rtol=0, atol=1e-6)
+
+
+def test_the_spectral_radius_of_a_linear_update_map_is_its_largest_eigenvalue_modulus():
+    refiner = make_refiner(steps=1).double()
+    refiner.step_net = LinearContraction()
+    x = torch.randn(2, 2, 16, dtype=torch.float64)
+    radius = refiner.spectral_radius(x, x, eta=1.0, iterations=30)
+    torch.testing.assert_close(
+        radius, torch.full((2,), 0.9, dtype=torch.float64), rtol=1e-4, atol=0
+    )
+    identity = make_refiner(steps=1).double()  # f = 0: G is the identity, neutral
+    mono = x[:, :1]
+    torch.testing.assert_close(
+        identity.spectral_radius(mono, mono), torch.ones(2, dtype=torch.float64)
+    )
+
+
+def test_the_jacobian_penalty_is_the_mean_squared_singular_value_and_trains_the_network():
+    refiner = make_refiner(steps=1).double()
+    refiner.step_net = LinearContraction()  # J_G = 0.9 · rotation: every singular value 0.9
+    x = torch.randn(2, 2, 16, dtype=torch.float64)
+    torch.testing.assert_close(
+        refiner.jacobian_penalty(x, x), torch.tensor(0.81, dtype=torch.float64), rtol=1e-6, atol=0
+    )
+    noisy, noise = noisy_example(dtype=torch.float32)
+    refiner = make_refiner(steps=2)
+    nn.init.normal_(refiner.step_net.lower.weight, std=0.1)
+    *_, (penalty, errors) = refiner.training_losses(noisy, noise, jacobian_weight=0.5)
+    assert len(errors) == 0 and penalty > 0
+    penalty.backward()
+    assert refiner.step_net.lower.weight.grad.abs().sum() > 0

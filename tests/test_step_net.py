@@ -1,25 +1,58 @@
 """The step network's output map: the bin gate's formula, that it decides per bin from a
-frame-constant output, and that it keeps the identity start and the scale equivariance."""
+frame-constant output, the bounded mask update, the observation it may see, and that it
+keeps the identity start and the scale equivariance."""
 
 import pytest
 import torch
 
-from refine.step_net import LEVEL_FLOOR, StepNetwork
+from refine.step_net import LEVEL_FLOOR, StepNetwork, bounded_mask
 from refine.unet import LRU_UNet
 
 K = 6  # channels (bins)
 
 
-def step_network(bin_gate: bool) -> StepNetwork:
+def step_network(bin_gate: bool, **options) -> StepNetwork:
     torch.manual_seed(0)
     backbone = LRU_UNet(d_model=8, d_state=4, n_layers=2, downsample_factor=2)
-    return StepNetwork(K, backbone, d_model=8, bin_gate=bin_gate).double()
+    return StepNetwork(K, backbone, d_model=8, bin_gate=bin_gate, **options).double()
 
 
 @pytest.mark.parametrize("bin_gate", [False, True])
-def test_an_untrained_step_network_removes_nothing(bin_gate):
+def test_an_untrained_step_network_removes_nothing_or_with_the_mask_half(bin_gate):
     x = torch.rand(2, K, 32, dtype=torch.float64)
     assert torch.equal(step_network(bin_gate)(x), torch.zeros_like(x))
+    torch.testing.assert_close(step_network(bin_gate, update="mask")(x), x / 2)
+
+
+@pytest.mark.parametrize("bin_gate", [False, True])
+def test_the_mask_update_never_enlarges_a_feature_and_can_leave_it_exactly(bin_gate):
+    net = step_network(bin_gate, update="mask")
+    torch.nn.init.normal_(net.lower.weight, std=3.0)  # gains far outside [0, 1] before clamping
+    torch.nn.init.normal_(net.lower.bias, std=3.0)
+    x = torch.randn(2, K, 32, dtype=torch.float64)
+    for eta in (0.3, 1.0):
+        after = x - eta * net(x)
+        assert (after.abs() <= x.abs()).all() and (after.sign() * x.sign() >= 0).all()
+    gain = net(x) / x  # the mask itself, in [0, 1]
+    assert gain.min() >= 0 and gain.max() <= 1
+    assert (gain == 0).any() and (gain == 1).any()  # exactly: left alone, or removed
+    with torch.no_grad():
+        net.lower.bias.fill_(-5.0)
+        net.lower.weight.zero_()
+    assert torch.equal(net(x), torch.zeros_like(x))  # a fixed point, not a slow slide
+    assert bounded_mask(torch.tensor(-4.0)) > 0  # smooth, not a step, before the margin
+
+
+def test_an_injecting_network_reads_the_observation_and_refuses_to_run_without_it():
+    net = step_network(False, inject=True)
+    torch.nn.init.normal_(net.lower.weight, std=0.3)
+    x, observation = torch.rand(2, K, 32, dtype=torch.float64), torch.rand(2, K, 32)
+    seen = net(x, observation=observation.double())
+    assert seen.shape == x.shape
+    assert not torch.allclose(seen, net(x, observation=2 * x))
+    torch.testing.assert_close(net(x, observation=3 * observation.double()), seen)  # own RMS
+    with pytest.raises(ValueError, match="observation"):
+        net(x)
 
 
 def test_the_bin_gate_adds_a_soft_threshold_on_each_level_to_the_gain():
