@@ -85,9 +85,16 @@ def rows_and_curves(real: Path, steps: int) -> tuple[list[dict], dict]:
 
 def draw(curves: dict, steps: int, real: Path) -> None:
     sets = sorted({name for name, _ in curves})
-    figure, axes = plt.subplots(1, len(sets), figsize=(3.6 * len(sets), 3.4), sharey=True)
+    columns = min(4, len(sets))
+    rows = -(-len(sets) // columns)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(3.6 * columns, 3.4 * rows), sharey=True, squeeze=False
+    )
+    panels = list(axes.flat)
+    for axis in panels[len(sets) :]:
+        axis.set_visible(False)
     colours = {"0dB": "tab:blue", "5dB": "tab:orange"}
-    for axis, name in zip(axes, sets, strict=True):
+    for axis, name in zip(panels[: len(sets)], sets, strict=True):
         for bucket in SNR_BINS:
             gains, ceiling = curves[name, bucket]
             colour = colours[bucket]
@@ -98,8 +105,9 @@ def draw(curves: dict, steps: int, real: Path) -> None:
         axis.set_title(name.replace("_", ", "))
         axis.set_xlabel("refinement step t")
         axis.grid(alpha=0.3)
-    axes[0].set_ylabel("SI-SDR improvement (dB)")
-    axes[-1].legend(fontsize=7, loc="lower right")
+    for axis in panels[::columns]:
+        axis.set_ylabel("SI-SDR improvement (dB)")
+    panels[len(sets) - 1].legend(fontsize=7, loc="lower right")
     figure.suptitle(
         "Shipped model on real recordings: dashed = oracle IRM, dotted = 80 % of it, "
         f"grey = default {steps} steps",

@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# A checkpoint on the real recordings (data/real, written by real_recordings.py) for up to 8
-# steps, and the oracle ideal ratio mask on the same files; each test set evaluated whole file
-# by whole file. Writes DEST/<set>/{model,irm}/{per_step.json,per_clip.csv,summary.json} and
+# A checkpoint on the real recordings (DATA, default data/real, written by real_recordings.py;
+# data/real_noise by real_noise.py) for up to 8 steps, and the oracle ideal ratio mask on the
+# same files; each test set (a <content>_<noise> folder of DATA) evaluated whole file by whole
+# file. Writes DEST/<set>/{model,irm}/{per_step.json,per_clip.csv,summary.json} and
 # DEST/ceiling.{md,csv,png} (ceiling.py). Evaluations already in DEST are kept.
-#   bash experiments/pretrained/eval_real.sh CHECKPOINT DEST DEFAULT_STEPS
+#   bash experiments/pretrained/eval_real.sh CHECKPOINT DEST DEFAULT_STEPS [DATA]
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 CHECKPOINT=$1
 DEST=$2
 STEPS=$3
+DATA=${4:-data/real}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for set in speech_white speech_pink music_white music_pink; do
-  content=${set%_*}
-  common=(data.source=paired_folders data.noisy_dir=data/real/$set/noisy
-          data.clean_dir=data/real/$set/clean data.content=$content data.segment_seconds=null
+for folder in "$DATA"/*/; do
+  set=$(basename "$folder")
+  content=${set%%_*}
+  common=(data.source=paired_folders data.noisy_dir=$DATA/$set/noisy
+          data.clean_dir=$DATA/$set/clean data.content=$content data.segment_seconds=null
           speech_metrics=false tolerances=[])
   for who in model irm; do
     dest=$DEST/$set/$who
