@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: setup system-packages train demo test lint bench
+.PHONY: setup system-packages noise-packages train demo test lint bench
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,15 @@ system-packages:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	fi
+
+# Debian packages of real recorded noise that the noise corpus (refine.data.noise_corpus) is
+# made from: voices for babble, a keyboard, crowds, engines, traffic, machinery, ambience.
+# Not needed by the tests. The held-out test's packages are in experiments/pretrained/run.sh.
+NOISE_PACKAGES := bucklespring-data fillets-ng-data-cs asterisk-core-sounds-fr-wav \
+	asterisk-core-sounds-it-wav ufoai-sound etw-data lincity-ng-data searchandrescue-data minetest-data
+noise-packages:
+	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(NOISE_PACKAGES)
 
 # The main job: train the default refiner (resumes or skips what runs/main already holds),
 # evaluate it per step, and draw figures/per_step_snr.png.

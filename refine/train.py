@@ -207,13 +207,16 @@ def accumulate_gradients(refiner: Refiner, batch: dict, t: DictConfig, step: int
 def train_step(refiner: Refiner, batch: dict, optimiser, scheduler, t: DictConfig, step: int = 0):
     """Optimiser step number `step` (0-based) on a global batch (gradients averaged over the
     processes, clipped). Returns the errors of the global batch (detached): T per step, then
-    those of the graded steps past T."""
-    errors = accumulate_gradients(refiner, batch, t, step)
-    torch.nn.utils.clip_grad_norm_(refiner.parameters(), t.grad_clip)
-    optimiser.step()
+    those of the graded steps past T. A batch whose loss is not finite (an iterate past T
+    that blew up) changes no weight: its step is skipped, the schedule still advances, and
+    the NaN errors it returns let the caller count it."""
+    errors = distributed.mean_over_processes(accumulate_gradients(refiner, batch, t, step))
+    if torch.isfinite(errors).all():  # the same on every process: the mean carries a NaN
+        torch.nn.utils.clip_grad_norm_(refiner.parameters(), t.grad_clip)
+        optimiser.step()
     scheduler.step()
     optimiser.zero_grad(set_to_none=True)
-    return distributed.mean_over_processes(errors)
+    return errors
 
 
 def per_step_records(metrics: dict, keep: torch.Tensor | None = None) -> list:
@@ -372,9 +375,11 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
         disable=not leader,
     )
     refiner.train()
+    skipped = history[-1].get("skipped_steps", 0) if history else 0
     while step < t.steps:
         for batch in loader:
             errors = train_step(refiner, batch, optimiser, scheduler, t, step)
+            skipped += not torch.isfinite(errors).all()
             errors, past_t = errors[: refiner.steps], errors[refiner.steps :]
             step += 1
             bar.update()
@@ -390,6 +395,9 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
             )
             if leader and (step % t.val_every == 0 or step == t.steps or out_of_time):
                 record = validate(refiner, validation, writer, step, history)
+                record["skipped_steps"] = skipped  # non-finite losses so far in this process
+                if skipped:
+                    log.warning("%d training steps skipped so far: non-finite loss", skipped)
                 save()
                 final = record["per_step"][-1]["si_sdr"] - record["per_step"][0]["si_sdr"]
                 radius = record["spectral_radius"]["median"]

@@ -56,6 +56,13 @@ def test_eval_writes_per_step_records_clip_tables_choices_and_audio(checkpoint, 
     assert len(clips) == 4 * 5 and clips[0]["update_norm"] == ""
     convergence = list(csv.DictReader(open(tmp_path / "convergence.csv")))
     assert len(convergence) == 4 * 2 and all(1 <= int(r["steps"]) <= 5 for r in convergence)
+    assert all(float(r["spectral_radius"]) >= 0 for r in convergence)
+    runs = summary["convergence"]
+    assert {"0dB", "5dB", "white", "pink"} <= set(runs[0]["buckets"])
+    assert 0 <= runs[0]["converged"] <= 1 and runs[0]["spectral_radius"]["max"] >= 0
+    settling = summary["settling"]
+    assert settling["updates"]["last_step"] == 4 and len(settling["tolerances"]) == 2
+    assert settling["worst_drop_past_T_db"] is not None or settling["collapsed_past_T"]
 
     assert summary["trained_steps"] == 2 and summary["rtf_per_step"] > 0
     choice = summary["choice"]
@@ -64,6 +71,12 @@ def test_eval_writes_per_step_records_clip_tables_choices_and_audio(checkpoint, 
     steps = sorted(p.name for p in (tmp_path / "example").iterdir())
     assert steps == ["clean.wav"] + [f"step_{t:02d}.wav" for t in range(5)]
     assert soundfile.info(tmp_path / "example" / "step_00.wav").samplerate == 16000
+
+
+def test_the_default_step_bounds_cover_four_and_eight_times_t(checkpoint, tmp_path):
+    config = eval_config(checkpoint, "max_steps=null", "convergence_max_steps=null")
+    summary = evaluate(config, tmp_path)
+    assert summary["max_steps"] == 4 * 2 and summary["convergence_max_steps"] == 8 * 2
 
 
 def test_eval_can_write_its_choice_into_the_checkpoint(checkpoint, tmp_path):

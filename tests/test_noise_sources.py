@@ -97,3 +97,48 @@ def test_one_key_in_five_is_held_out_with_its_press_and_release():
     held = [name for name in names if held_out_key(name)]
     assert 0.1 < len(held) / len(names) < 0.3
     assert all(held_out_key(name.replace("-0.", "-1.")) for name in held if "-0." in name)
+
+
+def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_licences(
+    tmp_path, monkeypatch
+):
+    from refine.data import noise_corpus
+    from refine.data.noise_corpus import Source, prepare_noise
+
+    rng = np.random.default_rng(0)
+    packages = tmp_path / "usr"
+    for i in range(3):
+        save_audio(packages / "voices" / f"v{i}.wav", torch.from_numpy(
+            0.2 * np.sin(np.arange(2 * RATE) * (0.05 + 0.01 * i))).float()[None], RATE)  # fmt: skip
+    for code in ("1e", "1f", "20", "21", "22", "23"):
+        click = torch.from_numpy(rng.standard_normal(2000) * np.exp(-np.arange(2000) / 200))
+        save_audio(packages / "keys" / f"{code}-0.wav", click.float()[None], RATE)
+    save_audio(packages / "amb" / "wind.ogg", 0.1 * torch.randn(1, 25 * RATE), RATE)
+    source = lambda folder, pattern: Source(folder, "CC0", str(packages / folder), pattern, folder)  # noqa: E731
+    monkeypatch.setattr(noise_corpus, "SPEECH", (source("voices", "*.wav"),))
+    monkeypatch.setattr(noise_corpus, "KEYS", source("keys", "*.wav"))
+    monkeypatch.setattr(noise_corpus, "AMBIENCE", (source("amb", "*.ogg"),))
+    monkeypatch.setattr(noise_corpus, "COUNTS", {"babble": 2, "typing": 2, "hum": 1, "music": 1})
+    manifest = prepare_noise(tmp_path / "noise", corpus=None)
+    rows = list(__import__("csv").DictReader(open(manifest)))
+    kinds = [row["kind"] for row in rows]
+    assert kinds.count("babble") == 2 and kinds.count("typing") == 2 and kinds.count("hum") == 1
+    assert kinds.count("ambience") == 3  # 25 s of wind cut into 10 + 10 + 5 s
+    assert "music" not in kinds  # no clean corpus given: no music interference, with a warning
+    babble_row = next(row for row in rows if row["kind"] == "babble")
+    assert babble_row["source"] == "voices" and babble_row["licence"] == "voices: CC0"
+    first = (tmp_path / "noise" / "babble" / "babble_0001.flac").read_bytes()
+    (tmp_path / "noise" / "hum" / "hum_0001.flac").unlink()
+    prepare_noise(tmp_path / "noise", corpus=None)  # resumes: kept files stay, missing remade
+    assert (tmp_path / "noise" / "babble" / "babble_0001.flac").read_bytes() == first
+    assert (tmp_path / "noise" / "hum" / "hum_0001.flac").is_file()
+
+
+def test_make_noise_packages_installs_every_package_the_noise_corpus_reads():
+    from pathlib import Path
+
+    from refine.data.noise_corpus import TRAIN_PACKAGES
+
+    makefile = (Path(__file__).parents[1] / "Makefile").read_text()
+    listed = makefile.split("NOISE_PACKAGES :=")[1].split("\nnoise-packages:")[0]
+    assert sorted(listed.replace("\\", " ").split()) == TRAIN_PACKAGES

@@ -162,3 +162,21 @@ def test_fine_tuning_starts_from_the_weights_of_another_checkpoint(tmp_path):
 
     with pytest.raises(ValueError, match=r"model.d_model: 8 there, 16 here"):
         train(tiny_config("model.d_model=16", source), tmp_path / "wider")
+
+
+def test_a_batch_whose_loss_is_not_finite_changes_no_weight_and_is_counted(tmp_path, monkeypatch):
+    real = train_module.accumulate_gradients
+
+    def poisoned(refiner, batch, t, step=0):
+        errors = real(refiner, batch, t, step)
+        if step == 1:  # as if an iterate past T had blown up
+            for p in refiner.parameters():
+                p.grad = torch.full_like(p, float("nan"))
+            errors = errors * float("nan")
+        return errors
+
+    monkeypatch.setattr(train_module, "accumulate_gradients", poisoned)
+    history = train(tiny_config("train.steps=3", "train.val_every=3"), tmp_path)
+    weights = load_checkpoint(tmp_path / "checkpoint.pt")["model"]
+    assert all(torch.isfinite(w).all() for w in weights.values())
+    assert history[-1]["skipped_steps"] == 1

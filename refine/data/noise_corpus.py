@@ -153,10 +153,12 @@ def held_out_key(name: str) -> bool:
     return zlib.crc32(scancode.encode()) % KEY_HOLDOUT == 0
 
 
-def load_recordings(sources, rate: int, rng=None, limit: int | None = None) -> list:
-    """[(name, (T,) float64 at `rate`, source)] of the sources' recordings at least MIN_SECONDS
-    long; with `limit`, that many drawn by rng (the babble pool). Missing packages are
-    skipped with a log line."""
+def load_recordings(
+    sources, rate: int, rng=None, limit: int | None = None, min_seconds: float = MIN_SECONDS
+) -> list:
+    """[(name, (T,) float64 at `rate`, source)] of the sources' recordings at least
+    `min_seconds` long and not silent; with `limit`, that many drawn by rng (the babble pool).
+    Missing packages are skipped with a log line."""
     listed = []
     for source in sources:
         if not Path(source.root).exists():
@@ -169,7 +171,7 @@ def load_recordings(sources, rate: int, rng=None, limit: int | None = None) -> l
     for name, read, source in tqdm(listed, desc="reading recordings", unit="file", leave=False):
         audio, own_rate = read()
         audio = resample(torch.from_numpy(audio)[None], own_rate, rate)[0].numpy()
-        if len(audio) >= MIN_SECONDS * rate and np.abs(audio).max() > 0:
+        if len(audio) >= min_seconds * rate and np.abs(audio).max() > 0:
             loaded.append((name, audio, source))
     return loaded
 
@@ -210,7 +212,8 @@ def gather_materials(corpus: Path | None, seed: int, rate: int) -> tuple[dict, d
     pool = item_rng(seed, "babble-pool", 0)
     speech = load_recordings(SPEECH, rate, pool, BABBLE_POOL)
     speech += corpus_files(corpus, "speech", rate, pool, BABBLE_POOL // 2)
-    keys = [key for key in load_recordings([KEYS], rate) if not held_out_key(key[0])]
+    clicks = load_recordings([KEYS], rate, min_seconds=0.0)  # each a fraction of a second
+    keys = [key for key in clicks if not held_out_key(key[0])]
     music = corpus_files(corpus, "music", rate, item_rng(seed, "music-pool", 0), 80)
     loaded = {"babble": speech, "typing": keys, "hum": [], "music": music}
     materials = {kind: [audio for _, audio, _ in items] for kind, items in loaded.items()}
@@ -273,10 +276,10 @@ def _write(out: Path, name: str, audio, rate: int, kind: str, sources: list[str]
 def _ambience(out: Path, previous: dict, rate: int) -> list[dict]:
     """Every ambience recording, cut into pieces of at most AMBIENCE_PIECE seconds."""
     rows, index = [], 0
-    for name, audio, source in load_recordings(AMBIENCE, rate):
-        piece = round(AMBIENCE_PIECE * rate)
-        for start in range(0, len(audio), piece):
-            part = audio[start : start + piece]
+    piece = round(AMBIENCE_PIECE * rate)
+    for name, recording, source in load_recordings(AMBIENCE, rate):
+        for start in range(0, len(recording), piece):
+            part = recording[start : start + piece]
             if len(part) < MIN_SECONDS * rate or not np.abs(part).max() > 0:
                 continue
             index += 1
@@ -285,8 +288,8 @@ def _ambience(out: Path, previous: dict, rate: int) -> list[dict]:
                 rows.append(previous[file])
                 continue
             what = f"{source.what}: {Path(name.split(':')[-1]).name} from {start / rate:.0f} s"
-            audio = noise_makers.unit_rms(part)
-            rows.append(_write(out, file, audio, rate, "ambience", [source.package], what))
+            noise = noise_makers.unit_rms(part)
+            rows.append(_write(out, file, noise, rate, "ambience", [source.package], what))
     return rows
 
 
