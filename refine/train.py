@@ -291,14 +291,28 @@ def dotted(tree: dict, prefix: str = "") -> dict:
     return leaves
 
 
-def start_from(refiner: Refiner, path: str, spec: dict) -> None:
+def start_from(refiner: Refiner, path: str, spec: dict, keep_fresh=()) -> None:
     """Fine-tuning: the weights of the checkpoint at `path` (a training run's or a shipped
     one) as the starting point; the optimiser, schedule and data order start afresh. Settings
     that leave the weights' shapes alone may differ (T, the loss, the normalisation, ...);
-    an architecture the weights do not fit is refused with the settings that differ."""
+    an architecture the weights do not fit is refused with the settings that differ.
+
+    Parameters whose names start with a prefix in `keep_fresh` (e.g. "step_net.lower", the
+    output map) keep this run's initialisation: a warm start across a change of the parts
+    they belong to (another update rule's output map, a conditioning the checkpoint lacks),
+    every other weight still has to fit."""
     saved = load_checkpoint(path)
+    fresh = {name for name in refiner.state_dict() if name.startswith(tuple(keep_fresh))}
+    unused = [prefix for prefix in keep_fresh if not any(n.startswith(prefix) for n in fresh)]
+    if unused:
+        raise ValueError(
+            f"train.init_except: no parameter of this model starts with {unused}; "
+            f"its parameters are {sorted(refiner.state_dict())}"
+        )
+    weights = {name: w for name, w in saved["model"].items() if name not in fresh}
+    weights.update({name: refiner.state_dict()[name] for name in fresh})
     try:
-        refiner.load_state_dict(saved["model"])
+        refiner.load_state_dict(weights)
     except RuntimeError:
         there, here = dotted(saved["spec"]), dotted(spec)
         differs = [
@@ -308,9 +322,15 @@ def start_from(refiner: Refiner, path: str, spec: dict) -> None:
         ]
         raise ValueError(
             f"train.init_from={path}: its weights do not fit this config's model "
-            f"({'; '.join(differs)}); set those keys as the checkpoint has them"
+            f"({'; '.join(differs)}); set those keys as the checkpoint has them, or name the "
+            "parts to start afresh in train.init_except"
         ) from None
-    log.info("starting from the weights of %s (trained %s steps)", path, saved.get("step"))
+    log.info(
+        "starting from the weights of %s (trained %s steps)%s",
+        path,
+        saved.get("step"),
+        f", except {sorted(keep_fresh)}" if keep_fresh else "",
+    )
 
 
 def train(cfg: DictConfig, run_dir: Path) -> list:
@@ -345,7 +365,7 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
         step, history = saved["step"], saved["history"]
         log.info("resuming %s at step %d", checkpoint_path, step)
     elif t.init_from:  # a fine-tuning run starts from there; resuming it, from its own
-        start_from(refiner, t.init_from, spec)
+        start_from(refiner, t.init_from, spec, t.init_except)
     distributed.broadcast_parameters(refiner)
 
     def save():

@@ -164,6 +164,25 @@ def test_fine_tuning_starts_from_the_weights_of_another_checkpoint(tmp_path):
         train(tiny_config("model.d_model=16", source), tmp_path / "wider")
 
 
+def test_a_warm_start_across_another_update_rule_keeps_the_named_parts_fresh(tmp_path):
+    train(tiny_config("train.steps=2"), tmp_path / "base")  # the affine update
+    base = load_checkpoint(tmp_path / "base" / "checkpoint.pt")["model"]
+    source = f"train.init_from={tmp_path / 'base' / 'checkpoint.pt'}"
+    masked = ("train.steps=1", "train.lr=0", "train.seed=1", "model.update=mask", source)
+    with pytest.raises(ValueError, match=r"model.update: 'affine' there, 'mask' here"):
+        train(tiny_config(*masked), tmp_path / "refused")
+    with pytest.raises(ValueError, match=r"no parameter of this model starts with \['head'\]"):
+        train(tiny_config(*masked, "train.init_except=[head]"), tmp_path / "unknown")
+
+    train(tiny_config(*masked, "train.init_except=[step_net.lower]"), tmp_path / "tuned")
+    tuned = load_checkpoint(tmp_path / "tuned" / "checkpoint.pt")["model"]
+    for name, weight in base.items():
+        if name.startswith("step_net.lower"):  # a mask's output map: one part less, zeros
+            assert tuned[name].shape != weight.shape and not tuned[name].any(), name
+        else:
+            assert torch.equal(tuned[name], weight), name
+
+
 def test_a_batch_whose_loss_is_not_finite_changes_no_weight_and_is_counted(tmp_path, monkeypatch):
     real = train_module.accumulate_gradients
 
