@@ -10,7 +10,8 @@ from refine.audio import save_audio
 from refine.data import CleanFolderDataset
 from refine.data.noise_corpus import held_out_key, make_item
 from refine.data.noise_makers import babble, mains_hum, typing
-from refine.data.noise_sources import NoiseKinds
+from refine.data.folders import looped_window
+from refine.data.noise_sources import NoiseKinds, audible_starts, audible_window
 
 RATE = 16000
 
@@ -142,3 +143,23 @@ def test_make_noise_packages_installs_every_package_the_noise_corpus_reads():
     makefile = (Path(__file__).parents[1] / "Makefile").read_text()
     listed = makefile.split("NOISE_PACKAGES :=")[1].split("\nnoise-packages:")[0]
     assert sorted(listed.replace("\\", " ").split()) == TRAIN_PACKAGES
+
+
+def test_a_noise_window_is_drawn_where_the_recording_is_heard():
+    # 10 s of digital silence with one 0.2 s burst of clicks: most 0.5 s windows hear nothing.
+    recording = torch.zeros(1, 10 * RATE)
+    recording[:, 4 * RATE : 4 * RATE + RATE // 5] = 0.3 * torch.randn(1, RATE // 5)
+    length = RATE // 2
+    starts = audible_starts(recording, length)
+    assert starts is not None and starts.min() >= 4 * RATE - length
+    assert starts.max() < 4 * RATE + RATE // 5
+    for seed in range(20):
+        window = audible_window(recording, length, torch.Generator().manual_seed(seed), starts)
+        assert window.shape == (1, length) and window.square().mean() > 1e-3 * recording.square().mean()
+
+    # A recording heard everywhere: the very window looped_window draws, one draw each.
+    steady = torch.randn(2, 3 * RATE)
+    assert audible_starts(steady, length) is None
+    for seed in range(5):
+        drawn = audible_window(steady, length, torch.Generator().manual_seed(seed), None)
+        assert torch.equal(drawn, looped_window(steady, length, torch.Generator().manual_seed(seed)))
