@@ -112,7 +112,9 @@ def build_datasets(data: DictConfig) -> tuple:
             noise_seconds=data.noise_seconds,
             file_weighting=data.file_weighting,
             noise_dir=data.noise_dir,
-            noise_only_under=OmegaConf.to_container(data.noise_only_under),
+            noise_only_under=(
+                OmegaConf.to_container(data.noise_only_under) if data.noise_only_under else None
+            ),
             **common,
         )
     else:

@@ -83,7 +83,9 @@ def test_the_command_line_reports_bad_settings_in_one_line(tmp_path):
         assert "Traceback" not in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("source", ["paired_folders", "clean_noise_folders", "clean_folders"])
+@pytest.mark.parametrize(
+    "source", ["paired_folders", "clean_noise_folders", "clean_folders", "noise_corpus"]
+)
 def test_training_reads_folders_of_audio(tmp_path, source):
     noisy_dir, clean_dir = write_synthetic_folders(
         tmp_path / "data", 8, segment_seconds=0.3, progress=False
@@ -92,6 +94,16 @@ def test_training_reads_folders_of_audio(tmp_path, source):
         folders = [f"data.noisy_dir={noisy_dir}", f"data.clean_dir={clean_dir}"]
     elif source == "clean_noise_folders":  # the noisy files stand in for recordings of noise
         folders = [f"data.clean_dir={clean_dir}", f"data.noise_dir={noisy_dir}"]
+    elif source == "noise_corpus":  # clean_folders with a recorded kind kept to a subfolder
+        (tmp_path / "noise").mkdir()
+        (tmp_path / "noise" / "babble").symlink_to(noisy_dir)
+        source = "clean_folders"
+        folders = [
+            f"data.clean_dir={clean_dir}",
+            f"data.noise_dir={tmp_path / 'noise'}",
+            "data.noise_kinds=[white,babble]",
+            "data.noise_only_under={babble:speech}",
+        ]
     else:
         folders = [f"data.clean_dir={clean_dir}"]
     history = train(tiny_config(f"data={source}", "train.steps=2", *folders), tmp_path / "run")

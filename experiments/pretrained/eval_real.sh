@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A checkpoint on the real recordings (DATA, default data/real, written by real_recordings.py;
-# data/real_noise by real_noise.py) for up to 8 steps, and the oracle ideal ratio mask on the
-# same files; each test set (a <content>_<noise> folder of DATA) evaluated whole file by whole
-# file. Writes DEST/<set>/{model,irm}/{per_step.json,per_clip.csv,summary.json} and
-# DEST/ceiling.{md,csv,png} (ceiling.py). Evaluations already in DEST are kept.
+# data/real_noise by real_noise.py) for up to MAX_STEPS steps (default 8), and the oracle
+# ideal ratio mask on the same files; each test set (a <content>_<noise> folder of DATA)
+# evaluated whole file by whole file. Writes DEST/<set>/{model,irm}/{per_step.json,
+# per_clip.csv,summary.json} and DEST/ceiling.{md,csv,png} (ceiling.py). Evaluations
+# already in DEST are kept.
 #   bash experiments/pretrained/eval_real.sh CHECKPOINT DEST DEFAULT_STEPS [DATA]
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
@@ -11,6 +12,7 @@ CHECKPOINT=$1
 DEST=$2
 STEPS=$3
 DATA=${4:-data/real}
+MAX_STEPS=${MAX_STEPS:-8}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for folder in "$DATA"/*/; do
@@ -22,7 +24,7 @@ for folder in "$DATA"/*/; do
   for who in model irm; do
     dest=$DEST/$set/$who
     [ -f "$dest/summary.json" ] && continue
-    if [ $who = model ]; then what="checkpoint=$CHECKPOINT max_steps=8"; else what="method=oracle_irm max_steps=1"; fi
+    if [ $who = model ]; then what="checkpoint=$CHECKPOINT max_steps=$MAX_STEPS"; else what="method=oracle_irm max_steps=1"; fi
     $BIN/refine-eval $what "${common[@]}" hydra.run.dir=$work/$set/$who
     mkdir -p "$dest"
     cp $work/$set/$who/{per_step.json,per_clip.csv,summary.json} "$dest/"
