@@ -2,7 +2,7 @@
 
 A weight-shared step network (an LRU_UNet: a U-Net whose stages are Linear Recurrent Units)
 is unrolled T times and trained on per-step targets y_t = x − (t²/T²)·ω, so that each step
-removes a little more noise. See the README and design notes for the whole picture.
+removes a little more noise. The README maps the package and states its equations.
 """
 
 from refine._version import __version__

@@ -149,7 +149,7 @@ def scan_chunked_vjp(
 def scan_sequential(
     log_lambda: torch.Tensor, x: torch.Tensor, h_0: torch.Tensor | None = None
 ) -> torch.Tensor:
-    """Reference twin of `linear_scan`: the recurrence one step at a time, autograd throughout.
+    """Reference twin of `scan_chunked`: the recurrence one step at a time, autograd throughout.
 
     log_lambda (N,) complex, x (..., N, L) complex, h_0 (..., N) -> h (..., N, L).
     """

@@ -51,6 +51,7 @@ from refine.optim import build_optimizer
 from refine.plots import per_step_figure
 from refine.process import Refiner
 from refine.runtime import tune_allocator, warnings_to_log
+from refine.settings import check_training
 
 log = logging.getLogger(__name__)
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
@@ -337,6 +338,7 @@ def start_from(refiner: Refiner, path: str, spec: dict, keep_fresh=()) -> None:
 
 def train(cfg: DictConfig, run_dir: Path) -> list:
     """Train (or resume) the refiner that cfg describes in run_dir; returns the history."""
+    check_training(cfg)
     tune_allocator()
     t = cfg.train
     if t.threads:

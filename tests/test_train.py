@@ -71,11 +71,26 @@ def test_a_training_set_smaller_than_a_batch_is_refused(tmp_path):
         train(tiny_config("data.train_examples=3"), tmp_path)
 
 
+def test_unusable_settings_are_refused_before_any_work_one_line_each(tmp_path):
+    config = tiny_config(
+        "model.steps=0", "train.batch_size=0", "train.mode=foo", "train.lr=-1", "train.steps=2.5"
+    )
+    with pytest.raises(ValueError) as refused:
+        train(config, tmp_path / "run")
+    lines = str(refused.value).splitlines()[1:]
+    assert [line.split("=")[0].strip() for line in lines] == [
+        "model.steps", "train.steps", "train.batch_size", "train.lr", "train.mode"
+    ]  # fmt: skip
+    assert "train.mode='foo': must be one of full, truncated, teacher_forced" in lines[-1]
+    assert not (tmp_path / "run").exists()  # refused before the run folder was touched
+
+
 def test_the_command_line_reports_bad_settings_in_one_line(tmp_path):
     command = [sys.executable, "-m", "refine.train", f"hydra.run.dir={tmp_path}"]
     for overrides, message in [
         (["data=paired_folders"], "missing setting: data.noisy_dir"),
         (["schedule.name=exponential"], "unknown schedule 'exponential'"),
+        (["model.steps=-1"], "model.steps=-1: must be a whole number >= 1 (T)"),
     ]:
         result = subprocess.run(command + overrides, capture_output=True, text=True)
         assert result.returncode == 2

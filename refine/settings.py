@@ -1,0 +1,56 @@
+"""The training settings checked before any work starts: a bad value is refused with one line
+per key, naming it and what it may be, instead of a traceback from deep inside the model or a
+refusal after the progress bar has started (refine-train turns the ValueError into exit 2)."""
+
+from omegaconf import DictConfig
+
+from refine.device import DEVICES, PRECISIONS
+from refine.process import TRAINING_MODES
+
+
+def _whole(value, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def training_problems(cfg: DictConfig) -> list[str]:
+    """One line per setting of cfg (refine-train's composed config) that no run can use."""
+    t, problems = cfg.train, []
+
+    def need(ok: bool, key: str, allowed: str, value) -> None:
+        if not ok:
+            problems.append(f"{key}={value!r}: must be {allowed}")
+
+    need(_whole(cfg.model.steps, 1), "model.steps", "a whole number >= 1 (T)", cfg.model.steps)
+    if t.epochs is None:
+        need(_whole(t.steps, 1), "train.steps", "a whole number >= 1", t.steps)
+    else:
+        need(_whole(t.epochs, 1), "train.epochs", "a whole number >= 1 or null", t.epochs)
+    for key in ("batch_size", "val_every", "log_every", "extra_grad_steps"):
+        need(_whole(t[key], 1), f"train.{key}", "a whole number >= 1", t[key])
+    for key in ("extra_steps", "warmup_steps", "num_workers"):
+        need(_whole(t[key], 0), f"train.{key}", "a whole number >= 0", t[key])
+    for key in ("lr", "weight_decay", "jacobian_weight", "grad_clip"):
+        ok = isinstance(t[key], (int, float)) and not isinstance(t[key], bool) and t[key] >= 0
+        need(ok, f"train.{key}", "a number >= 0", t[key])
+    need(t.mode in TRAINING_MODES, "train.mode", f"one of {', '.join(TRAINING_MODES)}", t.mode)
+    if t.mode == "truncated":
+        need(_whole(t.segment, 1), "train.segment", "steps between detaches (>= 1)", t.segment)
+    elif t.segment is not None:
+        need(_whole(t.segment, 1), "train.segment", "a whole number >= 1 or null", t.segment)
+    if t.mode == "teacher_forced":
+        need(t.extra_steps == 0, "train.extra_steps", "0 with teacher forcing", t.extra_steps)
+    need(t.device in DEVICES, "train.device", f"one of {', '.join(DEVICES)}", t.device)
+    need(t.precision in PRECISIONS, "train.precision", f"one of {', '.join(PRECISIONS)}",
+         t.precision)  # fmt: skip
+    low, high = cfg.data.snr_range
+    need(low <= high, "data.snr_range", "[low, high] with low <= high", [low, high])
+    seconds = cfg.data.segment_seconds
+    need(seconds is None or seconds > 0, "data.segment_seconds", "> 0 (or null)", seconds)
+    return problems
+
+
+def check_training(cfg: DictConfig) -> None:
+    """Raise ValueError naming every unusable training setting of cfg, one per line."""
+    problems = training_problems(cfg)
+    if problems:
+        raise ValueError("unusable settings:\n  " + "\n  ".join(problems))
