@@ -106,7 +106,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("inputs", nargs="+", type=Path, metavar="IN", help="files or folders")
     parser.add_argument("-o", "--out-dir", type=Path, required=True, help="output folder")
     parser.add_argument(
-        "--checkpoint", type=Path, help="a refine-train checkpoint (default: shipped)"
+        "--checkpoint",
+        type=Path,
+        help="a refine-train checkpoint, or a shipped model's name: default (stationary "
+        "noise, used when none is given) or real_noise (also typing, traffic, voices)",
     )
     steps = parser.add_mutually_exclusive_group()
     steps.add_argument("--steps", type=int, help="refinement steps (default: the model's)")

@@ -34,7 +34,12 @@ from refine.chunking import MIN_SAMPLES, ChunkedRefiner
 from refine.files import atomic_path
 from refine.process import Refiner
 
-SHIPPED_MODEL = Path(__file__).resolve().parent / "pretrained" / "refine_default.pt"
+SHIPPED = Path(__file__).resolve().parent / "pretrained"
+SHIPPED_MODELS = {  # name -> file: the models inside the package (the README's model card)
+    "default": SHIPPED / "refine_default.pt",  # stationary noise: white, pink, brown
+    "real_noise": SHIPPED / "refine_real_noise.pt",  # also recorded noise: typing, traffic, ...
+}
+SHIPPED_MODEL = SHIPPED_MODELS["default"]
 CHUNK_SECONDS = 30.0  # refined at once: memory of one chunk's refinement
 OVERLAP_SECONDS = 1.0  # cross-faded between chunks
 BLOCK_FRAMES = 1 << 16  # frames read and written at a time
@@ -63,9 +68,12 @@ class Report:
 
 
 def load_model(checkpoint: str | Path | None = None) -> Model:
-    """The refiner in `checkpoint`, or the model shipped inside the package (None)."""
-    path = Path(checkpoint) if checkpoint is not None else SHIPPED_MODEL
-    if checkpoint is None and not path.is_file():
+    """The refiner in `checkpoint`: a file, or the name of a model shipped inside the package
+    (SHIPPED_MODELS; None: the default one). A file of that name wins over the name."""
+    named = str(checkpoint) in SHIPPED_MODELS and not Path(str(checkpoint)).exists()
+    shipped = checkpoint is None or named
+    path = SHIPPED_MODELS[str(checkpoint or "default")] if shipped else Path(checkpoint)
+    if shipped and not path.is_file():
         raise CheckpointError(
             f"this installation has no shipped model ({path} is missing): "
             "pass a checkpoint written by refine-train (--checkpoint PATH)"

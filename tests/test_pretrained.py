@@ -11,7 +11,7 @@ import torch
 from refine.checkpoint import load_checkpoint
 from refine.data import SyntheticDataset
 from refine.denoise import main
-from refine.enhance import SHIPPED_MODEL, enhance, load_model
+from refine.enhance import SHIPPED_MODEL, SHIPPED_MODELS, enhance, load_model
 from refine.metrics import si_sdr
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -23,6 +23,21 @@ def test_the_shipped_model_is_small_and_describes_itself():
     assert "optimiser" not in contents and contents["spec"]["domain"]["name"] == "stft_magnitude"
     model = load_model()
     assert model.sample_rate == 16000 and model.source == str(SHIPPED_MODEL)
+
+
+def test_the_real_noise_model_is_shipped_by_name_and_a_file_of_that_name_wins(tmp_path):
+    path = SHIPPED_MODELS["real_noise"]
+    assert path.stat().st_size <= MAX_BYTES
+    model = load_model("real_noise")
+    assert model.source == str(path) and model.refiner.step_net.update == "mask"
+    clip = SyntheticDataset(
+        1, segment_seconds=2.0, snr_values=[5.0], noise_kinds=["pink"], split="shipped-test"
+    )[0]
+    cleaned = enhance(clip["noisy"], 16000, model)
+    assert si_sdr(cleaned, clip["clean"]) - si_sdr(clip["noisy"], clip["clean"]) > 3.0
+    own = tmp_path / "real_noise"
+    own.write_bytes(SHIPPED_MODEL.read_bytes())
+    assert load_model(own).source == str(own)
 
 
 @pytest.mark.parametrize("kind", ["white", "pink", "brown"])

@@ -82,8 +82,12 @@ def materials() -> dict[str, list[np.ndarray]]:
     """Each kind's recordings at RATE: (T,) arrays."""
     loaded = {}
     for kind, sources in TEST_SOURCES.items():
-        loaded[kind] = [audio for _, audio, _ in load_recordings(sources, RATE)]
-    held_keys = [a for name, a, _ in load_recordings([KEYS], RATE) if held_out_key(name)]
+        shortest = 0.0 if kind == "clatter" else 1.0  # clatter: single events
+        loaded[kind] = [
+            audio for _, audio, _ in load_recordings(sources, RATE, min_seconds=shortest)
+        ]
+    clicks = load_recordings([KEYS], RATE, min_seconds=0.0)
+    held_keys = [audio for name, audio, _ in clicks if held_out_key(name)]
     loaded["typing_keys"] = held_keys
     loaded["clatter_events"] = [trim_silence(torch.from_numpy(a)[None])[0].numpy()
                                 for a in loaded["clatter"]]  # fmt: skip
