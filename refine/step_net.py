@@ -152,7 +152,9 @@ class StepNetwork(nn.Module):
             h = h * (1 + gain[..., None]) + shift[..., None]
         return h
 
-    def _lowered(self, x: torch.Tensor, h: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    def gain(self, x: torch.Tensor, h: torch.Tensor, scale: torch.Tensor) -> tuple:
+        """The output map's gain (B, K, L), before the mask's squashing, and the affine
+        update's shift (B, K, L) or None, from the backbone's output h (B, d_model, L)."""
         parts = self.lower(h).split(self.channels, dim=1)  # (B, K, L) each
         gain, rest = parts[0], parts[1:]
         shift = None
@@ -162,6 +164,10 @@ class StepNetwork(nn.Module):
             weight, slope, offset = rest
             level = torch.log((x / scale).abs() + LEVEL_FLOOR)  # (B, K, L)
             gain = gain + weight * torch.sigmoid(slope * level + offset)
+        return gain, shift
+
+    def _lowered(self, x: torch.Tensor, h: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+        gain, shift = self.gain(x, h, scale)
         if shift is None:
             return x * bounded_mask(gain)
         return x * gain + shift * scale

@@ -42,7 +42,11 @@ def row(label: str, folder: Path) -> dict:
         drop is not None
         and drop <= 0.1
         and updates["share_settled"] >= 0.95
-        and updates["median_update_at_last_step"] < updates["median_update"]
+        and updates["median_update_at_last_step"] is not None
+        and (  # still falling at 8T, or already an exact fixed point
+            updates["median_update_at_last_step"] < updates["median_update"]
+            or updates["median_update_at_last_step"] == 0
+        )
         and settling["guard_fired"] == 0
     )
     stops = chosen is not None and chosen["converged"] >= 0.99 and chosen["saving"] >= 0.3
@@ -52,8 +56,10 @@ def row(label: str, folder: Path) -> dict:
         "best (dB)": f"{best:.2f}",
         "worst drop past T (dB)": "collapse" if drop is None else f"{drop:.2f}",
         f"settled at {updates['step']} (share < 1e-3)": f"{updates['share_settled']:.0%}",
-        "median update": f"{updates['median_update']:.1e} → "
-        f"{updates['median_update_at_last_step']:.1e}",
+        f"median update at {updates['step']} → {updates['last_step']}": " → ".join(
+            "–" if u is None else f"{u:.1e}"
+            for u in (updates["median_update"], updates["median_update_at_last_step"])
+        ),
         "guard fired": settling["guard_fired"],
         "1 holds": "yes" if holds else "no",
         "tol": "–" if chosen is None else f"{chosen['tol']:g}",
@@ -63,7 +69,7 @@ def row(label: str, folder: Path) -> dict:
         else f"{chosen['mean_steps']:.1f} vs {chosen['fixed_steps']} ({chosen['saving']:+.0%})",
         "loss (dB)": "–" if chosen is None else f"{chosen['loss_db']:.2f}",
         "2 stops": "yes" if stops else "no",
-        "3 at T": "yes" if at_t >= REFERENCE_AT_T else "no",
+        "3 at T": "yes" if round(at_t, 2) >= REFERENCE_AT_T else "no",
     }
 
 
