@@ -68,10 +68,10 @@ def conditioning_embedding(value: torch.Tensor, size: int) -> torch.Tensor:
 def bounded_mask(gain: torch.Tensor) -> torch.Tensor:
     """The mask update's m = clamp((1 + 2τ)·σ(gain) − τ, 0, 1): in [0, 1], exactly 0 (and 1)
     beyond |gain| ≈ 4.6, smooth in between. Its gradient is the unclamped sigmoid's everywhere
-    (straight through the clamp): with the clamp's own zero gradient a bin the network has once
-    pushed past an end can never come back, and in a 716-step run of the default recipe every
-    bin of every step ended there (20 % exactly kept, 80 % exactly removed, the network
-    frozen: experiments/convergence, mask_extra_frozen)."""
+    (straight through the clamp), so a bin pushed past an end can still be pulled back; with
+    the clamp's own zero gradient it never could. (It does not stop the default recipe's mask
+    from saturating: on the complex STFT the trained mask is 0 or 1 in over 99 % of the bins,
+    with the clamp's gradient or this one: experiments/convergence, dead_zone.md.)"""
     stretched = (1 + 2 * MASK_MARGIN) * torch.sigmoid(gain) - MASK_MARGIN
     return stretched.clamp(0.0, 1.0).detach() + (stretched - stretched.detach())  # + exactly 0
 
