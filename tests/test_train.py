@@ -138,7 +138,7 @@ def test_epochs_set_the_steps_from_the_training_set_and_the_spectral_loss_trains
     saved = load_checkpoint(tmp_path / "run" / "checkpoint.pt")
     assert saved["step"] == 5 and saved["config"]["train"]["steps"] == 5
     assert saved["spec"]["model"]["loss"] == "stft_magnitude"
-    with pytest.raises(ValueError, match="train.epochs must be positive"):
+    with pytest.raises(ValueError, match="train.epochs=0: must be a whole number >= 1 or null"):
         train(tiny_config("train.epochs=0"), tmp_path / "bad")
 
 
