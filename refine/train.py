@@ -304,16 +304,15 @@ def start_from(refiner: Refiner, path: str, spec: dict, keep_fresh=()) -> None:
     output map) keep this run's initialisation: a warm start across a change of the parts
     they belong to (another update rule's output map, a conditioning the checkpoint lacks),
     every other weight still has to fit."""
-    saved = load_checkpoint(path)
-    fresh = {name for name in refiner.state_dict() if name.startswith(tuple(keep_fresh))}
+    saved, own = load_checkpoint(path), refiner.state_dict()
+    fresh = {name: w for name, w in own.items() if name.startswith(tuple(keep_fresh))}
     unused = [prefix for prefix in keep_fresh if not any(n.startswith(prefix) for n in fresh)]
     if unused:
         raise ValueError(
             f"train.init_except: no parameter of this model starts with {unused}; "
-            f"its parameters are {sorted(refiner.state_dict())}"
+            f"its parameters are {sorted(own)}"
         )
-    weights = {name: w for name, w in saved["model"].items() if name not in fresh}
-    weights.update({name: refiner.state_dict()[name] for name in fresh})
+    weights = {name: w for name, w in saved["model"].items() if name not in fresh} | fresh
     try:
         refiner.load_state_dict(weights)
     except RuntimeError:
