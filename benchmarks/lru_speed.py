@@ -15,9 +15,9 @@ import copy
 
 import torch
 
-from refine.lru import LRU, _bmm, _to_complex
+from refine.networks.lru import LRU, _bmm, _to_complex
+from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential
 from refine.runtime import tune_allocator
-from refine.scan import scan_chunked, scan_chunked_vjp, scan_sequential
 from refine.timing import best_time
 
 

@@ -24,7 +24,7 @@ import sys
 
 import torch
 
-from refine.build import build_refiner
+from refine.process.build import build_refiner
 
 MODES = {
     "full": dict(mode="full"),

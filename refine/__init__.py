@@ -6,20 +6,20 @@ removes a little more noise. The README maps the package and states its equation
 """
 
 from refine._version import __version__
-from refine.blocks import LRUBlock
-from refine.build import build_refiner
-from refine.checkpoint import load_refiner
-from refine.domains import ComplexSTFT, MagnitudeSTFT, Waveform, make_domain
 from refine.enhance import enhance, enhance_file, load_model
-from refine.lru import LRU
 from refine.metrics import si_sdr, snr
+from refine.networks.blocks import LRUBlock
+from refine.networks.lru import LRU
+from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential
+from refine.networks.step_net import StepNetwork
+from refine.networks.unet import LRU_UNet
 from refine.optim import build_optimizer, param_groups
-from refine.process import Refiner, RefineResult
+from refine.process.build import build_refiner
+from refine.process.checkpoint import load_refiner
+from refine.process.domains import ComplexSTFT, MagnitudeSTFT, Waveform, make_domain
+from refine.process.refiner import Refiner, RefineResult
+from refine.process.schedules import make_schedule
 from refine.runtime import tune_allocator
-from refine.scan import scan_chunked, scan_chunked_vjp, scan_sequential
-from refine.schedules import make_schedule
-from refine.step_net import StepNetwork
-from refine.unet import LRU_UNet
 
 __all__ = [
     "__version__",

@@ -24,7 +24,7 @@ from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
-from refine.build import build_refiner
+from refine.process.build import build_refiner
 from refine.runtime import tune_allocator
 from refine.tables import write_csv
 from refine.train import (

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import torch
 
-from refine.process import Refiner
+from refine.process.refiner import Refiner
 
 MIN_SAMPLES = 1024
 

@@ -34,8 +34,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from refine.domains import ComplexSTFT
-from refine.process import RefineResult
+from refine.process.domains import ComplexSTFT
+from refine.process.refiner import RefineResult
 
 STFT = ComplexSTFT(n_fft=512, hop_length=128)
 NOISE_QUANTILE = 0.1

@@ -13,9 +13,9 @@ import math
 import torch
 from torch import nn
 
+from refine.networks.unet import LRU_UNet
 from refine.runtime import tune_allocator
 from refine.timing import best_time
-from refine.unet import LRU_UNet
 
 
 def noisy_chords(batch: int, samples: int, sample_rate: int) -> torch.Tensor:

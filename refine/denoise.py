@@ -24,9 +24,9 @@ import torch
 from tqdm import tqdm
 
 from refine.audio import AudioError
-from refine.checkpoint import CheckpointError
 from refine.data import find_audio_files
 from refine.enhance import enhance_file, load_model, refine_settings, step_paths
+from refine.process.checkpoint import CheckpointError
 from refine.runtime import tune_allocator
 
 log = logging.getLogger("refine-denoise")

@@ -4,7 +4,7 @@
 written on a laptop runs unchanged on a cluster node. `train.precision=bfloat16` runs the
 step network's forward under autocast (matmuls and convolutions in bf16, about twice the
 throughput on recent GPUs and CPUs with AMX); the LRU recurrence itself stays in float32
-(`refine.lru.LRU.forward`), because λ^k over thousands of steps loses bf16's 8-bit mantissa
+(`refine.networks.lru.LRU.forward`), because λ^k over thousands of steps loses bf16's 8-bit mantissa
 quickly, and backward runs outside autocast as torch recommends.
 """
 

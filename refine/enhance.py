@@ -29,10 +29,10 @@ import soxr
 import torch
 
 from refine.audio import RESAMPLE_QUALITY, AudioError, resample
-from refine.checkpoint import CheckpointError, load_refiner, trained_sample_rate
 from refine.chunking import MIN_SAMPLES, ChunkedRefiner
 from refine.files import atomic_path
-from refine.process import Refiner
+from refine.process.checkpoint import CheckpointError, load_refiner, trained_sample_rate
+from refine.process.refiner import Refiner
 
 SHIPPED = Path(__file__).resolve().parent / "pretrained"
 SHIPPED_MODELS = {  # name -> file: the models inside the package (the README's model card)

@@ -34,19 +34,19 @@ from omegaconf import DictConfig
 from omegaconf.errors import MissingMandatoryValue
 
 from refine.audio import save_audio
-from refine.checkpoint import (
-    CheckpointError,
-    load_checkpoint,
-    load_refiner,
-    save_checkpoint,
-    trained_sample_rate,
-)
 from refine.choose import best_step, budget_step, calibrate_tolerance, knee_step
 from refine.classical import METHODS, ClassicalRefiner
 from refine.cost import macs_per_second, parameter_count
 from refine.data import PairedFolderDataset, SyntheticDataset
 from refine.evaluation import convergence_runs, groups_of, per_step_metrics, summarise
 from refine.files import write_text_atomic
+from refine.process.checkpoint import (
+    CheckpointError,
+    load_checkpoint,
+    load_refiner,
+    save_checkpoint,
+    trained_sample_rate,
+)
 from refine.runtime import tune_allocator, warnings_to_log
 from refine.settling import settling
 from refine.tables import write_csv

@@ -8,7 +8,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from refine.device import device_of
 from refine.metrics import mean_with_interval, segmental_snr, si_sdr, snr, speech_metrics
-from refine.process import Refiner
+from refine.process.refiner import Refiner
 
 
 def refine_batch(refiner, batch: dict, **settings):

@@ -5,7 +5,7 @@ refusal after the progress bar has started (refine-train turns the ValueError in
 from omegaconf import DictConfig
 
 from refine.device import DEVICES, PRECISIONS
-from refine.process import TRAINING_MODES
+from refine.process.refiner import TRAINING_MODES
 
 
 def _whole(value, least: int) -> bool:

@@ -29,8 +29,8 @@ has been added, divided by the same window envelope.
 import torch
 import torch.nn.functional as F
 
-from refine.domains import Waveform
-from refine.process import Refiner
+from refine.process.domains import Waveform
+from refine.process.refiner import Refiner
 
 
 class StreamingSTFT:

@@ -14,7 +14,7 @@ its last checkpoint, on the batches the uninterrupted run would have drawn, to t
 final weights.
 
 This is the only module (with the other entry points) that knows Hydra: it turns the config
-into plain arguments for `refine.build`, `refine.data` and `refine.optim`.
+into plain arguments for `refine.process.build`, `refine.data` and `refine.optim`.
 """
 
 import json
@@ -34,8 +34,6 @@ from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
 from refine import distributed
-from refine.build import build_refiner
-from refine.checkpoint import load_checkpoint, save_checkpoint
 from refine.data import (
     CleanFolderDataset,
     CleanNoiseFolderDataset,
@@ -49,7 +47,9 @@ from refine.evaluation import groups_of, per_step_metrics, radii_at_trained_step
 from refine.files import write_text_atomic
 from refine.optim import build_optimizer
 from refine.plots import per_step_figure
-from refine.process import Refiner
+from refine.process.build import build_refiner
+from refine.process.checkpoint import load_checkpoint, save_checkpoint
+from refine.process.refiner import Refiner
 from refine.runtime import tune_allocator, warnings_to_log
 from refine.settings import check_training
 

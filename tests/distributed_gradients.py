@@ -10,8 +10,8 @@ import sys
 import torch
 
 from refine import distributed
-from refine.build import build_refiner
-from refine.process import Refiner
+from refine.process.build import build_refiner
+from refine.process.refiner import Refiner
 from refine.train import accumulate_gradients, build_datasets, refiner_spec, training_loader
 from tests.test_train import tiny_config
 

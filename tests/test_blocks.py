@@ -1,6 +1,6 @@
 import torch
 
-from refine.blocks import LRUBlock
+from refine.networks.blocks import LRUBlock
 
 
 def test_block_keeps_shape_and_streams_exactly():

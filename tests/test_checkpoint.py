@@ -4,8 +4,8 @@ import pickle
 import pytest
 import torch
 
-from refine.build import build_refiner
-from refine.checkpoint import (
+from refine.process.build import build_refiner
+from refine.process.checkpoint import (
     CheckpointError,
     export_checkpoint,
     load_checkpoint,

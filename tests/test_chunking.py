@@ -4,9 +4,9 @@ a recording within one chunk is refined exactly as a whole."""
 import pytest
 import torch
 
-from refine.build import build_refiner
 from refine.chunking import ChunkedRefiner, crossfade_ramp
-from refine.process import RefineResult
+from refine.process.build import build_refiner
+from refine.process.refiner import RefineResult
 from refine.train import refiner_spec
 from tests.test_train import tiny_config
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
-from refine.conv_unet import UNetLRUAudio
+from refine.networks.conv_unet import UNetLRUAudio
 from refine.train import CONFIG_DIR, train
 from tests.test_train import TINY
 

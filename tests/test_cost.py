@@ -1,7 +1,7 @@
 """Parameter and MAC counts."""
 
-from refine.build import build_refiner
 from refine.cost import macs_per_second, parameter_count
+from refine.process.build import build_refiner
 from refine.train import refiner_spec
 from tests.test_train import tiny_config
 

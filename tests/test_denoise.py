@@ -8,9 +8,9 @@ import pytest
 import soundfile as sf
 import torch
 
-from refine.checkpoint import save_checkpoint
 from refine.denoise import main
 from refine.enhance import enhance, load_model
+from refine.process.checkpoint import save_checkpoint
 from refine.train import refiner_spec
 from tests.test_chunking import refiner
 from tests.test_train import tiny_config

@@ -4,9 +4,9 @@ leaves the LRU recurrence in float32."""
 import pytest
 import torch
 
-from refine.build import build_refiner
 from refine.device import autocast, pick_device
-from refine.lru import LRU
+from refine.networks.lru import LRU
+from refine.process.build import build_refiner
 from refine.train import refiner_spec, train
 from tests.test_train import tiny_config
 

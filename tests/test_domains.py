@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from refine.domains import ComplexSTFT, MagnitudeSTFT, Waveform, make_domain
+from refine.process.domains import ComplexSTFT, MagnitudeSTFT, Waveform, make_domain
 
 
 @pytest.mark.parametrize("length", [2000, 2047])

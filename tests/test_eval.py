@@ -9,9 +9,9 @@ import pytest
 import soundfile
 from hydra import compose, initialize_config_dir
 
-from refine.checkpoint import load_checkpoint
 from refine.data import write_synthetic_folders
 from refine.eval import evaluate, format_table, wants_speech_metrics
+from refine.process.checkpoint import load_checkpoint
 from refine.train import CONFIG_DIR, train
 from tests.test_train import tiny_config
 

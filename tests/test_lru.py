@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from refine.lru import LRU
+from refine.networks.lru import LRU
 from refine.optim import param_groups
 
 

@@ -1,7 +1,7 @@
 import torch
 from torch import nn
 
-from refine.lru import LRU
+from refine.networks.lru import LRU
 from refine.optim import build_optimizer, param_groups
 
 

@@ -5,8 +5,8 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
-from refine.build import build_refiner
-from refine.patch_rnn import PatchConvRNN
+from refine.networks.patch_rnn import PatchConvRNN
+from refine.process.build import build_refiner
 from refine.train import CONFIG_DIR, refiner_spec, train
 from tests.test_conv_unet import SMALL_DATA
 

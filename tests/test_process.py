@@ -4,10 +4,10 @@ import pytest
 import torch
 from torch import nn
 
-from refine.domains import ComplexSTFT, MagnitudeSTFT, Waveform
-from refine.process import Refiner
-from refine.step_net import StepNetwork
-from refine.unet import LRU_UNet
+from refine.networks.step_net import StepNetwork
+from refine.networks.unet import LRU_UNet
+from refine.process.domains import ComplexSTFT, MagnitudeSTFT, Waveform
+from refine.process.refiner import Refiner
 
 SCHEDULES = [("quadratic", 2.0), ("linear", 2.0), ("cosine", 2.0), ("power", 3.5)]
 

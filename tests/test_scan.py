@@ -3,8 +3,8 @@ import math
 import pytest
 import torch
 
-from refine.lru import ring_init_nu_log, ring_init_theta_log
-from refine.scan import scan_chunked, scan_chunked_vjp, scan_sequential
+from refine.networks.lru import ring_init_nu_log, ring_init_theta_log
+from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential
 
 
 def random_log_lambda(n: int, r_min: float = 0.3, r_max: float = 0.9999) -> torch.Tensor:

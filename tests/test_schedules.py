@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from refine.schedules import make_schedule, removed_fractions, step_fractions
+from refine.process.schedules import make_schedule, removed_fractions, step_fractions
 
 NAMES = ["quadratic", "linear", "cosine", "power"]
 

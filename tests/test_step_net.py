@@ -5,8 +5,8 @@ keeps the identity start and the scale equivariance."""
 import pytest
 import torch
 
-from refine.step_net import LEVEL_FLOOR, StepNetwork, bounded_mask
-from refine.unet import LRU_UNet
+from refine.networks.step_net import LEVEL_FLOOR, StepNetwork, bounded_mask
+from refine.networks.unet import LRU_UNet
 
 K = 6  # channels (bins)
 

@@ -4,8 +4,8 @@ latency is what RefinerStream.latency says, and the STFT pair matches torch's.""
 import pytest
 import torch
 
-from refine.build import build_refiner
-from refine.domains import ComplexSTFT
+from refine.process.build import build_refiner
+from refine.process.domains import ComplexSTFT
 from refine.stream import RefinerStream, StreamingISTFT, StreamingSTFT
 from refine.train import refiner_spec
 from tests.test_train import tiny_config

@@ -9,8 +9,8 @@ import torch
 from hydra import compose, initialize_config_dir
 
 from refine import train as train_module
-from refine.checkpoint import load_checkpoint, load_refiner
 from refine.data import SyntheticDataset, write_synthetic_folders
+from refine.process.checkpoint import load_checkpoint, load_refiner
 from refine.train import CONFIG_DIR, format_table, train
 
 TINY = [

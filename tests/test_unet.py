@@ -3,8 +3,8 @@ import copy
 import pytest
 import torch
 
-from refine.lru import LRU
-from refine.unet import LRU_UNet
+from refine.networks.lru import LRU
+from refine.networks.unet import LRU_UNet
 
 
 def small_unet(**kwargs) -> LRU_UNet:

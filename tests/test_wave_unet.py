@@ -5,8 +5,8 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
+from refine.networks.wave_unet import Upsample, WaveUNet, WaveUNetBackbone
 from refine.train import CONFIG_DIR, train
-from refine.wave_unet import Upsample, WaveUNet, WaveUNetBackbone
 from tests.test_conv_unet import SMALL_DATA
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import torch
 from omegaconf import OmegaConf
 
-from refine.checkpoint import load_refiner, trained_sample_rate
 from refine.eval import CONFIG_DIR, test_set
-from refine.step_net import bounded_mask
+from refine.networks.step_net import bounded_mask
+from refine.process.checkpoint import load_refiner, trained_sample_rate
 
 EVAL_DATA = OmegaConf.load(Path(CONFIG_DIR) / "eval.yaml").data  # refine-eval's default test set
 

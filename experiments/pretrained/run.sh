@@ -61,7 +61,7 @@ bash $OUT/train.sh ${RUN}_real 7500 train.init_from=${RUN}_drift/checkpoint.pt \
 # 4. Ship the inference part of the checkpoints inside the package: the drifting-noise stage
 #    is the default model; the real-noise stage ships beside it (refine-denoise --checkpoint
 #    real_noise), since it loses 3-8 points of the oracle's gain in white and pink noise.
-export_to() { $BIN/python -c "from refine.checkpoint import export_checkpoint as e; e('$1', '$2')"; }
+export_to() { $BIN/python -c "from refine.process.checkpoint import export_checkpoint as e; e('$1', '$2')"; }
 export_to ${RUN}_drift/checkpoint.pt $SHIPPED
 export_to ${RUN}_real/checkpoint.pt $REAL_SHIPPED
 

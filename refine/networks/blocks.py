@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from refine.lru import LRU
+from refine.networks.lru import LRU
 
 
 class LRUBlock(nn.Module):

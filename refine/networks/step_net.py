@@ -43,7 +43,7 @@ any domain (K = 1 for mono waveforms, 2·257 for a 512-point complex STFT). Four
   Equilibrium Models"; Bansal et al. 2022, arXiv 2202.05826, call it recall).
 Conditioning (off by default: the pure weight-shared recurrence of the seed question) scales
 and shifts the lifted features (FiLM) by a sinusoidal embedding of a scalar the refiner
-passes: the progress t/T, or the noise level left in the step's input (`refine.process`).
+passes: the progress t/T, or the noise level left in the step's input (`refine.process.refiner`).
 """
 
 import math

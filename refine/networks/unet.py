@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from refine.blocks import LRUBlock
+from refine.networks.blocks import LRUBlock
 
 State = dict[str, list[torch.Tensor | None]]
 

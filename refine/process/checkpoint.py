@@ -1,6 +1,6 @@
 """Checkpoints that describe themselves and are written atomically.
 
-A checkpoint holds the refiner's constructor spec (`refine.build`), its weights, the
+A checkpoint holds the refiner's constructor spec (`refine.process.build`), its weights, the
 optimiser and scheduler states, the training step, the resolved config, the history and the
 package version, all as plain containers and tensors, so `torch.load(weights_only=True)` reads
 it: a file carrying an arbitrary pickle is refused rather than executed.
@@ -11,9 +11,9 @@ from pathlib import Path
 import torch
 
 from refine._version import __version__
-from refine.build import build_refiner
 from refine.files import atomic_path
-from refine.process import Refiner
+from refine.process.build import build_refiner
+from refine.process.refiner import Refiner
 
 FORMAT = 1
 

@@ -5,13 +5,13 @@ A spec is a dict of four plain dicts (JSON-able, no Hydra objects):
 so a checkpoint can rebuild its model without the config system that trained it.
 """
 
-from refine.conv_unet import conv_unet_lru_backbone
-from refine.domains import make_domain
-from refine.patch_rnn import PatchConvRNN
-from refine.process import Refiner
-from refine.step_net import StepNetwork
-from refine.unet import LRU_UNet
-from refine.wave_unet import WaveUNetBackbone
+from refine.networks.conv_unet import conv_unet_lru_backbone
+from refine.networks.patch_rnn import PatchConvRNN
+from refine.networks.step_net import StepNetwork
+from refine.networks.unet import LRU_UNet
+from refine.networks.wave_unet import WaveUNetBackbone
+from refine.process.domains import make_domain
+from refine.process.refiner import Refiner
 
 # Step-network backbones by config name: each maps (B, d_model, L) -> (B, d_model, L).
 BACKBONES = {

@@ -19,7 +19,7 @@ import math
 import torch
 from torch import nn
 
-from refine.scan import scan_chunked, scan_chunked_vjp, scan_sequential
+from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential
 
 RECURRENT_OPTIM = {"lr_scale": 0.5, "weight_decay": 0.0}
 SCANS = ("chunked", "sequential")

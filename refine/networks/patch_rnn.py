@@ -14,7 +14,7 @@ channel vector of that grid, and F's first layer is a 3×3 convolution over the 
 (z_ij and its 8 neighbours) plus a 1×1 convolution of the patch X_ij; its other two layers are
 1×1 convolutions. `unfold` cuts the patches and `fold` is Σ z_ij δ_ij. No loop over patches.
 
-In the refinement process (`refine.process`) it is a recurrent step network: it returns the
+In the refinement process (`refine.process.refiner`) it is a recurrent step network: it returns the
 update and its new state, and with the increment parameterisation (η = 1)
 x̂_t = x̂_{t−1} − (Σ z^(t) δ − Σ z^(t−1) δ) = X − Σ z^(t) δ, the seed's output. X itself is
 recovered each step as x̂_{t−1} + Σ z^(t−1) δ, so the process needs no extra input. The

@@ -1,7 +1,7 @@
 """The refinement process: per-step targets, the weight-shared unroll, its loss, and inference.
 
-Clean signal s, noise ω, noisy input x = s + ω. With a schedule s(·) (`refine.schedules`) and
-T steps the targets are y_t = x − s(t/T)·ω, and one step network f_θ is unrolled:
+Clean signal s, noise ω, noisy input x = s + ω. With a schedule s(·) (`schedules.py`) and T
+steps the targets are y_t = x − s(t/T)·ω, and one step network f_θ is unrolled:
 
     x̂_0 = x,   x̂_t = x̂_{t−1} − η_t · f_θ(x̂_{t−1}[, t/T])
 
@@ -30,7 +30,7 @@ x ← x − η·f(x). Under the schedule updates grow by design, so the divergen
 norm ‖Δx‖ rising for `patience` steps: stop, keep the iterate after the smallest update,
 warn) watches constant-η steps.
 
-Everything runs in a domain (`refine.domains`): targets are the domain's transforms of the
+Everything runs in a domain (`refine.process.domains`): targets are the domain's transforms of the
 waveform targets y_t, and `refine` returns audio.
 
 A step network may carry a state from step to step (`recurrent = True`, called as
@@ -47,10 +47,10 @@ import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint as recompute
 
-from refine.anderson import Anderson
-from refine.domains import MagnitudeSTFT, Waveform
-from refine.schedules import make_schedule, removed_fractions, step_fractions
-from refine.step_net import StepNetwork
+from refine.networks.step_net import StepNetwork
+from refine.process.anderson import Anderson
+from refine.process.domains import MagnitudeSTFT, Waveform
+from refine.process.schedules import make_schedule, removed_fractions, step_fractions
 
 PARAMETERISATIONS = ("increment", "residual", "clean_estimate")
 CONDITIONINGS = ("progress", "noise_level")
@@ -401,7 +401,7 @@ class Refiner(nn.Module):
         """Denoise audio (B, C, T): `steps` fixed steps (default T), or until ‖Δx‖/‖x‖ < tol
         with at most `max_steps`; `eta` makes every step the constant-η iteration; `patience`
         arms the divergence guard (None: off); `anderson` = m > 0 mixes the fixed-point
-        steps over the last m iterates (`refine.anderson`).
+        steps over the last m iterates (`refine.process.anderson`).
 
         The tolerance, the guard and Anderson act on the fixed-point steps (past T, or every
         step with `eta`): under the trained schedule the first steps are small by design,

@@ -7,7 +7,7 @@ steps the targets are
 
 The seed question's targets are the quadratic schedule, s(u) = u² (y_t = x − (t²/T²)·ω):
 early steps remove little, late steps a lot. Each schedule is one function; everything else
-(targets, increments, residual step fractions) is derived from it in `refine.process`.
+(targets, increments, residual step fractions) is derived from it in `refine.process.refiner`.
 """
 
 import math
