@@ -5,7 +5,7 @@
     python benchmarks/denoise_speed.py --hour           # also a 1-hour file's memory
 
 Speed: the model with its default steps denoises 10 s of 16 kHz audio (the in-memory API,
-`refine.enhance`) with 2 threads; the RTF is the best of 5 runs' wall time over 10 s, for
+`refine.inference.enhance`) with 2 threads; the RTF is the best of 5 runs' wall time over 10 s, for
 all steps together (the target is 0.1). Seams: the same 10 s cut into 2 s chunks against
 one piece, as an SNR of the difference (chunk edges are where a non-causal model lacks
 context; the cross-fade hides them).
@@ -26,13 +26,13 @@ import soundfile as sf
 import torch
 
 from refine.data import SyntheticDataset
-from refine.enhance import SHIPPED_MODEL, enhance, load_model, refine_settings
+from refine.inference.enhance import SHIPPED_MODEL, enhance, load_model, refine_settings
 from refine.runtime import tune_allocator
 from refine.timing import best_time
 
 HOUR_CHILD = """
 import resource, sys
-from refine.enhance import enhance_file, load_model
+from refine.inference.enhance import enhance_file, load_model
 from refine.runtime import tune_allocator
 tune_allocator()
 enhance_file(sys.argv[1], sys.argv[2], load_model(sys.argv[3]))

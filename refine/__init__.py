@@ -6,7 +6,7 @@ removes a little more noise. The README maps the package and states its equation
 """
 
 from refine._version import __version__
-from refine.enhance import enhance, enhance_file, load_model
+from refine.inference.enhance import enhance, enhance_file, load_model
 from refine.metrics import si_sdr, snr
 from refine.networks.blocks import LRUBlock
 from refine.networks.lru import LRU

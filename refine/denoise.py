@@ -5,9 +5,9 @@
     refine-denoise noisy.wav -o out/ --steps 8 --save-steps      # out/noisy_steps/step_01.wav …
 
 Files keep their names in OUT (a folder's files keep their paths below it) and their format,
-subtype, sample rate, channel count and length (`refine.enhance`). Every problem is one line
-that names the file: a bad file is reported and skipped, the others are still denoised.
-Nothing is overwritten without --force: not an input, not an existing file in OUT; outputs
+subtype, sample rate, channel count and length (`refine.inference.enhance`). Every problem is
+one line that names the file: a bad file is reported and skipped, the others are still
+denoised. Nothing is overwritten without --force: not an input, not an existing file in OUT; outputs
 are written atomically. Exit status: 0 all files denoised, 1 some failed, 2 none could be
 (bad arguments, no model, no usable input, an output folder that cannot be written).
 """
@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from refine.audio import AudioError
 from refine.data import find_audio_files
-from refine.enhance import enhance_file, load_model, refine_settings, step_paths
+from refine.inference.enhance import enhance_file, load_model, refine_settings, step_paths
 from refine.process.checkpoint import CheckpointError
 from refine.runtime import tune_allocator
 

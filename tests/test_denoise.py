@@ -1,5 +1,5 @@
-"""refine-denoise and refine.enhance: formats, rates, channels and lengths kept; steps saved;
-every hostile input reported in one line that names the file; nothing overwritten."""
+"""refine-denoise and refine.inference.enhance: formats, rates, channels and lengths kept;
+steps saved; every hostile input reported in one line that names the file; nothing overwritten."""
 
 import os
 
@@ -9,10 +9,10 @@ import soundfile as sf
 import torch
 
 from refine.denoise import main
-from refine.enhance import enhance, load_model
+from refine.inference.enhance import enhance, load_model
 from refine.process.checkpoint import save_checkpoint
 from refine.train import refiner_spec
-from tests.test_chunking import refiner
+from tests.test_long_audio import refiner
 from tests.test_train import tiny_config
 
 

@@ -10,7 +10,7 @@ import torch
 
 from refine.data import SyntheticDataset
 from refine.denoise import main
-from refine.enhance import SHIPPED_MODEL, SHIPPED_MODELS, enhance, load_model
+from refine.inference.enhance import SHIPPED_MODEL, SHIPPED_MODELS, enhance, load_model
 from refine.metrics import si_sdr
 from refine.process.checkpoint import load_checkpoint
 

@@ -8,8 +8,8 @@ share most holds most of the shortfall.
         --checkpoint refine/pretrained/refine_default.pt
 
 The set's clips are the real_recordings.py files whose names end in _snr{SNR}; the model
-runs its default steps (refine.enhance); the oracle and the bands use the 512-point STFT of
-refine.classical (31.25 Hz bins at 16 kHz). Prints a markdown table.
+runs its default steps (refine.inference.enhance); the oracle and the bands use the
+512-point STFT of refine.classical (31.25 Hz bins at 16 kHz). Prints a markdown table.
 """
 
 import argparse
@@ -19,7 +19,7 @@ import torch
 
 from refine.audio import load_audio
 from refine.classical import STFT, oracle_irm
-from refine.enhance import enhance, load_model
+from refine.inference.enhance import enhance, load_model
 from refine.metrics import si_sdr
 
 BANDS = {  # name: STFT bins [first, last + 1) at n_fft 512, 16 kHz

@@ -14,7 +14,7 @@ any domain (K = 1 for mono waveforms, 2·257 for a 512-point complex STFT). Four
   scale-equivariant: a quiet recording is refined exactly like a loud one. The RMS of the
   whole input (normalisation="clip") looks at the future; normalisation="causal" divides
   each frame by the RMS of the frames up to it instead, so that a causal backbone makes a
-  causal step network that streams exactly (`stream`, `refine.stream`).
+  causal step network that streams exactly (`stream`, `refine.inference.streaming`).
 - The lower map starts at zero, so an untrained refiner leaves its input unchanged and
   training starts from the identity, not from noise added at every step.
 - `bin_gate` adds to the gain a soft threshold on each bin's own level,

@@ -6,7 +6,7 @@
     report = enhance_file("take1.flac", "out/take1.flac", model, steps=4)
 
 Audio is resampled to the model's rate (soxr) and back, every channel is refined on its own,
-and long recordings go through `refine.chunking` in overlapping chunks. `enhance_file`
+and long recordings go through `refine.inference.long_audio` in overlapping chunks. `enhance_file`
 streams: it reads, refines and writes block by block, so memory does not grow with the
 file's length, and it writes the input's format, subtype, rate, channel count and length,
 atomically. The number of steps is, in order: `steps` or `tol` if given, the default that
@@ -29,12 +29,12 @@ import soxr
 import torch
 
 from refine.audio import RESAMPLE_QUALITY, AudioError, resample
-from refine.chunking import MIN_SAMPLES, ChunkedRefiner
 from refine.files import atomic_path
+from refine.inference.long_audio import MIN_SAMPLES, ChunkedRefiner
 from refine.process.checkpoint import CheckpointError, load_refiner, trained_sample_rate
 from refine.process.refiner import Refiner
 
-SHIPPED = Path(__file__).resolve().parent / "pretrained"
+SHIPPED = Path(__file__).resolve().parents[1] / "pretrained"  # refine/pretrained
 SHIPPED_MODELS = {  # name -> file: the models inside the package (the README's model card)
     "default": SHIPPED / "refine_default.pt",  # stationary noise: white, pink, brown
     "real_noise": SHIPPED / "refine_real_noise.pt",  # also recorded noise: typing, traffic, ...

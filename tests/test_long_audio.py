@@ -4,7 +4,7 @@ a recording within one chunk is refined exactly as a whole."""
 import pytest
 import torch
 
-from refine.chunking import ChunkedRefiner, crossfade_ramp
+from refine.inference.long_audio import ChunkedRefiner, crossfade_ramp
 from refine.process.build import build_refiner
 from refine.process.refiner import RefineResult
 from refine.train import refiner_spec
