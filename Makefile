@@ -43,7 +43,7 @@ train: setup
 	$(BIN)/refine-plot runs/main/eval -o figures
 
 demo: setup
-	$(BIN)/python -m refine.demo
+	$(BIN)/python -m refine.cli.demo
 
 test: setup
 	$(BIN)/pytest

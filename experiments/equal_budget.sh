@@ -5,9 +5,9 @@
 # The one variant without overrides is the default configuration: the main job's run
 # (runs/main, 1200 steps, made by `make train` if missing). It sets the budget: 1200 times
 # its seconds per step. OUT/budget.csv holds every variant's measured seconds per step and
-# the steps that spend the budget. It is measured on the first run (python -m refine.budget,
+# the steps that spend the budget. It is measured on the first run (python -m refine.cli.equal_time,
 # on a quiet machine) and reused after, so a rerun trains the same steps: delete it to
-# recalibrate on another machine (BUDGET_ARGS adds refine.budget options, e.g. "--steps 60"
+# recalibrate on another machine (BUDGET_ARGS adds refine.cli.equal_time options, e.g. "--steps 60"
 # to average a variant whose step cost varies; CALIBRATE_ONLY=1 stops after it; EVAL_OVERRIDES adds
 # refine-eval settings for every variant: the reference is then evaluated again, into
 # runs/<OUT's name>/<NAME>/eval). Runs go to runs/<OUT's name>/<NAME>; finished runs are not
@@ -23,8 +23,8 @@ for variant in "$@"; do
 done
 [ -n "$reference" ] || { echo "equal_budget.sh: one variant must be 'NAME:' (the default)" >&2; exit 2; }
 [ -f "$OUT/budget.csv" ] ||
-  # shellcheck disable=SC2086  # BUDGET_ARGS: space-separated refine.budget options
-  "$BIN/python" -m refine.budget "$@" --reference "$reference" --reference-steps 1200 \
+  # shellcheck disable=SC2086  # BUDGET_ARGS: space-separated refine.cli.equal_time options
+  "$BIN/python" -m refine.cli.equal_time "$@" --reference "$reference" --reference-steps 1200 \
     -o "$OUT/budget.csv" ${BUDGET_ARGS:-}
 [ "${CALIBRATE_ONLY:-0}" = 0 ] || exit 0  # time every experiment before training any
 [ -f runs/main/eval/per_step.json ] || make train

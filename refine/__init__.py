@@ -7,19 +7,19 @@ removes a little more noise. The README maps the package and states its equation
 
 from refine._version import __version__
 from refine.inference.enhance import enhance, enhance_file, load_model
-from refine.metrics import si_sdr, snr
 from refine.networks.blocks import LRUBlock
 from refine.networks.lru import LRU
 from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential
 from refine.networks.step_net import StepNetwork
 from refine.networks.unet import LRU_UNet
-from refine.optim import build_optimizer, param_groups
 from refine.process.build import build_refiner
 from refine.process.checkpoint import load_refiner
 from refine.process.domains import ComplexSTFT, MagnitudeSTFT, Waveform, make_domain
 from refine.process.refiner import Refiner, RefineResult
 from refine.process.schedules import make_schedule
 from refine.runtime import tune_allocator
+from refine.study.metrics import si_sdr, snr
+from refine.training.optim import build_optimizer, param_groups
 
 __all__ = [
     "__version__",

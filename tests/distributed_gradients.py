@@ -9,10 +9,11 @@ import sys
 
 import torch
 
-from refine import distributed
+from refine.cli.train import build_datasets, refiner_spec, train_settings
 from refine.process.build import build_refiner
 from refine.process.refiner import Refiner
-from refine.train import accumulate_gradients, build_datasets, refiner_spec, training_loader
+from refine.training import distributed
+from refine.training.loop import accumulate_gradients, training_loader
 from tests.test_train import tiny_config
 
 
@@ -25,8 +26,9 @@ def first_batch_gradients(overrides: list[str], rank: int = 0, world: int = 1) -
     perturb(refiner)
     distributed.broadcast_parameters(refiner)
     train_set, _ = build_datasets(cfg.data)
-    batch = next(iter(training_loader(train_set, cfg.train, rank=rank, world=world)))
-    accumulate_gradients(refiner, batch, cfg.train)
+    t = train_settings(cfg.train)
+    batch = next(iter(training_loader(train_set, t, rank=rank, world=world)))
+    accumulate_gradients(refiner, batch, t)
     return {name: p.grad.clone() for name, p in refiner.named_parameters()}
 
 

@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from refine.classical import (
+from refine.data import SyntheticDataset, colored_noise
+from refine.study.classical import (
     STFT,
     noise_power,
     oracle_irm,
@@ -12,8 +13,7 @@ from refine.classical import (
     spectral_subtraction,
     wiener_decision_directed,
 )
-from refine.data import SyntheticDataset, colored_noise
-from refine.metrics import si_sdr, snr
+from refine.study.metrics import si_sdr, snr
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,9 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
+from refine.cli import CONFIG_DIR
+from refine.cli.train import train_from_config
 from refine.networks.conv_unet import UNetLRUAudio
-from refine.train import CONFIG_DIR, train
 from tests.test_train import TINY
 
 NOT_LRU_UNET = ("model.d_model", "model.d_state", "model.n_layers")
@@ -44,5 +45,5 @@ def test_it_trains_as_a_refinement_step_network(tmp_path, domain):
     overrides += ["model.d_state=4", "model.steps=2", f"domain={domain}", "train.steps=2"]
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = compose(config_name="config", overrides=SMALL_DATA + overrides)
-    history = train(cfg, tmp_path)
+    history = train_from_config(cfg, tmp_path)
     assert len(history[-1]["per_step"]) == 3

@@ -8,10 +8,10 @@ import pytest
 import soundfile as sf
 import torch
 
-from refine.denoise import main
+from refine.cli.denoise import main
+from refine.cli.train import refiner_spec
 from refine.inference.enhance import enhance, load_model
 from refine.process.checkpoint import save_checkpoint
-from refine.train import refiner_spec
 from tests.test_long_audio import refiner
 from tests.test_train import tiny_config
 

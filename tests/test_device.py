@@ -4,10 +4,10 @@ leaves the LRU recurrence in float32."""
 import pytest
 import torch
 
+from refine.cli.train import refiner_spec, train_from_config
 from refine.device import autocast, pick_device
 from refine.networks.lru import LRU
 from refine.process.build import build_refiner
-from refine.train import refiner_spec, train
 from tests.test_train import tiny_config
 
 
@@ -39,7 +39,7 @@ def test_the_lru_recurrence_runs_in_float32_under_bf16_autocast():
 
 
 def test_a_bf16_run_trains_on_the_cpu(tmp_path):
-    history = train(tiny_config("train.steps=2", "train.precision=bfloat16"), tmp_path)
+    history = train_from_config(tiny_config("train.steps=2", "train.precision=bfloat16"), tmp_path)
     assert all(torch.isfinite(torch.tensor(e["si_sdr"])) for e in history[-1]["per_step"])
 
 

@@ -9,18 +9,19 @@ import pytest
 import soundfile
 from hydra import compose, initialize_config_dir
 
+from refine.cli import CONFIG_DIR
+from refine.cli.eval import evaluate, format_table, wants_speech_metrics
+from refine.cli.train import train_from_config
 from refine.data import write_synthetic_folders
-from refine.eval import evaluate, format_table, wants_speech_metrics
 from refine.process.checkpoint import load_checkpoint
-from refine.train import CONFIG_DIR, train
 from tests.test_train import tiny_config
 
 
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory):
-    run = tmp_path_factory.mktemp("run")
-    train(tiny_config("train.steps=2"), run)
-    return run / "checkpoint.pt"
+    run_dir = tmp_path_factory.mktemp("run")
+    train_from_config(tiny_config("train.steps=2"), run_dir)
+    return run_dir / "checkpoint.pt"
 
 
 def eval_config(checkpoint, *overrides):
@@ -115,7 +116,7 @@ def test_eval_takes_whole_folder_files_of_different_lengths_one_at_a_time(checkp
 
 
 def test_the_command_line_reports_a_missing_checkpoint_in_one_line(tmp_path):
-    command = [sys.executable, "-m", "refine.eval", f"hydra.run.dir={tmp_path}"]
+    command = [sys.executable, "-m", "refine.cli.eval", f"hydra.run.dir={tmp_path}"]
     for overrides, message in [
         ([], "give checkpoint=PATH (a trained refiner) or method=NAME"),
         ([f"checkpoint={tmp_path}/none.pt"], "no such checkpoint"),

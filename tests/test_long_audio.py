@@ -4,10 +4,10 @@ a recording within one chunk is refined exactly as a whole."""
 import pytest
 import torch
 
+from refine.cli.train import refiner_spec
 from refine.inference.long_audio import ChunkedRefiner, crossfade_ramp
 from refine.process.build import build_refiner
 from refine.process.refiner import RefineResult
-from refine.train import refiner_spec
 from tests.test_train import tiny_config
 
 

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from refine.metrics import mean_with_interval, segmental_snr, si_sdr, snr, speech_metrics
+from refine.study.metrics import mean_with_interval, segmental_snr, si_sdr, snr, speech_metrics
 
 
 def test_snr_of_a_known_mixture():

@@ -5,9 +5,10 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
+from refine.cli import CONFIG_DIR
+from refine.cli.train import refiner_spec, train_from_config
 from refine.networks.patch_rnn import PatchConvRNN
 from refine.process.build import build_refiner
-from refine.train import CONFIG_DIR, refiner_spec, train
 from tests.test_conv_unet import SMALL_DATA
 
 
@@ -67,7 +68,9 @@ def config(*overrides):
 
 
 def test_it_trains_and_refines_until_convergence_through_the_process(tmp_path):
-    history = train(config("train.steps=2", "train.mode=truncated", "train.segment=1"), tmp_path)
+    history = train_from_config(
+        config("train.steps=2", "train.mode=truncated", "train.segment=1"), tmp_path
+    )
     assert len(history[-1]["per_step"]) == 3
     refiner = build_refiner(refiner_spec(config()))
     torch.nn.init.normal_(refiner.step_net.write.weight, std=0.01)

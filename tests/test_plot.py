@@ -11,8 +11,9 @@ import pytest
 import scipy.stats
 import soundfile as sf
 
-from refine.plot import main, spectrogram_steps
-from refine.plots import Band, convergence_figure
+from refine.cli.plot import main
+from refine.study.figures import Band, convergence_figure
+from refine.study.report import spectrogram_steps
 
 SNRS = (-5.0, 0.0, 5.0)
 KINDS = ("white", "pink")

@@ -8,11 +8,11 @@ import pytest
 import soundfile as sf
 import torch
 
+from refine.cli.denoise import main
 from refine.data import SyntheticDataset
-from refine.denoise import main
 from refine.inference.enhance import SHIPPED_MODEL, SHIPPED_MODELS, enhance, load_model
-from refine.metrics import si_sdr
 from refine.process.checkpoint import load_checkpoint
+from refine.study.metrics import si_sdr
 
 MAX_BYTES = 5 * 1024 * 1024
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from refine.settling import settling, stopping, update_statistics, worst_drop
+from refine.study.settling import settling, stopping, update_statistics, worst_drop
 
 
 def test_the_worst_drop_is_measured_from_the_best_step_so_far_and_only_past_t():

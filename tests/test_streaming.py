@@ -4,10 +4,10 @@ latency is what RefinerStream.latency says, and the STFT pair matches torch's.""
 import pytest
 import torch
 
+from refine.cli.train import refiner_spec
 from refine.inference.streaming import RefinerStream, StreamingISTFT, StreamingSTFT
 from refine.process.build import build_refiner
 from refine.process.domains import ComplexSTFT
-from refine.train import refiner_spec
 from tests.test_train import tiny_config
 
 BLOCKS = [1, 7, 100, 513, 64, 3]

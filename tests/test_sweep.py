@@ -7,8 +7,8 @@ import sys
 
 from hydra import compose, initialize_config_dir
 
-from refine.plot import main as plot_main
-from refine.train import CONFIG_DIR
+from refine.cli import CONFIG_DIR
+from refine.cli.plot import main as plot_main
 from tests.test_train import TINY
 
 
@@ -17,7 +17,14 @@ def sweep(sweep_dir, *overrides: str) -> None:
     swept = {setting.split("=")[0] for setting in overrides}
     fixed = [s for s in [*TINY, "train.steps=2", "train.threads=1"] if s.split("=")[0] not in swept]
     unnamed = ",".join(setting.split("=")[0] for setting in fixed)
-    command = [sys.executable, "-m", "refine.train", "-m", *fixed, f"hydra.sweep.dir={sweep_dir}"]
+    command = [
+        sys.executable,
+        "-m",
+        "refine.cli.train",
+        "-m",
+        *fixed,
+        f"hydra.sweep.dir={sweep_dir}",
+    ]
     command += [f"hydra.job.config.override_dirname.exclude_keys=[{unnamed}]", *overrides]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]

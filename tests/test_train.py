@@ -8,10 +8,12 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
-from refine import train as train_module
+from refine.cli import CONFIG_DIR
+from refine.cli.train import train_from_config
 from refine.data import SyntheticDataset, write_synthetic_folders
 from refine.process.checkpoint import load_checkpoint, load_refiner
-from refine.train import CONFIG_DIR, format_table, train
+from refine.training import loop
+from refine.training.loop import format_table
 
 TINY = [
     "model.d_model=8",
@@ -36,7 +38,7 @@ def tiny_config(*overrides: str):
 
 @pytest.mark.parametrize("domain", ["waveform", "stft_complex", "stft_magnitude"])
 def test_a_tiny_run_trains_logs_checkpoints_and_resumes(tmp_path, domain):
-    history = train(tiny_config("train.steps=3", f"domain={domain}"), tmp_path)
+    history = train_from_config(tiny_config("train.steps=3", f"domain={domain}"), tmp_path)
     assert [record["train_step"] for record in history] == [2, 3]
     assert len(history[-1]["per_step"]) == 3  # x̂_0 … x̂_T for T = 2
     assert json.loads((tmp_path / "history.json").read_text()) == history
@@ -46,13 +48,13 @@ def test_a_tiny_run_trains_logs_checkpoints_and_resumes(tmp_path, domain):
     header = format_table(history[-1]).splitlines()[1]
     assert header.split()[:6] == ["step", "SI-SDR", "SNR", "0", "dB", "0"]
 
-    resumed = train(tiny_config("train.steps=5", f"domain={domain}"), tmp_path)
+    resumed = train_from_config(tiny_config("train.steps=5", f"domain={domain}"), tmp_path)
     assert [record["train_step"] for record in resumed] == [2, 3, 4, 5]
     assert load_checkpoint(tmp_path / "checkpoint.pt")["step"] == 5
 
 
 def test_the_checkpoint_rebuilds_the_trained_refiner(tmp_path):
-    train(tiny_config("train.steps=2", "model.condition=true"), tmp_path)
+    train_from_config(tiny_config("train.steps=2", "model.condition=true"), tmp_path)
     refiner, contents = load_refiner(tmp_path / "checkpoint.pt")
     assert contents["config"]["model"]["condition"] is True
     clip = SyntheticDataset(1, segment_seconds=0.25, split="test")[0]["noisy"][None]
@@ -62,13 +64,15 @@ def test_the_checkpoint_rebuilds_the_trained_refiner(tmp_path):
 
 @pytest.mark.parametrize("mode", ["truncated", "teacher_forced"])
 def test_other_training_modes_run_from_the_config(tmp_path, mode):
-    history = train(tiny_config("train.steps=2", f"train.mode={mode}", "train.segment=1"), tmp_path)
+    history = train_from_config(
+        tiny_config("train.steps=2", f"train.mode={mode}", "train.segment=1"), tmp_path
+    )
     assert len(history) == 1
 
 
 def test_a_training_set_smaller_than_a_batch_is_refused(tmp_path):
     with pytest.raises(ValueError, match="fewer than train.batch_size=4"):
-        train(tiny_config("data.train_examples=3"), tmp_path)
+        train_from_config(tiny_config("data.train_examples=3"), tmp_path)
 
 
 def test_unusable_settings_are_refused_before_any_work_one_line_each(tmp_path):
@@ -76,7 +80,7 @@ def test_unusable_settings_are_refused_before_any_work_one_line_each(tmp_path):
         "model.steps=0", "train.batch_size=0", "train.mode=foo", "train.lr=-1", "train.steps=2.5"
     )
     with pytest.raises(ValueError) as refused:
-        train(config, tmp_path / "run")
+        train_from_config(config, tmp_path / "run")
     lines = str(refused.value).splitlines()[1:]
     assert [line.split("=")[0].strip() for line in lines] == [
         "model.steps", "train.steps", "train.batch_size", "train.lr", "train.mode"
@@ -86,7 +90,7 @@ def test_unusable_settings_are_refused_before_any_work_one_line_each(tmp_path):
 
 
 def test_the_command_line_reports_bad_settings_in_one_line(tmp_path):
-    command = [sys.executable, "-m", "refine.train", f"hydra.run.dir={tmp_path}"]
+    command = [sys.executable, "-m", "refine.cli.train", f"hydra.run.dir={tmp_path}"]
     for overrides, message in [
         (["data=paired_folders"], "missing setting: data.noisy_dir"),
         (["schedule.name=exponential"], "unknown schedule 'exponential'"),
@@ -121,7 +125,9 @@ def test_training_reads_folders_of_audio(tmp_path, source):
         ]
     else:
         folders = [f"data.clean_dir={clean_dir}"]
-    history = train(tiny_config(f"data={source}", "train.steps=2", *folders), tmp_path / "run")
+    history = train_from_config(
+        tiny_config(f"data={source}", "train.steps=2", *folders), tmp_path / "run"
+    )
     assert len(history) == 1
 
 
@@ -133,21 +139,23 @@ def test_epochs_set_the_steps_from_the_training_set_and_the_spectral_loss_trains
     config = tiny_config(
         *folders, "train.epochs=2", "train.val_every=100", "model.loss=stft_magnitude"
     )
-    history = train(config, tmp_path / "run")  # 2 epochs of 10 clips in batches of 4: 5 steps
+    history = train_from_config(
+        config, tmp_path / "run"
+    )  # 2 epochs of 10 clips in batches of 4: 5 steps
     assert [record["train_step"] for record in history] == [5]
     saved = load_checkpoint(tmp_path / "run" / "checkpoint.pt")
     assert saved["step"] == 5 and saved["config"]["train"]["steps"] == 5
     assert saved["spec"]["model"]["loss"] == "stft_magnitude"
     with pytest.raises(ValueError, match="train.epochs=0: must be a whole number >= 1 or null"):
-        train(tiny_config("train.epochs=0"), tmp_path / "bad")
+        train_from_config(tiny_config("train.epochs=0"), tmp_path / "bad")
 
 
 def test_a_killed_run_resumed_ends_with_the_weights_of_an_uninterrupted_one(tmp_path, monkeypatch):
     config = tiny_config("train.steps=5", "train.val_every=2")
-    train(config, tmp_path / "whole")
+    train_from_config(config, tmp_path / "whole")
 
     calls = {"count": 0}
-    real_step = train_module.train_step
+    real_step = loop.train_step
 
     def killed_after_three_steps(*args):
         calls["count"] += 1
@@ -155,12 +163,12 @@ def test_a_killed_run_resumed_ends_with_the_weights_of_an_uninterrupted_one(tmp_
             raise KeyboardInterrupt  # the process dies; the step-2 checkpoint is on disk
         return real_step(*args)
 
-    monkeypatch.setattr(train_module, "train_step", killed_after_three_steps)
+    monkeypatch.setattr(loop, "train_step", killed_after_three_steps)
     with pytest.raises(KeyboardInterrupt):
-        train(config, tmp_path / "killed")
+        train_from_config(config, tmp_path / "killed")
     assert load_checkpoint(tmp_path / "killed" / "checkpoint.pt")["step"] == 2
-    monkeypatch.setattr(train_module, "train_step", real_step)
-    train(config, tmp_path / "killed")  # the same command again
+    monkeypatch.setattr(loop, "train_step", real_step)
+    train_from_config(config, tmp_path / "killed")  # the same command again
 
     whole = load_checkpoint(tmp_path / "whole" / "checkpoint.pt")
     resumed = load_checkpoint(tmp_path / "killed" / "checkpoint.pt")
@@ -171,37 +179,41 @@ def test_a_killed_run_resumed_ends_with_the_weights_of_an_uninterrupted_one(tmp_
 
 
 def test_fine_tuning_starts_from_the_weights_of_another_checkpoint(tmp_path):
-    train(tiny_config("train.steps=2"), tmp_path / "base")
+    train_from_config(tiny_config("train.steps=2"), tmp_path / "base")
     base = load_checkpoint(tmp_path / "base" / "checkpoint.pt")["model"]
     source = f"train.init_from={tmp_path / 'base' / 'checkpoint.pt'}"
     # At a learning rate of zero the fine-tuned run keeps exactly the weights it started from,
     # even with another T (the weights are shared by all steps),
     tuned = tiny_config("train.steps=1", "train.lr=0", "train.seed=1", "model.steps=3", source)
-    train(tuned, tmp_path / "tuned")
+    train_from_config(tuned, tmp_path / "tuned")
     tuned = load_checkpoint(tmp_path / "tuned" / "checkpoint.pt")
     assert tuned["step"] == 1 and tuned["config"]["train"]["init_from"] == source.split("=")[1]
     for name, weight in base.items():
         assert torch.equal(tuned["model"][name], weight), name
     # where a run from its own seed's initialisation does not.
-    train(tiny_config("train.steps=1", "train.lr=0", "train.seed=1"), tmp_path / "fresh")
+    train_from_config(
+        tiny_config("train.steps=1", "train.lr=0", "train.seed=1"), tmp_path / "fresh"
+    )
     fresh = load_checkpoint(tmp_path / "fresh" / "checkpoint.pt")["model"]
     assert any(not torch.equal(fresh[name], weight) for name, weight in base.items())
 
     with pytest.raises(ValueError, match=r"model.d_model: 8 there, 16 here"):
-        train(tiny_config("model.d_model=16", source), tmp_path / "wider")
+        train_from_config(tiny_config("model.d_model=16", source), tmp_path / "wider")
 
 
 def test_a_warm_start_across_another_update_rule_keeps_the_named_parts_fresh(tmp_path):
-    train(tiny_config("train.steps=2"), tmp_path / "base")  # the affine update
+    train_from_config(tiny_config("train.steps=2"), tmp_path / "base")  # the affine update
     base = load_checkpoint(tmp_path / "base" / "checkpoint.pt")["model"]
     source = f"train.init_from={tmp_path / 'base' / 'checkpoint.pt'}"
     masked = ("train.steps=1", "train.lr=0", "train.seed=1", "model.update=mask", source)
     with pytest.raises(ValueError, match=r"model.update: 'affine' there, 'mask' here"):
-        train(tiny_config(*masked), tmp_path / "refused")
+        train_from_config(tiny_config(*masked), tmp_path / "refused")
     with pytest.raises(ValueError, match=r"no parameter of this model starts with \['head'\]"):
-        train(tiny_config(*masked, "train.init_except=[head]"), tmp_path / "unknown")
+        train_from_config(tiny_config(*masked, "train.init_except=[head]"), tmp_path / "unknown")
 
-    train(tiny_config(*masked, "train.init_except=[step_net.lower]"), tmp_path / "tuned")
+    train_from_config(
+        tiny_config(*masked, "train.init_except=[step_net.lower]"), tmp_path / "tuned"
+    )
     tuned = load_checkpoint(tmp_path / "tuned" / "checkpoint.pt")["model"]
     for name, weight in base.items():
         if name.startswith("step_net.lower"):  # a mask's output map: one part less, zeros
@@ -211,7 +223,7 @@ def test_a_warm_start_across_another_update_rule_keeps_the_named_parts_fresh(tmp
 
 
 def test_a_batch_whose_loss_is_not_finite_changes_no_weight_and_is_counted(tmp_path, monkeypatch):
-    real = train_module.accumulate_gradients
+    real = loop.accumulate_gradients
 
     def poisoned(refiner, batch, t, step=0):
         errors = real(refiner, batch, t, step)
@@ -221,8 +233,8 @@ def test_a_batch_whose_loss_is_not_finite_changes_no_weight_and_is_counted(tmp_p
             errors = errors * float("nan")
         return errors
 
-    monkeypatch.setattr(train_module, "accumulate_gradients", poisoned)
-    history = train(tiny_config("train.steps=3", "train.val_every=3"), tmp_path)
+    monkeypatch.setattr(loop, "accumulate_gradients", poisoned)
+    history = train_from_config(tiny_config("train.steps=3", "train.val_every=3"), tmp_path)
     weights = load_checkpoint(tmp_path / "checkpoint.pt")["model"]
     assert all(torch.isfinite(w).all() for w in weights.values())
     assert history[-1]["skipped_steps"] == 1

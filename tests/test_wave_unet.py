@@ -5,8 +5,9 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
+from refine.cli import CONFIG_DIR
+from refine.cli.train import train_from_config
 from refine.networks.wave_unet import Upsample, WaveUNet, WaveUNetBackbone
-from refine.train import CONFIG_DIR, train
 from tests.test_conv_unet import SMALL_DATA
 
 
@@ -66,4 +67,4 @@ def test_it_trains_as_a_refinement_step_network(tmp_path):
     overrides += ["model.steps=2", "domain=waveform", "train.steps=2"]
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = compose(config_name="config", overrides=SMALL_DATA + overrides)
-    assert len(train(cfg, tmp_path)[-1]["per_step"]) == 3
+    assert len(train_from_config(cfg, tmp_path)[-1]["per_step"]) == 3

@@ -15,7 +15,8 @@ from pathlib import Path
 import torch
 from omegaconf import OmegaConf
 
-from refine.eval import CONFIG_DIR, test_set
+from refine.cli import CONFIG_DIR
+from refine.cli.eval import test_set
 from refine.networks.step_net import bounded_mask
 from refine.process.checkpoint import load_refiner, trained_sample_rate
 

@@ -9,7 +9,7 @@ share most holds most of the shortfall.
 
 The set's clips are the real_recordings.py files whose names end in _snr{SNR}; the model
 runs its default steps (refine.inference.enhance); the oracle and the bands use the
-512-point STFT of refine.classical (31.25 Hz bins at 16 kHz). Prints a markdown table.
+512-point STFT of refine.study.classical (31.25 Hz bins at 16 kHz). Prints a markdown table.
 """
 
 import argparse
@@ -18,9 +18,9 @@ from pathlib import Path
 import torch
 
 from refine.audio import load_audio
-from refine.classical import STFT, oracle_irm
 from refine.inference.enhance import enhance, load_model
-from refine.metrics import si_sdr
+from refine.study.classical import STFT, oracle_irm
+from refine.study.metrics import si_sdr
 
 BANDS = {  # name: STFT bins [first, last + 1) at n_fft 512, 16 kHz
     "0-31 Hz": (0, 2),

@@ -20,8 +20,8 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from refine.choose import best_step  # noqa: E402
-from refine.plot import read_csv  # noqa: E402
+from refine.study.choose import best_step  # noqa: E402
+from refine.study.records import read_csv  # noqa: E402
 from refine.tables import write_tables  # noqa: E402
 
 TARGET = 0.8  # of the IRM's improvement

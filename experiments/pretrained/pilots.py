@@ -9,7 +9,7 @@ writes PILOTS/summary.md and PILOTS/summary.csv; the baseline `recipe` comes fir
 import argparse
 from pathlib import Path
 
-from refine.plot import read_csv
+from refine.study.records import read_csv
 from refine.tables import write_tables
 
 BASELINE = "recipe"  # pilot.sh with no overrides: the shipped recipe at 2000 steps

@@ -1,7 +1,7 @@
 """Figures made from recorded numbers (never recomputed here): matplotlib, headless.
 
 Every builder takes plain numbers (lists, numpy arrays, `Band`s) and returns a Figure, so the
-training loop can log a figure to TensorBoard and `refine.plot` can draw an evaluation folder
+training loop can log a figure to TensorBoard and `refine.cli.plot` can draw an evaluation folder
 with the same code; reading the numbers from files is the caller's job, `save_figure` writes a
 figure in each format asked for. The one transform done here is the log-magnitude spectrogram:
 a view of recorded audio, not a metric.

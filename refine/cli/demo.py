@@ -1,7 +1,7 @@
 """A first look at refine: build an LRU_UNet, run noisy synthetic audio through it, and print
 the shape after every stage and how fast it runs on this CPU.
 
-    python -m refine.demo [--seconds 1] [--batch 4] [--d-model 32] [--n-layers 3] ...
+    python -m refine.cli.demo [--seconds 1] [--batch 4] [--d-model 32] [--n-layers 3] ...
 
 The network is untrained: this shows the machinery (shapes, speed, exact streaming of the
 causal variant), not denoising.

@@ -1,129 +1,71 @@
-"""refine-train: train a refiner (step network + refinement process) with Hydra configs.
+"""The training loop: optimisation of a refiner on a dataset, validation, checkpoints.
 
-    refine-train                                  # the defaults: about 9 minutes on 2 cores
-    refine-train domain=waveform model.steps=4    # any group choice or key override
-    refine-train -m model.steps=1,4,8             # a sweep (hydra/launcher=parallel, slurm)
-    torchrun --nproc-per-node 2 -m refine.train   # data-parallel processes (refine.distributed)
-
-The run folder (Hydra's) receives `checkpoint.pt` (resumable, atomic, self-describing),
-`history.json` (one record per validation: per-step SI-SDR and SNR) and TensorBoard events:
-the loss of every refinement step, validation curves per step (a figure with one curve per
-validation), and the audio of x̂_0 … x̂_T for a fixed validation clip. Re-running with
-`hydra.run.dir=` pointing at a run folder that holds a checkpoint resumes it exactly: from
-its last checkpoint, on the batches the uninterrupted run would have drawn, to the same
-final weights.
-
-This is the only module (with the other entry points) that knows Hydra: it turns the config
-into plain arguments for `refine.process.build`, `refine.data` and `refine.optim`.
+Plain arguments only (a spec dict, datasets, `TrainSettings`): `refine.cli.train` turns
+refine-train's config into them, as denoiser's train.py does for its solver. The run folder
+receives `checkpoint.pt` (resumable, atomic, self-describing), `history.json` (one record per
+validation: per-step SI-SDR and SNR) and TensorBoard events: the loss of every refinement
+step, validation curves per step (a figure with one curve per validation), and the audio of
+x̂_0 … x̂_T for a fixed validation clip. A run folder that holds a checkpoint is resumed
+exactly: from its last checkpoint, on the batches the uninterrupted run would have drawn, to
+the same final weights.
 """
 
+import dataclasses
 import json
 import logging
 import math
-import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-import hydra
 import torch
-from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import MissingMandatoryValue
 from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
-from refine import distributed
-from refine.data import (
-    CleanFolderDataset,
-    CleanNoiseFolderDataset,
-    PairedFolderDataset,
-    SyntheticDataset,
-)
-from refine.data.noise import NOISE_KINDS
 from refine.data.order import ShardedBatches
 from refine.device import autocast, device_of, pick_device
-from refine.evaluation import groups_of, per_step_metrics, radii_at_trained_steps
 from refine.files import write_text_atomic
-from refine.optim import build_optimizer
-from refine.plots import per_step_figure
 from refine.process.build import build_refiner
 from refine.process.checkpoint import load_checkpoint, save_checkpoint
 from refine.process.refiner import Refiner
-from refine.runtime import tune_allocator, warnings_to_log
-from refine.settings import check_training
+from refine.runtime import tune_allocator
+from refine.study.figures import per_step_figure
+from refine.study.measure import groups_of, per_step_metrics, radii_at_trained_steps
+from refine.training import distributed
+from refine.training.optim import build_optimizer
 
 log = logging.getLogger(__name__)
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 
-def refiner_spec(cfg: DictConfig) -> dict:
-    """The refiner's constructor arguments as plain dicts (what checkpoints store)."""
-    return {
-        "model": OmegaConf.to_container(cfg.model, resolve=True),
-        "domain": OmegaConf.to_container(cfg.domain, resolve=True),
-        "schedule": OmegaConf.to_container(cfg.schedule, resolve=True),
-        "audio_channels": 1,
-    }
+@dataclass(frozen=True)
+class TrainSettings:
+    """How to train: one field per key of configs/train/default.yaml, which explains each
+    and holds its default (the one home of these defaults: nothing here repeats them)."""
 
-
-def build_datasets(data: DictConfig) -> tuple:
-    """(training set, validation set) from the data config. Validation is synthetic music in
-    the generated colours among data.noise_kinds (white and pink when there are none)."""
-    common = dict(sample_rate=data.sample_rate, segment_seconds=data.segment_seconds)
-    colours = [kind for kind in data.noise_kinds if kind in NOISE_KINDS] or ["white", "pink"]
-    validation = SyntheticDataset(
-        data.val_examples,
-        snr_values=list(data.val_snrs),
-        noise_kinds=colours,
-        cycle_noise_kinds=True,
-        seed=data.seed,
-        split="val",
-        segment_seconds=data.val_segment_seconds,
-        sample_rate=data.sample_rate,
-    )
-    if data.source == "synthetic":
-        train = SyntheticDataset(
-            data.train_examples,
-            snr_range=tuple(data.snr_range),
-            noise_kinds=list(data.noise_kinds),
-            seed=data.seed,
-            split="train",
-            **common,
-        )
-    elif data.source == "paired_folders":
-        train = PairedFolderDataset(data.noisy_dir, data.clean_dir, seed=data.seed, **common)
-    elif data.source == "clean_noise_folders":
-        train = CleanNoiseFolderDataset(
-            data.clean_dir,
-            data.noise_dir,
-            data.train_examples,
-            snr_range=tuple(data.snr_range),
-            seed=data.seed,
-            file_weighting=data.file_weighting,
-            **common,
-        )
-    elif data.source == "clean_folders":
-        train = CleanFolderDataset(
-            data.clean_dir,
-            data.train_examples,
-            snr_range=tuple(data.snr_range),
-            noise_kinds=list(data.noise_kinds),
-            seed=data.seed,
-            noise_seconds=data.noise_seconds,
-            file_weighting=data.file_weighting,
-            noise_dir=data.noise_dir,
-            noise_only_under=(
-                OmegaConf.to_container(data.noise_only_under) if data.noise_only_under else None
-            ),
-            **common,
-        )
-    else:
-        raise ValueError(
-            f"unknown data.source {data.source!r}: synthetic, paired_folders, clean_folders or "
-            "clean_noise_folders"
-        )
-    return train, validation
+    steps: int
+    epochs: float | None
+    batch_size: int
+    mode: str
+    segment: int | None
+    checkpoint: bool
+    extra_steps: int
+    extra_grad_steps: int
+    jacobian_weight: float
+    lr: float
+    weight_decay: float
+    warmup_steps: int
+    grad_clip: float
+    val_every: int
+    log_every: int
+    num_workers: int
+    threads: int | None
+    device: str
+    precision: str
+    seed: int
+    init_from: str | None
+    init_except: list[str]
+    max_minutes: float | None
 
 
 def warmup_cosine(warmup: int, total: int):
@@ -146,14 +88,14 @@ def steps_for_epochs(epochs: float, examples: int, batch_size: int) -> int:
     return max(1, math.ceil(epochs * examples / batch_size))
 
 
-def build_optimisation(refiner: Refiner, t: DictConfig) -> tuple:
+def build_optimisation(refiner: Refiner, t: TrainSettings) -> tuple:
     """(AdamW with the LRU's parameter groups, warm-up + cosine learning-rate schedule)."""
     optimiser = build_optimizer(refiner, lr=t.lr, weight_decay=t.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, warmup_cosine(t.warmup_steps, t.steps))
     return optimiser, scheduler
 
 
-def training_loader(train_set, t: DictConfig, start: int = 0, rank: int = 0, world: int = 1):
+def training_loader(train_set, t: TrainSettings, start: int = 0, rank: int = 0, world: int = 1):
     """This process's share of the seeded global batches, from global batch `start` on
     (a resumed run's step): the same batches whether or not the run was interrupted."""
     batches = ShardedBatches(len(train_set), t.batch_size, t.seed, rank, world, start)
@@ -166,7 +108,7 @@ def training_loader(train_set, t: DictConfig, start: int = 0, rank: int = 0, wor
     )
 
 
-def extra_steps_at(t: DictConfig, step: int) -> int:
+def extra_steps_at(t: TrainSettings, step: int) -> int:
     """K, the steps past T of training step `step`: drawn uniformly from 0 … train.extra_steps
     by a generator seeded with (train.seed, step), so every process of a data-parallel run
     and a resumed run draw what an uninterrupted single process draws."""
@@ -176,7 +118,7 @@ def extra_steps_at(t: DictConfig, step: int) -> int:
     return int(torch.randint(t.extra_steps + 1, (), generator=generator))
 
 
-def accumulate_gradients(refiner: Refiner, batch: dict, t: DictConfig, step: int = 0):
+def accumulate_gradients(refiner: Refiner, batch: dict, t: TrainSettings, step: int = 0):
     """Backpropagate the loss of this process's share of a global batch, segment by segment,
     in the configured training mode and precision, and average the gradients over the
     processes. Returns the errors ‖x̂_t − y_t‖²/‖ω‖² of this share (detached): the T
@@ -207,7 +149,9 @@ def accumulate_gradients(refiner: Refiner, batch: dict, t: DictConfig, step: int
     return torch.cat(errors)
 
 
-def train_step(refiner: Refiner, batch: dict, optimiser, scheduler, t: DictConfig, step: int = 0):
+def train_step(
+    refiner: Refiner, batch: dict, optimiser, scheduler, t: TrainSettings, step: int = 0
+):
     """Optimiser step number `step` (0-based) on a global batch (gradients averaged over the
     processes, clipped). Returns the errors of the global batch (detached): T per step, then
     those of the graded steps past T. A batch whose loss is not finite (an iterate past T
@@ -335,11 +279,11 @@ def start_from(refiner: Refiner, path: str, spec: dict, keep_fresh=()) -> None:
     )
 
 
-def train(cfg: DictConfig, run_dir: Path) -> list:
-    """Train (or resume) the refiner that cfg describes in run_dir; returns the history."""
-    check_training(cfg)
+def train(spec: dict, train_set, validation, t: TrainSettings, run_dir: Path, config: dict) -> list:
+    """Train (or resume) the refiner that `spec` describes (`refine.process.build`) on
+    `train_set`, validating on `validation`, in run_dir; returns the history. `config` is
+    stored in the checkpoint as the run's settings (with train.steps as the epochs make it)."""
     tune_allocator()
-    t = cfg.train
     if t.threads:
         torch.set_num_threads(t.threads)
     device = distributed.local_device(pick_device(t.device))
@@ -351,11 +295,10 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
         torch.cuda.set_device(device)
     run_dir = Path(distributed.from_rank_zero(str(run_dir)))
     torch.manual_seed(t.seed)
-    spec = refiner_spec(cfg)
     refiner = build_refiner(spec).to(device)
-    train_set, validation = build_datasets(cfg.data)
     if t.epochs is not None:
-        t.steps = steps_for_epochs(t.epochs, len(train_set), t.batch_size)
+        t = dataclasses.replace(t, steps=steps_for_epochs(t.epochs, len(train_set), t.batch_size))
+        config = config | {"train": config["train"] | {"steps": t.steps}}
         log.info("%s epochs of %d clips: %d optimiser steps", t.epochs, len(train_set), t.steps)
     optimiser, scheduler = build_optimisation(refiner, t)
     step, history = 0, []
@@ -380,7 +323,7 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
             scheduler=scheduler.state_dict(),
             step=step,
             history=history,
-            config=OmegaConf.to_container(cfg, resolve=True),
+            config=config,
         )
         write_text_atomic(run_dir / "history.json", json.dumps(history, indent=1))
 
@@ -440,28 +383,3 @@ def train(cfg: DictConfig, run_dir: Path) -> list:
     if writer is not None:
         writer.close()
     return history
-
-
-@hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")
-def main(cfg: DictConfig) -> None:
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
-    try:
-        with warnings_to_log(log):
-            history = train(cfg, run_dir)
-        distributed.stop()
-    except MissingMandatoryValue as error:
-        log.error("missing setting: %s (set it on the command line, key=value)", error.full_key)
-        sys.exit(2)
-    except (ValueError, OSError) as error:  # bad data, settings or files: say which, no trace
-        log.error("%s", error)
-        sys.exit(2)
-    if history:
-        log.info(
-            "per-step validation after %d steps:\n%s",
-            history[-1]["train_step"],
-            format_table(history[-1]),
-        )
-
-
-if __name__ == "__main__":
-    main()

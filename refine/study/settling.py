@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from refine.choose import best_step, knee_step
+from refine.study.choose import best_step, knee_step
 
 SETTLED = 1e-3  # a relative update below this counts as settled
 

@@ -1,6 +1,6 @@
 """Equal training wall-clock: how many optimiser steps each variant gets for one budget.
 
-    python -m refine.budget "T8:" "T1: model.steps=1" "T16: model.steps=16" \
+    python -m refine.cli.equal_time "T8:" "T1: model.steps=1" "T16: model.steps=16" \
         --reference-steps 1200 -o experiments/one_shot/budget.csv
 
 Comparing T = 1 with T = 16, or full backprop with truncation, at equal step counts would
@@ -24,23 +24,18 @@ from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
+from refine.cli import CONFIG_DIR
+from refine.cli.train import build_datasets, refiner_spec, train_settings
 from refine.process.build import build_refiner
 from refine.runtime import tune_allocator
 from refine.tables import write_csv
-from refine.train import (
-    CONFIG_DIR,
-    build_datasets,
-    build_optimisation,
-    refiner_spec,
-    train_step,
-    training_loader,
-)
+from refine.training.loop import build_optimisation, train_step, training_loader
 
 
 def seconds_per_step(cfg: DictConfig, steps: int = 30, warmup: int = 5) -> float:
     """Mean wall-clock seconds of one training step (loader wait included) of the run that
     cfg describes, after `warmup` untimed steps. Trains a throwaway copy; writes nothing."""
-    t = cfg.train
+    t = train_settings(cfg.train)
     if t.threads:
         torch.set_num_threads(t.threads)
     torch.manual_seed(t.seed)
@@ -107,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     except (ValueError, OSError, HydraException, OmegaConfBaseException) as error:
         # a bad variant, override or data folder: one line, no traceback
-        print(f"refine.budget: {error}", file=sys.stderr)
+        print(f"refine.cli.equal_time: {error}", file=sys.stderr)
         sys.exit(2)
     write_csv(args.output, rows)
     for row in rows:

@@ -1,47 +1,21 @@
-"""refine-plot: figures from the files that refine-eval wrote; no metric is recomputed here.
-
-    refine-plot EVAL_DIR                                   # figures in EVAL_DIR/figures/
-    refine-plot EVAL_DIR -o figures/run --formats png      # elsewhere, PNG only
-    refine-plot RUN_A/eval RUN_B/eval -o figures/cmp --labels "T = 4" "T = 8"   # an overlay
-    refine-plot runs/sweeps/steps                          # every run of a sweep, overlaid
-
-One evaluation folder gives three figures, each as PNG (dpi 150) and PDF:
-  per_step_snr    SI-SDR and SNR against the refinement step t, one line per input-SNR bucket
-                  and one for all clips, with 95 % bands, the trained T and the chosen steps;
-  spectrograms    the example clip at the steps 0 … N (a subset when there are many) and clean;
-  convergence     the update norm per step, and the steps each clip needed to converge per
-                  tolerance (when convergence.csv is there).
-Several folders give instead their overlay: overlay_per_step (the all-clips curves of each run)
-and overlay_summary.csv / .md (each run's numbers at its trained T); a run's own figures come
-from running the tool on its folder alone. A sweep folder (refine-train -m: one run folder
-per combination) gives the overlay of all its runs, named by their overrides, from each run's
-refine-eval folder (RUN/eval) or else its last validation (history.json).
-
-Drawing only from files means figures can be redrawn (fonts, subsets, overlays of many runs)
-without a model or a GPU, and show exactly the numbers the evaluation reported.
-
-A folder without per_step.json or summary.json, a file that does not parse, or a wrong
-number of --labels ends the run with a one-line error and exit status 2; a missing example/
-or convergence.csv only drops that figure or panel, with a log line.
+"""Figures and tables from evaluation folders (`refine.study.records`); no metric is
+recomputed here, so figures can be redrawn (fonts, subsets, overlays of many runs) without a
+model or a GPU and show exactly the numbers the evaluation reported. refine-plot
+(`refine.cli.plot`) calls it; the figures themselves are drawn by `refine.study.figures`.
 """
 
-import argparse
-import csv
-import json
 import logging
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from refine.audio import load_audio
-from refine.choose import knee_step
 from refine.files import write_text_atomic
-from refine.metrics import mean_with_interval
-from refine.plots import (
+from refine.study.choose import knee_step
+from refine.study.figures import (
     Band,
     convergence_figure,
     overlay_figure,
@@ -49,16 +23,30 @@ from refine.plots import (
     save_figure,
     spectrogram_grid_figure,
 )
+from refine.study.metrics import mean_with_interval
+from refine.study.records import (
+    CONVERGENCE,
+    EXAMPLE,
+    PER_CLIP,
+    PER_STEP,
+    EvalFolderError,
+    EvalRun,
+    check_metrics,
+    is_number,
+    load_clip_scores,
+    load_convergence,
+    load_run,
+    load_update_norms,
+    read_json,
+)
 from refine.tables import write_csv
 
 log = logging.getLogger(__name__)
 METRICS = {"si_sdr": "SI-SDR (dB)", "snr": "SNR (dB)"}  # per_step.json key -> axis label
 UPDATE_LABEL = "relative update ‖Δx‖/‖x‖ (log)"  # the overlay's convergence panel
-FORMATS = ("png", "pdf", "svg")
 MAX_SPECTROGRAMS = 9  # step panels before a subset is drawn (clean comes on top)
 STEP_FILE = re.compile(r"step_(\d+)\.wav")
 PAIRED_COLUMNS = ("si_sdr_vs_first", "si_sdr_vs_first_low", "si_sdr_vs_first_high")
-CLIP_KEYS = ("clip", "input_snr_db", "noise_kind")  # what identifies a clip in per_clip.csv
 OVERLAY_COLUMNS = (
     "label",
     "trained_steps",
@@ -71,159 +59,12 @@ OVERLAY_COLUMNS = (
 )
 
 
-class EvalFolderError(ValueError):
-    """An evaluation folder, or a file in it, that cannot be drawn: the message names it."""
-
-
-@dataclass
-class EvalRun:
-    """What one evaluation folder holds: per_step.json's records and summary.json."""
-
-    folder: Path
-    records: list[dict]  # one per step t = 0 … N
-    summary: dict
-
-    @property
-    def trained_steps(self) -> int:
-        return self.summary["trained_steps"]
-
-    @property
-    def name(self) -> str:
-        """The method's name, the run folder of the checkpoint (where refine-train wrote it),
-        else this folder."""
-        if self.summary.get("method"):
-            return self.summary["method"]
-        checkpoint = Path(str(self.summary.get("checkpoint") or ""))
-        return checkpoint.parent.name or checkpoint.stem or self.folder.resolve().name
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def read_json(path: Path):
-    if not path.is_file():
-        raise EvalFolderError(
-            f"{path}: no such file (is {path.parent} a folder written by refine-eval?)"
-        )
-    try:
-        return json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise EvalFolderError(f"{path}: not valid JSON ({error})") from error
-
-
-def _check_metrics(values: dict, path: Path, where: str) -> None:
-    """Each metric a number or null, each "_ci" a [low, high] pair or null."""
-    for metric in (*METRICS, "update_norm"):
-        value, interval = values.get(metric), values.get(f"{metric}_ci")
-        if value is not None and not _is_number(value):
-            raise EvalFolderError(f"{path}: {where}: {metric} = {value!r} is not a number")
-        if interval is not None and not (
-            isinstance(interval, list)
-            and len(interval) == 2
-            and all(v is None or _is_number(v) for v in interval)
-        ):
-            raise EvalFolderError(
-                f"{path}: {where}: {metric}_ci = {interval!r} is not a [low, high] pair"
-            )
-
-
-def load_per_step(folder: Path) -> list[dict]:
-    """per_step.json's records, checked: steps 0 … N in order, numbers where numbers belong."""
-    path = folder / "per_step.json"
-    records = read_json(path)
-    if not (isinstance(records, list) and records and all(isinstance(r, dict) for r in records)):
-        raise EvalFolderError(f"{path}: expected a non-empty JSON list of per-step records")
-    steps = [record.get("step") for record in records]
-    if steps != list(range(len(records))):
-        raise EvalFolderError(f"{path}: steps must run 0, 1, …, N in order; got {steps[:12]}")
-    for t, record in enumerate(records):
-        missing = [metric for metric in METRICS if metric not in record]
-        if missing:
-            raise EvalFolderError(f"{path}: the record of step {t} lacks {missing}")
-        _check_metrics(record, path, f"step {t}")
-        buckets = record.get("buckets", {})
-        if not isinstance(buckets, dict) or not all(isinstance(b, dict) for b in buckets.values()):
-            raise EvalFolderError(f"{path}: step {t}: buckets must map names to records")
-        for key, bucket in buckets.items():
-            _check_metrics(bucket, path, f"step {t}, bucket {key!r}")
-    return records
-
-
-def load_summary(folder: Path) -> dict:
-    """summary.json, which must at least give the trained T as a whole number."""
-    path = folder / "summary.json"
-    summary = read_json(path)
-    if not isinstance(summary, dict):
-        raise EvalFolderError(f"{path}: expected a JSON object")
-    trained = summary.get("trained_steps")
-    if not isinstance(trained, int) or isinstance(trained, bool) or trained < 0:
-        raise EvalFolderError(f"{path}: trained_steps = {trained!r} is not a whole number >= 0")
-    return summary
-
-
-def load_run(folder: Path) -> EvalRun:
-    if not folder.is_dir():
-        raise EvalFolderError(f"{folder}: no such folder")
-    return EvalRun(folder, load_per_step(folder), load_summary(folder))
-
-
-def read_csv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
-    """The rows of a CSV file whose header holds at least `columns`."""
-    try:
-        with path.open(newline="") as file:
-            reader = csv.DictReader(file)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise EvalFolderError(f"{path}: the header lacks the column(s) {missing}")
-            return list(reader)
-    except (csv.Error, UnicodeDecodeError) as error:
-        raise EvalFolderError(f"{path}: not a readable CSV file ({error})") from error
-
-
-def _parse(path: Path, line: int, column: str, text: str, kind=float):
-    """A CSV cell as `kind`; an empty cell is NaN."""
-    if kind is float and text == "":
-        return math.nan
-    try:
-        return kind(text)
-    except ValueError as error:
-        raise EvalFolderError(
-            f"{path}: line {line}: {column} = {text!r} is not a {kind.__name__}"
-        ) from error
-
-
-def load_update_norms(path: Path, steps: int) -> list[np.ndarray]:
-    """per_clip.csv's update norms, one (steps,) array per clip, NaN where not recorded."""
-    norms: dict[str, np.ndarray] = {}
-    for line, row in enumerate(read_csv(path, ("clip", "step", "update_norm")), start=2):
-        t = _parse(path, line, "step", row["step"], int)
-        if not 0 <= t < steps:
-            raise EvalFolderError(f"{path}: line {line}: step {t} is outside 0 … {steps - 1}")
-        clip = norms.setdefault(row["clip"], np.full(steps, np.nan))
-        clip[t] = _parse(path, line, "update_norm", row["update_norm"])
-    return list(norms.values())
-
-
-def load_clip_scores(path: Path, step: int) -> dict[tuple[str, str, str], float]:
-    """per_clip.csv's SI-SDR at `step`, keyed by (clip, input SNR, noise kind) so that two
-    evaluations are paired only on the same clips."""
-    scores = {}
-    for line, row in enumerate(read_csv(path, CLIP_KEYS + ("step", "si_sdr")), start=2):
-        if _parse(path, line, "step", row["step"], int) == step:
-            scores[tuple(row[k] for k in CLIP_KEYS)] = _parse(path, line, "si_sdr", row["si_sdr"])
-    return scores
-
-
 def paired_differences(runs: dict[str, "EvalRun"]) -> dict[str, tuple] | None:
     """Each run's SI-SDR at its T minus the first run's at its T, clip by clip: (mean, low,
     high) of the 95 % t-interval. Paired on the same clips, the interval is far narrower
     than the two runs' own intervals. None unless every folder holds per_clip.csv over the
     same clips."""
-    paths = [run.folder / "per_clip.csv" for run in runs.values()]
+    paths = [run.folder / PER_CLIP for run in runs.values()]
     if not all(path.is_file() for path in paths):
         return None
     scores = [
@@ -238,22 +79,6 @@ def paired_differences(runs: dict[str, "EvalRun"]) -> dict[str, tuple] | None:
         label: mean_with_interval(torch.tensor([s[c] for c in clips]) - first)
         for label, s in zip(runs, scores, strict=True)
     }
-
-
-def load_convergence(path: Path) -> dict[str, np.ndarray]:
-    """convergence.csv as {"tol = x (d diverged)": (clips,) steps to converge}, tol ascending."""
-    by_tol: dict[float, list[tuple[int, int]]] = {}
-    for line, row in enumerate(read_csv(path, ("tol", "steps", "diverged")), start=2):
-        tol = _parse(path, line, "tol", row["tol"])
-        steps = _parse(path, line, "steps", row["steps"], int)
-        diverged = _parse(path, line, "diverged", row["diverged"], int)
-        by_tol.setdefault(tol, []).append((steps, diverged))
-    histograms = {}
-    for tol in sorted(by_tol):
-        steps, diverged = np.array(by_tol[tol]).T  # (clips,) each
-        note = f" ({diverged.sum()} diverged)" if diverged.any() else ""
-        histograms[f"tol = {tol:g}{note}"] = steps
-    return histograms
 
 
 def band(records: list[dict], metric: str, bucket: str | None = None) -> Band:
@@ -297,7 +122,7 @@ def chosen_steps(run: EvalRun) -> dict[str, dict[str, int]]:
     knee = choice.get("knee") or {}
     if knee.get("step") is not None and knee.get("metric", "si_sdr") in METRICS:
         delta = knee.get("delta_db")
-        label = f"knee (within {delta:g} dB of best)" if _is_number(delta) else "knee"
+        label = f"knee (within {delta:g} dB of best)" if is_number(delta) else "knee"
         marks[METRICS[knee.get("metric", "si_sdr")]][label] = knee["step"]
     for points in marks.values():
         for label, step in list(points.items()):
@@ -345,7 +170,7 @@ def step_title(t: int, trained_steps: int) -> str:
 
 def spectrogram_figure(run: EvalRun, name: str):
     """The example clip's spectrograms, or None (with a warning) when example/ is missing."""
-    example = run.folder / "example"
+    example = run.folder / EXAMPLE
     if not example.is_dir():
         log.warning("%s: no example/ folder, so no spectrogram figure", run.folder)
         return None
@@ -375,13 +200,13 @@ def convergence_figure_of(run: EvalRun, name: str):
         )
         return None
     per_clip = None
-    if (run.folder / "per_clip.csv").is_file():
-        per_clip = load_update_norms(run.folder / "per_clip.csv", len(run.records))
+    if (run.folder / PER_CLIP).is_file():
+        per_clip = load_update_norms(run.folder / PER_CLIP, len(run.records))
     else:
         log.info("%s: no per_clip.csv, so no per-clip lines", run.folder)
     histograms = None
-    if (run.folder / "convergence.csv").is_file():
-        histograms = load_convergence(run.folder / "convergence.csv")
+    if (run.folder / CONVERGENCE).is_file():
+        histograms = load_convergence(run.folder / CONVERGENCE)
     else:
         log.info("%s: no convergence.csv, so no steps-to-convergence panel", run.folder)
     title = f"{name}: convergence of the refinement"
@@ -515,7 +340,7 @@ def plot_runs(runs: dict[str, EvalRun], out_dir: Path, formats: list[str]) -> li
 
 def is_sweep(folder: Path) -> bool:
     """A folder of training runs (a Hydra multirun), not an evaluation folder."""
-    return not (folder / "per_step.json").exists() and any(folder.glob("*/history.json"))
+    return not (folder / PER_STEP).exists() and any(folder.glob("*/history.json"))
 
 
 def history_run(run_dir: Path, delta_db: float = 0.5) -> EvalRun:
@@ -542,7 +367,7 @@ def history_run(run_dir: Path, delta_db: float = 0.5) -> EvalRun:
     except (IndexError, KeyError, TypeError) as error:
         raise EvalFolderError(f"{path}: not a refine-train history ({error!r})") from error
     for record in records:
-        _check_metrics(record, path, f"step {record['step']}")
+        check_metrics(record, path, f"step {record['step']}")
     curve = [record["si_sdr"] for record in records]
     summary = {
         "trained_steps": len(records) - 1,
@@ -562,71 +387,6 @@ def sweep_runs(folder: Path) -> dict[str, EvalRun]:
 
     runs = {}
     for run_dir in sorted((p.parent for p in folder.glob("*/history.json")), key=natural):
-        evaluated = (run_dir / "eval" / "per_step.json").exists()
+        evaluated = (run_dir / "eval" / PER_STEP).exists()
         runs[run_dir.name] = load_run(run_dir / "eval") if evaluated else history_run(run_dir)
     return runs
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="refine-plot",
-        description="Figures from the files refine-eval wrote (one folder), or an overlay of "
-        "several evaluations (several folders).",
-    )
-    parser.add_argument(
-        "eval_dirs",
-        nargs="+",
-        type=Path,
-        metavar="EVAL_DIR",
-        help="a folder refine-eval wrote (several make an overlay), or a sweep's folder",
-    )
-    parser.add_argument(
-        "-o",
-        "--out-dir",
-        type=Path,
-        help="where the files go (default: EVAL_DIR/figures; required with several folders)",
-    )
-    parser.add_argument(
-        "--labels",
-        nargs="+",
-        metavar="LABEL",
-        help="one label per EVAL_DIR, after them (default: the folder names)",
-    )
-    parser.add_argument(
-        "--formats",
-        nargs="+",
-        choices=FORMATS,
-        default=["png", "pdf"],
-        metavar="FORMAT",
-        help=f"figure files to write, of {', '.join(FORMATS)} (default: png pdf)",
-    )
-    args = parser.parse_args(argv)
-    if args.labels is not None and len(args.labels) != len(args.eval_dirs):
-        parser.error(
-            f"--labels gives {len(args.labels)} label(s) for {len(args.eval_dirs)} folder(s)"
-        )
-    if args.labels is not None and len(set(args.labels)) < len(args.labels):
-        parser.error(f"--labels must differ from each other, got {args.labels}")
-    if len(args.eval_dirs) > 1 and args.out_dir is None:
-        parser.error("several EVAL_DIRs make an overlay: say where it goes with -o OUT_DIR")
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    formats = list(dict.fromkeys(args.formats))
-    try:
-        if len(args.eval_dirs) == 1 and is_sweep(args.eval_dirs[0]):
-            folder = args.eval_dirs[0]
-            written = plot_runs(sweep_runs(folder), args.out_dir or folder, formats)
-        elif len(args.eval_dirs) == 1:
-            folder = args.eval_dirs[0]
-            label = args.labels[0] if args.labels else None
-            written = plot_eval(folder, args.out_dir or folder / "figures", formats, label)
-        else:
-            labels = args.labels or default_labels(args.eval_dirs)
-            written = plot_overlay(args.eval_dirs, labels, args.out_dir, formats)
-    except (ValueError, OSError) as error:  # bad files or folders: say which, no traceback
-        parser.exit(2, f"{parser.prog}: error: {error}\n")
-    for path in written:
-        log.info("wrote %s", path)
-
-
-if __name__ == "__main__":
-    main()

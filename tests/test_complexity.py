@@ -1,8 +1,8 @@
 """Parameter and MAC counts."""
 
-from refine.cost import macs_per_second, parameter_count
+from refine.cli.train import refiner_spec
 from refine.process.build import build_refiner
-from refine.train import refiner_spec
+from refine.study.complexity import macs_per_second, parameter_count
 from tests.test_train import tiny_config
 
 

@@ -3,7 +3,7 @@
 All choices read mean per-step curves (index t = 0 … N, t = 0 being the noisy input):
 - the best step of a metric;
 - the knee: the smallest t within δ dB of the best, where extra steps stop paying;
-- the best step that a compute budget allows, from the measured real-time factor per step;
+- the best step within a real-time-factor limit, from the measured real-time factor per step;
 - the until-convergence tolerance that stays within δ of the best fixed count with the fewest
   average steps.
 """
@@ -22,7 +22,7 @@ def knee_step(curve: list[float | None], delta_db: float) -> int:
     return next(t for t, value in enumerate(curve) if value is not None and value >= target)
 
 
-def budget_step(curve: list[float | None], rtf_per_step: float, rtf_limit: float) -> int:
+def step_within_rtf(curve: list[float | None], rtf_per_step: float, rtf_limit: float) -> int:
     """The best step among those whose real-time factor t · rtf_per_step fits rtf_limit
     (0, the input itself, when not even one step fits)."""
     affordable = int(rtf_limit // rtf_per_step) if rtf_per_step > 0 else len(curve) - 1

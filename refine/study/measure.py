@@ -7,8 +7,8 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from refine.device import device_of
-from refine.metrics import mean_with_interval, segmental_snr, si_sdr, snr, speech_metrics
 from refine.process.refiner import Refiner
+from refine.study.metrics import mean_with_interval, segmental_snr, si_sdr, snr, speech_metrics
 
 
 def refine_batch(refiner, batch: dict, **settings):

@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from refine import budget
+from refine.cli import equal_time
 from tests.test_train import TINY, tiny_config
 
 SMALL = " ".join(TINY)
@@ -16,39 +16,41 @@ def fake_seconds(cfg, steps, warmup):
 
 
 def test_every_variant_gets_the_steps_that_spend_the_reference_budget(monkeypatch):
-    monkeypatch.setattr(budget, "seconds_per_step", fake_seconds)
+    monkeypatch.setattr(equal_time, "seconds_per_step", fake_seconds)
     variants = [f"T1: {SMALL} model.steps=1", f"T4: {SMALL} model.steps=4", f"T3: {SMALL}"]
-    rows = budget.calibrate(variants, "T4", reference_steps=30, steps=1, warmup=0)
+    rows = equal_time.calibrate(variants, "T4", reference_steps=30, steps=1, warmup=0)
     assert [row["name"] for row in rows] == ["T1", "T4", "T3"]  # TINY's last word: steps=2
     assert [row["steps"] for row in rows] == [120, 30, 60]
     assert {row["budget_seconds"] for row in rows} == {12.0}
-    first = budget.calibrate(variants, None, reference_steps=30, steps=1, warmup=0)
+    first = equal_time.calibrate(variants, None, reference_steps=30, steps=1, warmup=0)
     assert [row["steps"] for row in first] == [30, 8, 15]  # 7.5 rounds to even
 
 
 def test_the_timing_loop_trains_a_throwaway_copy_and_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    seconds = budget.seconds_per_step(tiny_config("train.mode=truncated", "train.segment=1"), 2, 1)
+    seconds = equal_time.seconds_per_step(
+        tiny_config("train.mode=truncated", "train.segment=1"), 2, 1
+    )
     assert seconds > 0
     assert not list(tmp_path.iterdir())
 
 
 def test_variants_must_name_themselves():
-    assert budget.parse_variant("full:") == ("full", [])
-    assert budget.parse_variant(" k1: train.mode=truncated  train.segment=1") == (
+    assert equal_time.parse_variant("full:") == ("full", [])
+    assert equal_time.parse_variant(" k1: train.mode=truncated  train.segment=1") == (
         "k1",
         ["train.mode=truncated", "train.segment=1"],
     )
     with pytest.raises(ValueError, match="must read 'NAME: key=value"):
-        budget.parse_variant("model.steps=1")
+        equal_time.parse_variant("model.steps=1")
 
 
 def test_the_command_writes_a_csv_and_reports_bad_variants_in_one_line(
     tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.setattr(budget, "seconds_per_step", fake_seconds)
+    monkeypatch.setattr(equal_time, "seconds_per_step", fake_seconds)
     output = tmp_path / "budget.csv"
-    budget.main(
+    equal_time.main(
         [f"a: {SMALL}", f"b: {SMALL} model.steps=4", "--reference-steps", "8", "-o", str(output)]
     )
     with open(output) as file:
@@ -58,7 +60,7 @@ def test_the_command_writes_a_csv_and_reports_bad_variants_in_one_line(
         (["a:", "--reference", "c"], "--reference 'c' is none of the variants ['a']"),
     ]:
         with pytest.raises(SystemExit) as exit_:
-            budget.main(variants + ["-o", str(tmp_path / "other.csv")])
+            equal_time.main(variants + ["-o", str(tmp_path / "other.csv")])
         assert exit_.value.code == 2
         assert message in capsys.readouterr().err
     assert not (tmp_path / "other.csv").exists()

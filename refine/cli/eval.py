@@ -6,7 +6,7 @@
 Evaluates a checkpoint on a test set (synthetic by default, or paired folders) at every step
 t = 0 … max_steps (which may exceed the trained T) and with until-convergence stopping for
 several tolerances, then chooses: the best step per metric, the knee (the smallest t within
-δ dB of the best), the best step within a real-time-factor budget, and the tolerance that
+δ dB of the best), the best step within a real-time-factor limit, and the tolerance that
 stays within δ of the best fixed count with the fewest average steps. The run folder gets:
 
     per_step.json     one record per step: means and 95 % intervals, overall and per bucket
@@ -23,23 +23,16 @@ PESQ (wide-band) and STOI/ESTOI join the metrics when the clips are declared spe
 
 import json
 import logging
-import math
 import sys
 from pathlib import Path
 
 import hydra
-import torch
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 from omegaconf.errors import MissingMandatoryValue
 
-from refine.audio import save_audio
-from refine.choose import best_step, budget_step, calibrate_tolerance, knee_step
-from refine.classical import METHODS, ClassicalRefiner
-from refine.cost import macs_per_second, parameter_count
+from refine.cli import CONFIG_DIR
 from refine.data import PairedFolderDataset, SyntheticDataset
-from refine.evaluation import convergence_runs, groups_of, per_step_metrics, summarise
-from refine.files import write_text_atomic
 from refine.process.checkpoint import (
     CheckpointError,
     load_checkpoint,
@@ -48,12 +41,23 @@ from refine.process.checkpoint import (
     trained_sample_rate,
 )
 from refine.runtime import tune_allocator, warnings_to_log
-from refine.settling import settling
-from refine.tables import write_csv
-from refine.train import CONFIG_DIR
+from refine.study.choose import best_step, calibrate_tolerance, knee_step, step_within_rtf
+from refine.study.classical import METHODS, ClassicalRefiner
+from refine.study.complexity import macs_per_second, parameter_count
+from refine.study.measure import convergence_runs, groups_of, per_step_metrics
+from refine.study.records import (
+    clip_rows,
+    convergence_summary,
+    step_records,
+    write_convergence,
+    write_example,
+    write_per_clip,
+    write_per_step,
+    write_summary,
+)
+from refine.study.settling import settling
 
 log = logging.getLogger(__name__)
-BUCKET_METRICS = ("snr", "si_sdr", "seg_snr")
 
 
 def test_set(data: DictConfig, sample_rate: int):
@@ -97,89 +101,6 @@ def wants_speech_metrics(cfg: DictConfig) -> bool:
             log.info("data.content not set: no speech metrics (set data.content=speech)")
         return content == "speech"
     return setting
-
-
-def finite(value: float) -> float | None:
-    """JSON has no NaN or infinity: missing or unbounded values are null."""
-    return None if value is None or not math.isfinite(value) else round(value, 4)
-
-
-def with_interval(name: str, values: torch.Tensor) -> dict:
-    """{name: mean, name_ci: [low, high]} over clips (nulls when no value is finite)."""
-    stats = summarise(values)
-    mean = finite(stats["mean"])
-    return {name: mean, f"{name}_ci": None if mean is None else [finite(v) for v in stats["ci"]]}
-
-
-def step_records(metrics: dict, groups: dict[str, torch.Tensor], speech: bool) -> list[dict]:
-    """per_step.json: one record per step with means, 95 % intervals and buckets."""
-    names = list(BUCKET_METRICS) + ["update_norm"] + (["pesq", "stoi", "estoi"] if speech else [])
-    records = []
-    for t in range(metrics["si_sdr"].shape[0]):
-        record = {"step": t, "n": metrics["si_sdr"].shape[1]}
-        for name in names:
-            record.update(with_interval(name, metrics[name][t]))
-        record["buckets"] = {}
-        for group, mask in groups.items():
-            entry = {"n": int(mask.sum())}
-            for name in BUCKET_METRICS:
-                entry.update(with_interval(name, metrics[name][t, mask]))
-            record["buckets"][group] = entry
-        records.append(record)
-    return records
-
-
-def clip_rows(metrics: dict, speech: bool) -> list[dict]:
-    """per_clip.csv rows: every clip × step."""
-    names = list(BUCKET_METRICS) + ["update_norm"] + (["pesq", "stoi", "estoi"] if speech else [])
-    steps, clips = metrics["si_sdr"].shape
-    rows = []
-    for clip in range(clips):
-        for t in range(steps):
-            row = {
-                "clip": clip,
-                "input_snr_db": round(float(metrics["input_snr"][clip]), 4),
-                "noise_kind": metrics["noise_kind"][clip],
-                "step": t,
-            }
-            for name in names:
-                value = finite(float(metrics[name][t, clip]))
-                row[name] = "" if value is None else value
-            rows.append(row)
-    return rows
-
-
-def convergence_summary(rows: list[dict]) -> list[dict]:
-    """Per tolerance: mean steps, the share of clips that converged, mean SI-SDR (95 %
-    interval), mean SNR, divergences, the fixed-point map's spectral radius (median and
-    largest), and the mean steps and SI-SDR per input SNR and noise kind (do easy clips
-    stop earlier?)."""
-    summary = []
-    for tol in sorted({row["tol"] for row in rows}, reverse=True):
-        runs = [row for row in rows if row["tol"] == tol]
-        radii = torch.tensor([r["spectral_radius"] for r in runs if r["spectral_radius"] != ""])
-        record = {
-            "tol": tol,
-            "mean_steps": round(sum(r["steps"] for r in runs) / len(runs), 3),
-            "converged": round(sum(r["converged"] for r in runs) / len(runs), 4),
-            **with_interval("si_sdr", torch.tensor([row["si_sdr"] for row in runs])),
-            "snr": finite(sum(r["snr"] for r in runs) / len(runs)),
-            "diverged": sum(r["diverged"] for r in runs),
-            "spectral_radius": None
-            if len(radii) == 0
-            else {"median": finite(radii.median().item()), "max": finite(radii.max().item())},
-            "buckets": {},
-        }
-        for key, name in (("input_snr_db", "{:g}dB"), ("noise_kind", "{}")):
-            for value in sorted({r[key] for r in runs}):
-                group = [r for r in runs if r[key] == value]
-                record["buckets"][name.format(value)] = {
-                    "n": len(group),
-                    "mean_steps": round(sum(r["steps"] for r in group) / len(group), 3),
-                    "si_sdr": finite(sum(r["si_sdr"] for r in group) / len(group)),
-                }
-        summary.append(record)
-    return summary
 
 
 def format_table(records: list[dict], trained_steps: int) -> str:
@@ -245,9 +166,8 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         width = cfg.data.snr_bin_db
         metrics["input_snr"] = (metrics["input_snr"] / width).round() * width + 0.0  # no -0
     records = step_records(metrics, groups_of(metrics), speech)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(run_dir / "per_step.json", json.dumps(records, indent=1))
-    write_csv(run_dir / "per_clip.csv", clip_rows(metrics, speech))
+    write_per_step(run_dir, records)
+    write_per_clip(run_dir, clip_rows(metrics, speech))
 
     rows = convergence_runs(
         refiner,
@@ -259,7 +179,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         cfg.anderson,
     )
     if rows:
-        write_csv(run_dir / "convergence.csv", rows)
+        write_convergence(run_dir, rows)
     rtf_per_step = metrics["seconds"] / max(1, max_steps) / metrics["audio_seconds"]
     curve = [r["si_sdr"] for r in records]
     best = best_step(curve)
@@ -283,11 +203,11 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
                 "metric": "si_sdr",
                 "step": knee_step(curve, cfg.delta_db),
             },
-            "budget": {
+            "budget": {  # the best step within the RTF limit (the records' name for it)
                 "rtf_limit": cfg.rtf_limit,
                 "step": None
                 if cfg.rtf_limit is None
-                else budget_step(curve, rtf_per_step, cfg.rtf_limit),
+                else step_within_rtf(curve, rtf_per_step, cfg.rtf_limit),
             },
         },
         "convergence": convergence_summary(rows) if rows else [],
@@ -298,13 +218,10 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     summary["settling"] = settling(
         curve, metrics["update_norm"].numpy(), summary["convergence"], trained_steps
     )
-    write_text_atomic(run_dir / "summary.json", json.dumps(summary, indent=1))
+    write_summary(run_dir, summary)
     if metrics["example"] is not None:
         *path, clean = metrics["example"]
-        digits, folder = max(2, len(str(len(path) - 1))), run_dir / "example"
-        for t, audio in enumerate(path):
-            save_audio(folder / f"step_{t:0{digits}d}.wav", audio, sample_rate, "FLOAT")
-        save_audio(folder / "clean.wav", clean, sample_rate, "FLOAT")
+        write_example(run_dir, path, clean, sample_rate)
     if cfg.write_defaults:
         write_defaults(Path(cfg.checkpoint), summary, cfg)
     log.info("per-step metrics (%d clips):\n%s", len(dataset), format_table(records, trained_steps))
