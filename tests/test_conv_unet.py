@@ -1,5 +1,5 @@
-"""Seed 001's conv U-Net with an LRU bottleneck: any length, the seed's size, and a step
-network that trains from the config."""
+"""The Audio U-Net LRU denoiser's conv U-Net with an LRU bottleneck: any length, its
+README's size, and a step network that trains from the config."""
 
 import pytest
 import torch

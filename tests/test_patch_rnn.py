@@ -1,5 +1,5 @@
-"""Seed 003's patch conv-RNN: patches and their placement, the seed's output X − Σ z δ, states
-that reach the neighbours, and training through the refinement process."""
+"""The conv-RNN question's patch network: patches and their placement, the output X − Σ z δ,
+states that reach the neighbours, and training through the refinement process."""
 
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Seed 001's network: a 1-D convolutional U-Net with an LRU bottleneck (UNetLRUAudio).
+"""The Audio U-Net LRU denoiser: a 1-D convolutional U-Net with an LRU bottleneck (UNetLRUAudio).
 
     input conv block:  in_channels -> features[0]
     encoder stage i:   conv block (features[i]), then DownPool1D: features[i] -> features[i+1],
@@ -109,5 +109,5 @@ class UNetLRUAudio(nn.Module):
 
 
 def conv_unet_lru_backbone(d_model: int, **kwargs) -> UNetLRUAudio:
-    """The seed-001 network as a step-network backbone: d_model channels in and out."""
+    """The Audio U-Net LRU network as a step-network backbone: d_model channels in and out."""
     return UNetLRUAudio(d_model, d_model, **kwargs)

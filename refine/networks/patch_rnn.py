@@ -1,4 +1,4 @@
-"""Seed 003's conv-RNN on spectrogram patches, vectorised.
+"""The conv-RNN question's network on spectrogram patches, vectorised.
 
 The question it comes from: cut the spectrogram X into overlapping 16×16 patches X_ij, give
 each patch a state z_ij (a local estimate of the noise, the shape of the patch), and update

@@ -1,4 +1,4 @@
-"""Wave-U-Net (Stoller, Ewert and Dixon 2018, arXiv 1806.03185; seed 002).
+"""Wave-U-Net (Stoller, Ewert and Dixon 2018, arXiv 1806.03185).
 
     encoder level i (1 … L):  valid Conv1d(growth·i, down_kernel), LeakyReLU; keep as skip;
                               decimate (every other sample)

@@ -11,9 +11,9 @@ steps the targets are y_t = x − s(t/T)·ω, and one step network f_θ is unrol
 
 Loss: E = Σ_t w_t ‖x̂_t − y_t‖² / ‖ω‖², per example (loud and quiet clips weigh the same),
 averaged over the batch, with Σ_t w_t = 1 (uniform, or the last step weighted up). The
-distance is in the domain's features, or with `loss="stft_magnitude"` (seed 001's spectral
-loss) between STFT magnitudes of the decoded audio: ‖|STFT x̂_t| − |STFT y_t|‖² over
-‖|STFT y_0| − |STFT y_T|‖², whatever domain the refinement runs in.
+distance is in the domain's features, or with `loss="stft_magnitude"` (the Audio U-Net LRU
+denoiser's spectral loss) between STFT magnitudes of the decoded audio:
+‖|STFT x̂_t| − |STFT y_t|‖² over ‖|STFT y_0| − |STFT y_T|‖², whatever domain the refinement runs in.
 
 Training modes, all yielding the loss in segments that the trainer backpropagates one at a
 time, which is what keeps memory flat:
@@ -34,9 +34,9 @@ Everything runs in a domain (`refine.process.domains`): targets are the domain's
 waveform targets y_t, and `refine` returns audio.
 
 A step network may carry a state from step to step (`recurrent = True`, called as
-f(x, progress, state) -> (update, state); seed 003's patch conv-RNN): the unroll, truncation
-(which detaches the state with the iterate) and inference pass it along; teacher forcing,
-which runs steps independently, is refused for it.
+f(x, progress, state) -> (update, state); the conv-RNN question's patch network): the
+unroll, truncation (which detaches the state with the iterate) and inference pass it along;
+teacher forcing, which runs steps independently, is refused for it.
 """
 
 import warnings
@@ -55,7 +55,10 @@ from refine.process.schedules import make_schedule, removed_fractions, step_frac
 PARAMETERISATIONS = ("increment", "residual", "clean_estimate")
 CONDITIONINGS = ("progress", "noise_level")
 LOSSES = ("domain", "stft_magnitude")
-LOSS_STFT = {"n_fft": 512, "hop_length": 128}  # the spectral loss's STFT: seed 001's n_fft
+LOSS_STFT = {
+    "n_fft": 512,
+    "hop_length": 128,
+}  # the spectral loss's STFT: the Audio U-Net LRU's n_fft
 TRAINING_MODES = ("full", "truncated", "teacher_forced")
 
 
@@ -77,7 +80,7 @@ class Refiner(nn.Module):
     Args:
         step_net: f_θ, (B, K, L) [, t/T] -> (B, K, L) in the domain's features.
         steps: T, the number of refinement steps trained.
-        schedule: "quadratic" (the seed's t²/T²), "linear", "cosine" or "power".
+        schedule: "quadratic" (the conv-RNN question's t²/T²), "linear", "cosine" or "power".
         power: the exponent of the power schedule.
         parameterisation: "residual", "increment" or "clean_estimate".
         domain: `Waveform()` (default), `ComplexSTFT(...)` or `MagnitudeSTFT(...)`.
@@ -168,7 +171,8 @@ class Refiner(nn.Module):
 
     @property
     def recurrent(self) -> bool:
-        """Whether the step network carries a state from step to step (seed 003's patch RNN)."""
+        """Whether the step network carries a state from step to step (the conv-RNN
+        question's patch network)."""
         return getattr(self.step_net, "recurrent", False)
 
     @property

@@ -20,7 +20,7 @@ Schedule = Callable[[torch.Tensor], torch.Tensor]
 
 
 def quadratic(u: torch.Tensor) -> torch.Tensor:
-    """s(u) = u², the seed's targets y_t = x − (t²/T²)·ω."""
+    """s(u) = u², the conv-RNN question's targets y_t = x − (t²/T²)·ω."""
     return u**2
 
 

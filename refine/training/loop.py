@@ -81,8 +81,8 @@ def warmup_cosine(warmup: int, total: int):
 
 
 def steps_for_epochs(epochs: float, examples: int, batch_size: int) -> int:
-    """Optimiser steps that show every training example `epochs` times (seed 001's epochs;
-    a fraction of an epoch is allowed)."""
+    """Optimiser steps that show every training example `epochs` times (the Audio U-Net LRU
+    denoiser's epochs; a fraction of an epoch is allowed)."""
     if not epochs > 0:
         raise ValueError(f"train.epochs must be positive (or null: train.steps), got {epochs}")
     return max(1, math.ceil(epochs * examples / batch_size))
