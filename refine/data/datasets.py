@@ -100,9 +100,9 @@ class SyntheticDataset(Dataset):
     def __init__(
         self,
         num_examples: int,
-        segment_seconds: float = 1.0,
+        segment_seconds: float = 0.5,
         sample_rate: int = 16000,
-        snr_range: tuple[float, float] = (-5.0, 15.0),
+        snr_range: tuple[float, float] = (-5.0, 10.0),
         noise_kinds: Sequence[str] = ("white", "pink"),
         seed: int = 0,
         split: str = "train",

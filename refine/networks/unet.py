@@ -1,4 +1,4 @@
-"""LRU_UNet: seed 000's U-Net whose stages are LRU blocks (the aTENNuate design, with LRUs).
+"""LRU_UNet: the U-Net whose stages are LRU blocks (the aTENNuate design, with LRUs).
 
     encoder stage i:  LRUBlock(H_i), then downsample: channels ×2, length ÷f
     bottleneck:       LRUBlock(H_n)
@@ -88,7 +88,7 @@ class LRU_UNet(nn.Module):  # noqa: N801 - the seed's public name
         self,
         d_model: int = 64,
         d_state: int = 64,
-        n_layers: int = 3,
+        n_layers: int = 2,
         downsample_factor: int = 2,
         causal: bool = False,
         dropout: float = 0.0,

@@ -5,44 +5,85 @@ A spec is a dict of four plain dicts (JSON-able, no Hydra objects):
 so a checkpoint can rebuild its model without the config system that trained it.
 """
 
-from refine.networks.conv_unet import conv_unet_lru_backbone
+import inspect
+
+from refine.networks.conv_unet import UNetLRUAudio, conv_unet_lru_backbone
+from refine.networks.lru import LRU
 from refine.networks.patch_rnn import PatchConvRNN
 from refine.networks.step_net import StepNetwork
 from refine.networks.unet import LRU_UNet
-from refine.networks.wave_unet import WaveUNetBackbone
+from refine.networks.wave_unet import WaveUNet, WaveUNetBackbone
 from refine.process.domains import make_domain
 from refine.process.refiner import Refiner
 
+# Where each default lives. A key the spec leaves out is not passed on, so it takes the
+# default of the constructor that reads it (Refiner, StepNetwork, the backbone, make_domain):
+# that signature is the one home of every library default, and build keeps no copy of its own.
+# configs/ sets every key for refine-train (the recipe; where it differs from a constructor's
+# default, its comment says why). Checkpoints written before a key existed lack it: every new
+# option's default is the behaviour they were trained with (update="affine", inject=False).
+DEFAULT_BACKBONE = "lru_unet"  # a spec without model.name (the README's example)
 # Step-network backbones by config name: each maps (B, d_model, L) -> (B, d_model, L).
 BACKBONES = {
-    "lru_unet": LRU_UNet,  # seed 000
-    "conv_unet_lru": conv_unet_lru_backbone,  # seed 001: conv U-Net, LRU bottleneck
-    "wave_unet": WaveUNetBackbone,  # seed 002
+    "lru_unet": LRU_UNet,  # the LRU_UNet design: a U-Net of LRU blocks
+    "conv_unet_lru": conv_unet_lru_backbone,  # the Audio U-Net LRU: conv U-Net, LRU bottleneck
+    "wave_unet": WaveUNetBackbone,  # Wave-U-Net (Stoller et al. 2018)
 }
-# Keys of the model spec that belong to the refinement process or the step network wrapper;
-# every other key is a backbone constructor argument.
-PROCESS_KEYS = {
-    "name",
-    "steps",
-    "parameterisation",
-    "final_weight",
-    "condition",
-    "normalisation",
-    "bin_gate",
-    "update",
-    "inject",
-    "loss",
-}
+# Model keys that the refinement process reads (passed to Refiner under these names) ...
+REFINER_KEYS = ("steps", "parameterisation", "final_weight", "loss")
+# ... and the step-network wrapper (StepNetwork); "condition" goes to both, "name" picks the
+# backbone. Every other model key must be an argument of the backbone.
+STEP_NET_KEYS = ("normalisation", "bin_gate", "update", "inject")
+PROCESS_KEYS = {"name", "condition", *REFINER_KEYS, *STEP_NET_KEYS}
+SCHEDULE_KEYS = {"name": "schedule", "power": "power"}  # schedule key -> Refiner argument
 # model.condition: false, or what a conditioned step network is told (true: the progress t/T,
 # as checkpoints written before the noise level existed say it).
 CONDITIONS = {False: None, True: "progress", "progress": "progress", "noise_level": "noise_level"}
 
 
-def patch_step_network(channels: int, domain, model: dict, net_args: dict) -> PatchConvRNN:
-    """Seed 003's patch conv-RNN: a step network of its own, on spectrogram patches."""
+def arguments(*constructors, fixed: tuple[str, ...] = ()) -> set[str]:
+    """The keyword arguments of `constructors` (a backbone and the classes it passes its
+    **kwargs on to), less those the backbone sets itself (`fixed`)."""
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {
+        name
+        for constructor in constructors
+        for name, parameter in inspect.signature(constructor).parameters.items()
+        if parameter.kind in kinds
+    } - set(fixed)
+
+
+# What a model spec may set for each backbone, besides PROCESS_KEYS.
+BACKBONE_ARGUMENTS = {
+    "lru_unet": arguments(LRU_UNet, LRU),  # LRU_UNet passes r_min, r_max, ... to every LRU
+    "conv_unet_lru": arguments(
+        conv_unet_lru_backbone, UNetLRUAudio, fixed=("in_channels", "out_channels")
+    ),
+    "wave_unet": arguments(
+        WaveUNetBackbone,
+        WaveUNet,
+        fixed=("channels", "sources", "difference_output", "activation"),
+    ),
+    "patch_conv_rnn": arguments(PatchConvRNN, fixed=("channels", "bins")),
+}
+
+
+def refuse_unknown(group: str, given, allowed) -> None:
+    """A key nobody reads is an error naming it and the keys that are read."""
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        raise ValueError(
+            f"{group}: unknown key(s) {', '.join(unknown)}; the keys it takes are "
+            f"{', '.join(sorted(allowed))}"
+        )
+
+
+def patch_step_network(channels: int, domain, process: dict, net_args: dict) -> PatchConvRNN:
+    """The conv-RNN question's patch network: a step network of its own, on spectrogram
+    patches (no StepNetwork wrapper, so the wrapper's keys are refused for it)."""
     if not hasattr(domain, "bins"):
         raise ValueError("patch_conv_rnn works on spectrogram patches: use an STFT domain")
-    if model.get("parameterisation") != "increment" or model.get("condition"):
+    if process.get("parameterisation") != "increment" or process.get("condition"):
         raise ValueError(
             "patch_conv_rnn outputs X − Σ z δ itself: set model.parameterisation=increment "
             "and model.condition=false"
@@ -51,42 +92,41 @@ def patch_step_network(channels: int, domain, model: dict, net_args: dict) -> Pa
 
 
 def build_refiner(spec: dict) -> Refiner:
-    """The refiner (step network, process, domain) that `spec` describes."""
+    """The refiner (step network, process, domain) that `spec` describes. An unknown model,
+    domain or schedule key raises ValueError naming it and the keys that are read."""
     model, schedule = dict(spec["model"]), dict(spec["schedule"])
-    name = model.get("name", "lru_unet")
-    if name not in BACKBONES and name != "patch_conv_rnn":
-        raise ValueError(
-            f"unknown model {name!r}: choose one of {sorted([*BACKBONES, 'patch_conv_rnn'])}"
-        )
-    condition = model.get("condition", False)
+    name = model.pop("name", DEFAULT_BACKBONE)
+    if name not in BACKBONE_ARGUMENTS:
+        raise ValueError(f"unknown model {name!r}: choose one of {sorted(BACKBONE_ARGUMENTS)}")
+    condition = model.pop("condition", False)
     if condition not in CONDITIONS:
         raise ValueError(
             f"model.condition must be false, progress or noise_level, got {condition!r}"
         )
+    process = {key: model.pop(key) for key in REFINER_KEYS if key in model}
+    wrapper = {key: model.pop(key) for key in STEP_NET_KEYS if key in model}
+    backbone_keys = BACKBONE_ARGUMENTS[name]
+    if name == "patch_conv_rnn":
+        refuse_unknown("model (patch_conv_rnn)", wrapper | model, backbone_keys | set(REFINER_KEYS))
+    refuse_unknown(f"model ({name})", model, backbone_keys | PROCESS_KEYS)
+    refuse_unknown("schedule", schedule, SCHEDULE_KEYS)
+    refuse_unknown("domain", spec["domain"], arguments(make_domain))
     domain = make_domain(**spec["domain"])
     channels = domain.channels(spec.get("audio_channels", 1))
-    net_args = {k: v for k, v in model.items() if k not in PROCESS_KEYS}
     if name == "patch_conv_rnn":
-        step_net = patch_step_network(channels, domain, model, net_args)
+        step_net = patch_step_network(channels, domain, process | {"condition": condition}, model)
     else:
         step_net = StepNetwork(
             channels,
-            BACKBONES[name](**net_args),
-            d_model=net_args["d_model"],
+            BACKBONES[name](**model),
+            d_model=model["d_model"],
             condition=CONDITIONS[condition] is not None,
-            normalisation=model.get("normalisation", "clip"),
-            bin_gate=model.get("bin_gate", False),
-            update=model.get("update", "affine"),
-            inject=model.get("inject", False),
+            **wrapper,
         )
     return Refiner(
         step_net,
-        steps=model.get("steps", 8),
-        schedule=schedule.get("name", "quadratic"),
-        power=schedule.get("power", 2.0),
-        parameterisation=model.get("parameterisation", "residual"),
         domain=domain,
-        final_weight=model.get("final_weight", 1.0),
-        loss=model.get("loss", "domain"),
         conditioning=CONDITIONS[condition] or "progress",
+        **process,
+        **{SCHEDULE_KEYS[key]: value for key, value in schedule.items()},
     )
