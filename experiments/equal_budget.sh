@@ -10,22 +10,24 @@
 # recalibrate on another machine (BUDGET_ARGS adds refine.cli.equal_time options, e.g. "--steps 60"
 # to average a variant whose step cost varies; CALIBRATE_ONLY=1 stops after it; EVAL_OVERRIDES adds
 # refine-eval settings for every variant: the reference is then evaluated again, into
-# runs/<OUT's name>/<NAME>/eval). Runs go to runs/<OUT's name>/<NAME>; finished runs are not
-# retrained.
+# runs/<OUT's name>/<NAME>/eval; BUDGET_CSV names the calibration file inside OUT, default
+# budget.csv, so that variants added later are timed beside the reference in a file of their
+# own). Runs go to runs/<OUT's name>/<NAME>; finished runs are not retrained.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=$1
 shift
 EXPERIMENT=$(basename "$OUT")
+BUDGET="$OUT/${BUDGET_CSV:-budget.csv}"
 reference=""
 for variant in "$@"; do
   [ -n "$(echo "${variant#*:}" | tr -d ' ')" ] || reference=${variant%%:*}
 done
 [ -n "$reference" ] || { echo "equal_budget.sh: one variant must be 'NAME:' (the default)" >&2; exit 2; }
-[ -f "$OUT/budget.csv" ] ||
+[ -f "$BUDGET" ] ||
   # shellcheck disable=SC2086  # BUDGET_ARGS: space-separated refine.cli.equal_time options
   "$BIN/python" -m refine.cli.equal_time "$@" --reference "$reference" --reference-steps 1200 \
-    -o "$OUT/budget.csv" ${BUDGET_ARGS:-}
+    -o "$BUDGET" ${BUDGET_ARGS:-}
 [ "${CALIBRATE_ONLY:-0}" = 0 ] || exit 0  # time every experiment before training any
 [ -f runs/main/eval/per_step.json ] || make train
 labels=() dirs=()
@@ -39,7 +41,7 @@ for variant in "$@"; do
   else
     run=runs/$EXPERIMENT/$name
     evals=$run/eval
-    steps=$(awk -F, -v n="$name" '$1 == n {print $NF}' "$OUT/budget.csv")
+    steps=$(awk -F, -v n="$name" '$1 == n {print $NF}' "$BUDGET")
     [ -f "$evals/summary.json" ] ||  # written last: a finished evaluation
       "$BIN/refine-train" "${overrides[@]}" train.steps="$steps" hydra.run.dir="$run"
   fi

@@ -19,7 +19,7 @@ from refine.process.refiner import Refiner, RefineResult
 from refine.process.schedules import make_schedule
 from refine.runtime import tune_allocator
 from refine.study.metrics import si_sdr, snr
-from refine.training.optim import build_optimizer, param_groups
+from refine.train.optim import build_optimizer, param_groups
 
 __all__ = [
     "__version__",

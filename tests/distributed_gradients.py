@@ -12,8 +12,8 @@ import torch
 from refine.cli.train import build_datasets, refiner_spec, train_settings
 from refine.process.build import build_refiner
 from refine.process.refiner import Refiner
-from refine.training import distributed
-from refine.training.loop import accumulate_gradients, training_loader
+from refine.train import distributed
+from refine.train.loop import accumulate_gradients, training_loader
 from tests.test_train import tiny_config
 
 

@@ -44,7 +44,7 @@ def test_two_processes_average_their_gradients_into_the_gradient_of_one(tmp_path
 def test_two_processes_train_on_one_global_batch_and_only_rank_zero_logs(tmp_path):
     overrides = ["train.steps=4", *OVERRIDES]
     train_from_config(tiny_config(*overrides), tmp_path / "one")
-    command = [*TORCHRUN, "-m", "refine.cli.train", *TINY, *overrides]
+    command = [*TORCHRUN, "-m", "refine.train", *TINY, *overrides]
     result = subprocess.run(command + [f"hydra.run.dir={tmp_path / 'two'}"], capture_output=True)
     assert result.returncode == 0, result.stderr[-2000:]
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from refine.networks.lru import LRU
-from refine.training.optim import param_groups
+from refine.train.optim import param_groups
 
 
 def twins(d_model=5, d_state=4, **kwargs) -> tuple[LRU, LRU]:

@@ -2,7 +2,7 @@ import torch
 from torch import nn
 
 from refine.networks.lru import LRU
-from refine.training.optim import build_optimizer, param_groups
+from refine.train.optim import build_optimizer, param_groups
 
 
 def test_groups_follow_hints_and_shapes():

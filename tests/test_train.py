@@ -12,8 +12,8 @@ from refine.cli import CONFIG_DIR
 from refine.cli.train import train_from_config
 from refine.data import SyntheticDataset, write_synthetic_folders
 from refine.process.checkpoint import load_checkpoint, load_refiner
-from refine.training import loop
-from refine.training.loop import format_table
+from refine.train import loop
+from refine.train.loop import format_table
 
 TINY = [
     "model.d_model=8",

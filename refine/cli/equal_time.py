@@ -29,7 +29,7 @@ from refine.cli.train import build_datasets, refiner_spec, train_settings
 from refine.process.build import build_refiner
 from refine.runtime import tune_allocator
 from refine.tables import write_csv
-from refine.training.loop import build_optimisation, train_step, training_loader
+from refine.train.loop import build_optimisation, train_step, training_loader
 
 
 def seconds_per_step(cfg: DictConfig, steps: int = 30, warmup: int = 5) -> float:

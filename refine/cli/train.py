@@ -3,13 +3,13 @@
     refine-train                                  # the defaults: about 9 minutes on 2 cores
     refine-train domain=waveform model.steps=4    # any group choice or key override
     refine-train -m model.steps=1,4,8             # a sweep (hydra/launcher=parallel, slurm)
-    torchrun --nproc-per-node 2 -m refine.cli.train   # data-parallel (refine.training.distributed)
+    torchrun --nproc-per-node 2 -m refine.train   # data-parallel (refine.train.distributed)
 
-Hydra's run folder is the training run's (`refine.training.loop` says what it receives);
+Hydra's run folder is the training run's (`refine.train.loop` says what it receives);
 `hydra.run.dir=` pointing at a run folder that holds a checkpoint resumes it exactly. This
 module only turns the config into plain arguments: the refiner's spec (`refine.process.build`),
 the datasets (`refine.data`) and `TrainSettings`, after checking every setting
-(`refine.cli.settings`); the loop is `refine.training.loop.train`.
+(`refine.cli.settings`); the loop is `refine.train.loop.train`.
 """
 
 import dataclasses
@@ -32,8 +32,8 @@ from refine.data import (
 )
 from refine.data.noise import NOISE_KINDS
 from refine.runtime import warnings_to_log
-from refine.training import distributed
-from refine.training.loop import TrainSettings, format_table, train
+from refine.train import distributed
+from refine.train.loop import TrainSettings, format_table, train
 
 log = logging.getLogger(__name__)
 

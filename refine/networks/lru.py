@@ -11,7 +11,7 @@ the recurrence stays stable whatever the optimiser does. γ normalises the state
 input gives unit-variance states at initialisation.
 
 Following the paper (and minimal-LRU), λ, γ and B train with half the base learning rate and
-no weight decay; they carry that as an `_optim` hint which `refine.training.optim` reads.
+no weight decay; they carry that as an `_optim` hint which `refine.train.optim` reads.
 """
 
 import math

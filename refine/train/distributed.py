@@ -1,6 +1,6 @@
 """Data-parallel training over processes with torch.distributed, launched by torchrun.
 
-    torchrun --nproc-per-node 2 -m refine.cli.train train.batch_size=16 ...
+    torchrun --nproc-per-node 2 -m refine.train train.batch_size=16 ...
 
 Every process holds the whole refiner and trains on its slice of each global batch
 (`refine.data.order`); after the step's backward calls, one all-reduce averages the

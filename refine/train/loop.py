@@ -32,8 +32,8 @@ from refine.process.refiner import Refiner
 from refine.runtime import tune_allocator
 from refine.study.figures import per_step_figure
 from refine.study.measure import groups_of, per_step_metrics, radii_at_trained_steps
-from refine.training import distributed
-from refine.training.optim import build_optimizer
+from refine.train import distributed
+from refine.train.optim import build_optimizer
 
 log = logging.getLogger(__name__)
 
