@@ -9,7 +9,7 @@ import torch
 from hydra import compose, initialize_config_dir
 
 from refine.cli import CONFIG_DIR
-from refine.cli.train import train_from_config
+from refine.cli.train import train_from_config, train_settings
 from refine.data import SyntheticDataset, write_synthetic_folders
 from refine.process.checkpoint import load_checkpoint, load_refiner
 from refine.train import loop
@@ -238,3 +238,13 @@ def test_a_batch_whose_loss_is_not_finite_changes_no_weight_and_is_counted(tmp_p
     weights = load_checkpoint(tmp_path / "checkpoint.pt")["model"]
     assert all(torch.isfinite(w).all() for w in weights.values())
     assert history[-1]["skipped_steps"] == 1
+
+
+def test_steps_past_t_start_at_extra_steps_from():
+    """The curriculum: no step past T before train.extra_steps_from, the seeded draws after."""
+    t = train_settings(tiny_config("train.extra_steps=6", "train.extra_steps_from=10").train)
+    always = train_settings(tiny_config("train.extra_steps=6").train)
+    assert [loop.extra_steps_at(t, step) for step in range(10)] == [0] * 10
+    draws = [loop.extra_steps_at(always, step) for step in range(10, 60)]
+    assert [loop.extra_steps_at(t, step) for step in range(10, 60)] == draws
+    assert max(draws) > 0 and all(0 <= k <= 6 for k in draws)

@@ -50,6 +50,7 @@ class TrainSettings:
     segment: int | None
     checkpoint: bool
     extra_steps: int
+    extra_steps_from: int
     extra_grad_steps: int
     jacobian_weight: float
     lr: float
@@ -111,8 +112,10 @@ def training_loader(train_set, t: TrainSettings, start: int = 0, rank: int = 0, 
 def extra_steps_at(t: TrainSettings, step: int) -> int:
     """K, the steps past T of training step `step`: drawn uniformly from 0 … train.extra_steps
     by a generator seeded with (train.seed, step), so every process of a data-parallel run
-    and a resumed run draw what an uninterrupted single process draws."""
-    if not t.extra_steps:
+    and a resumed run draw what an uninterrupted single process draws; 0 before step
+    train.extra_steps_from (a curriculum: a soft mask trained with steps past T from the
+    start falls into a fixed on/off pattern, experiments/convergence)."""
+    if not t.extra_steps or step < t.extra_steps_from:
         return 0
     generator = torch.Generator().manual_seed(t.seed * 2**32 + step + 2**31)
     return int(torch.randint(t.extra_steps + 1, (), generator=generator))

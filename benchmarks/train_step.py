@@ -1,0 +1,152 @@
+"""Where a training step's time goes, and how close it runs to this machine's matmul speed.
+
+    python benchmarks/train_step.py                              # the refine-train defaults
+    python benchmarks/train_step.py model.update=mask train.threads=1   # any overrides
+
+One step of the configured run (its data loader, training mode and optimiser, as
+refine-train builds them) is timed over --steps steps after a warm-up, then profiled
+(torch.profiler, self CPU time of every operator) and the step's time split into:
+
+- LRU scan: the chunked scan and its hand-written backward (wrapped for the profile);
+- matmuls: the dense projections and every other mm/bmm/addmm outside the scan;
+- convolutions: the U-Net's resampling and the step network's 1x1 maps;
+- STFT: the FFTs of the domain's analysis and synthesis;
+- optimiser: gradient clipping and the AdamW step;
+- data: waiting for the loader (timed apart from the profile, as a share of the step);
+- other: elementwise work, copies, reductions and autograd's own bookkeeping.
+
+Achieved GFLOP/s: the floating-point operations of the step's matmuls and convolutions,
+forward and backward, counted by torch.utils.flop_counter (a complex multiply-add counts as
+one, so the scan's complex matmuls are undercounted by up to 4x), over the step's time, and
+as a share of one large float32 matmul's GFLOP/s on this machine with the same threads.
+"""
+
+import argparse
+import time
+from collections import defaultdict
+
+import torch
+from hydra import compose, initialize_config_dir
+from torch.profiler import ProfilerActivity, profile, record_function
+from torch.utils.flop_counter import FlopCounterMode
+
+from refine.cli import CONFIG_DIR
+from refine.cli.train import build_datasets, refiner_spec, train_settings
+from refine.networks import lru as lru_module
+from refine.process.build import build_refiner
+from refine.runtime import tune_allocator
+from refine.timing import best_time
+from refine.train import loop
+
+GROUPS = ("LRU scan", "matmuls", "convolutions", "STFT", "optimiser", "other")
+MATMULS = ("aten::mm", "aten::bmm", "aten::addmm", "aten::baddbmm", "aten::addbmm")
+
+
+def labelled(fn, label: str):
+    """fn, run inside a profiler range named `label`."""
+
+    def wrapped(*args, **kwargs):
+        with record_function(label):
+            return fn(*args, **kwargs)
+
+    return wrapped
+
+
+def group_of(event) -> str:
+    """The share an operator's self time belongs to: by the range it runs in, then its name."""
+    parent = event.cpu_parent
+    while parent is not None:
+        if parent.name == "LRU scan":
+            return parent.name
+        if parent.name == "optimiser" or parent.name.startswith("Optimizer.step"):
+            return "optimiser"
+        parent = parent.cpu_parent
+    name = event.name
+    if name in MATMULS:
+        return "matmuls"
+    if "conv" in name:
+        return "convolutions"
+    if "fft" in name or "stft" in name:
+        return "STFT"
+    return "other"
+
+
+def machine_gflops(size: int = 2048) -> float:
+    """GFLOP/s of one size x size float32 matmul with the current threads."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    return 2 * size**3 / best_time(lambda: a @ b, 5) / 1e9
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("overrides", nargs="*", help="refine-train settings, key=value")
+    parser.add_argument("--steps", type=int, default=20, help="timed steps")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed steps first")
+    args = parser.parse_args()
+    tune_allocator()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose(config_name="config", overrides=args.overrides)
+    t = train_settings(cfg.train)
+    if t.threads:
+        torch.set_num_threads(t.threads)
+    torch.manual_seed(t.seed)
+    # The scan's two functions, wrapped where the LRU looks them up, and gradient clipping
+    # (the optimiser's step has its own profiler range).
+    lru_module.scan_chunked = labelled(lru_module.scan_chunked, "LRU scan")
+    lru_module.scan_chunked_vjp = labelled(lru_module.scan_chunked_vjp, "LRU scan")
+    refiner = build_refiner(refiner_spec(cfg))
+    optimiser, scheduler = loop.build_optimisation(refiner, t)
+    clip = torch.nn.utils.clip_grad_norm_
+    torch.nn.utils.clip_grad_norm_ = labelled(clip, "optimiser")
+    batches = iter(loop.training_loader(build_datasets(cfg.data)[0], t))
+    refiner.train()
+
+    def step(i: int) -> float:
+        """One training step; returns the seconds spent waiting for its batch."""
+        started = time.perf_counter()
+        batch = next(batches)
+        waited = time.perf_counter() - started
+        loop.train_step(refiner, batch, optimiser, scheduler, t, i)
+        return waited
+
+    for i in range(args.warmup):
+        step(i)
+    started, waited = time.perf_counter(), 0.0
+    for i in range(args.warmup, args.warmup + args.steps):
+        waited += step(i)
+    seconds = (time.perf_counter() - started) / args.steps
+    waited /= args.steps
+
+    profiled = 3
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for i in range(profiled):
+            step(args.warmup + args.steps + i)
+    shares = defaultdict(float)
+    for event in prof.events():
+        shares[group_of(event)] += event.self_cpu_time_total
+    total = sum(shares.values())
+    with FlopCounterMode(display=False) as counter:
+        step(args.warmup + args.steps + profiled)
+    gflops = counter.get_total_flops() / seconds / 1e9
+    peak = machine_gflops()
+    torch.nn.utils.clip_grad_norm_ = clip
+
+    print(
+        f"training step of {' '.join(args.overrides) or 'the defaults'}: batch {t.batch_size}, "
+        f"{torch.get_num_threads()} threads: {seconds * 1e3:.0f} ms "
+        f"(mean of {args.steps} after {args.warmup} warm-up steps)"
+    )
+    print(f"{'share of the step':24s}{'ms':>8s}{'share':>8s}")
+    compute = seconds - waited
+    for group in GROUPS:
+        part = shares[group] / total * compute
+        print(f"{group:24s}{part * 1e3:8.1f}{part / seconds:8.1%}")
+    print(f"{'data (waiting)':24s}{waited * 1e3:8.1f}{waited / seconds:8.1%}")
+    print(
+        f"achieved {gflops:.1f} GFLOP/s (matmuls and convolutions) against {peak:.1f} GFLOP/s "
+        f"of a 2048x2048 float32 matmul: {gflops / peak:.1%} of it"
+    )
+
+
+if __name__ == "__main__":
+    main()
