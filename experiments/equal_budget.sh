@@ -12,7 +12,8 @@
 # refine-eval settings for every variant: the reference is then evaluated again, into
 # runs/<OUT's name>/<NAME>/eval; BUDGET_CSV names the calibration file inside OUT, default
 # budget.csv, so that variants added later are timed beside the reference in a file of their
-# own). Runs go to runs/<OUT's name>/<NAME>; finished runs are not retrained.
+# own; PLOT_OUT is where the overlay of this call's variants goes, default OUT). Runs go to
+# runs/<OUT's name>/<NAME>; finished runs are not retrained.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=$1
@@ -53,4 +54,4 @@ for variant in "$@"; do
   labels+=("$name")
   dirs+=("$OUT/$name")
 done
-"$BIN/refine-plot" "${dirs[@]}" --labels "${labels[@]}" -o "$OUT"
+"$BIN/refine-plot" "${dirs[@]}" --labels "${labels[@]}" -o "${PLOT_OUT:-$OUT}"

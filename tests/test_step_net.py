@@ -41,14 +41,24 @@ def test_the_mask_update_never_enlarges_a_feature_and_can_leave_it_exactly(bin_g
         net.lower.weight.zero_()
     assert torch.equal(net(x), torch.zeros_like(x))  # a fixed point, not a slow slide
     assert bounded_mask(torch.tensor(-4.0)) > 0  # smooth, not a step, before the margin
-    # Past either end the value is exactly 0 or 1, yet the gradient is the sigmoid's: a bin
-    # pushed past an end can still be pulled back.
-    gain = torch.tensor([-8.0, -1.0, 8.0], requires_grad=True)
+    # Past either end the value is exactly 0 or 1; the sigmoid's gradient passes inside and,
+    # past an end, only when descent pulls the bin back inside, never further out.
+    gain = torch.tensor([-8.0, -1.0, 8.0, -8.0, 8.0], requires_grad=True)
     mask = bounded_mask(gain)
     assert mask[0] == 0 and mask[2] == 1
-    mask.sum().backward()
+    upstream = torch.tensor([-1.0, 1.0, 1.0, 1.0, -1.0])  # ∂E/∂m: descent raises m[0], lowers m[2]
+    mask.backward(upstream)
     sigmoid = torch.sigmoid(gain.detach())
-    torch.testing.assert_close(gain.grad, 1.02 * sigmoid * (1 - sigmoid))
+    slope = 1.02 * sigmoid * (1 - sigmoid)
+    expected = upstream * slope * torch.tensor([1.0, 1.0, 1.0, 0.0, 0.0])  # outward: none
+    torch.testing.assert_close(gain.grad, expected)
+    # The two it is measured against: every gradient passes, or none past the ends.
+    for gradient, passes in (("straight", [1.0] * 5), ("clamp", [0.0, 1.0, 0.0, 0.0, 0.0])):
+        gain.grad = None
+        bounded_mask(gain, gradient).backward(upstream)
+        torch.testing.assert_close(gain.grad, upstream * slope * torch.tensor(passes))
+    with pytest.raises(ValueError, match="mask_gradient must be one of"):
+        step_network(False, update="mask", mask_gradient="sideways")
 
 
 def test_an_injecting_network_reads_the_observation_and_refuses_to_run_without_it():

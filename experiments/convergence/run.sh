@@ -5,13 +5,17 @@
 # experiments/convergence/<name>/, the overlay figure and tables (refine-plot), goals.md
 # (goals.py) and dead_zone.md (where the masks' bins sit). Run from the repository root:
 #   bash experiments/convergence/run.sh
-# The records in mask_extra_frozen/ and mask_extra_level_frozen/ are those of mask_extra and
-# mask_extra_level trained with the mask's clamp blocking the gradient (commit f4549ee, before
-# bounded_mask passed it straight through): check that commit out to remake them.
+# The mask's gradient past 0 and 1 (model.mask_gradient) is part of each variant: "straight"
+# (the sigmoid's, always), "clamp" (none past the ends) or "inward" (only back inside, the
+# default). The records in mask_extra_frozen/ and mask_extra_level_frozen/ are those of
+# mask_extra and mask_extra_level with model.mask_gradient=clamp, trained at commit f4549ee
+# (their steps are in budget.csv; check that commit out to remake them exactly).
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/convergence
 MASK="model.update=mask"
+STRAIGHT="model.mask_gradient=straight"
+GATE="model.bin_gate=true"
 EXTRA="train.extra_steps=24"
 # Steps past T cost a drawn K ~ U{0..24} steps each: time 60 steps per variant, not 30.
 BUDGET_ARGS="--steps 60" EVAL_OVERRIDES="max_steps=64 convergence_max_steps=64" \
@@ -20,23 +24,40 @@ BUDGET_ARGS="--steps 60" EVAL_OVERRIDES="max_steps=64 convergence_max_steps=64" 
   "extra: $EXTRA" \
   "noise_level: model.condition=noise_level" \
   "inject: model.inject=true" \
-  "mask: $MASK" \
-  "mask_extra: $MASK $EXTRA"
+  "mask: $MASK $STRAIGHT" \
+  "mask_extra: $MASK $EXTRA $STRAIGHT"
 # The bounded mask on the STFT magnitude, where a mask in [0, 1] is what the oracle IRM is, at
 # the main job's 1200 optimiser steps (equal steps, not equal time; the domains experiment's
 # magnitude run, affine, had the default's time: 1369 steps).
 run=runs/convergence/magnitude_mask_extra
 [ -f $run/eval/summary.json ] || {
-  "$BIN/refine-train" domain=stft_magnitude $MASK $EXTRA train.steps=1200 hydra.run.dir=$run
+  "$BIN/refine-train" domain=stft_magnitude $MASK $EXTRA $STRAIGHT train.steps=1200 \
+    hydra.run.dir=$run
   "$BIN/refine-eval" checkpoint=$run/checkpoint.pt hydra.run.dir=$run/eval max_steps=64 \
     convergence_max_steps=64
 }
 mkdir -p $OUT/magnitude_mask_extra
 cp $run/eval/per_step.json $run/eval/summary.json $run/eval/per_clip.csv $OUT/magnitude_mask_extra/
+# The bin gate (a per-bin soft threshold on the bin's own level, added to the mask's gain)
+# with the mask, timed beside the reference in a file of their own (budget_gate.csv): with
+# the straight-through gradient (with and without steps past T), then with the inward one.
+# The steps of mask_gate_extra are those of mask_gate_extra_straight: the gradient rule
+# costs nothing.
+BUDGET_CSV=budget_gate.csv PLOT_OUT=$OUT/overlay_gate \
+  EVAL_OVERRIDES="max_steps=64 convergence_max_steps=64" bash experiments/equal_budget.sh $OUT \
+  "as_is:" \
+  "mask_gate_extra_straight: $MASK $GATE $EXTRA $STRAIGHT" \
+  "mask_gate_straight: $MASK $GATE $STRAIGHT" \
+  "mask_gate: $MASK $GATE train.val_every=100" \
+  "mask_gate_extra: $MASK $GATE $EXTRA"
 "$BIN/python" $OUT/goals.py $OUT as_is extra noise_level inject mask mask_extra \
-  mask_extra_frozen mask_extra_level_frozen magnitude_mask_extra
+  mask_extra_frozen mask_extra_level_frozen magnitude_mask_extra mask_gate_extra_straight \
+  mask_gate_straight mask_gate mask_gate_extra
 # Where the masks' bins sit: the default recipe's (complex STFT) and the real-noise model's
 # (STFT magnitude with the bin gate, experiments/pretrained/run.sh's last stage).
 "$BIN/python" $OUT/dead_zone.py runs/convergence/mask/checkpoint.pt \
   runs/convergence/mask_extra/checkpoint.pt $run/checkpoint.pt runs/pretrained_real/checkpoint.pt \
+  runs/convergence/mask_gate_extra_straight/checkpoint.pt \
+  runs/convergence/mask_gate_straight/checkpoint.pt runs/convergence/mask_gate/checkpoint.pt \
+  runs/convergence/mask_gate_extra/checkpoint.pt \
   > $OUT/dead_zone.md

@@ -32,11 +32,10 @@ any domain (K = 1 for mono waveforms, 2·257 for a 512-point complex STFT). Four
   a sigmoid stretched by τ = 1 % past both ends: smooth and never without a gradient in
   between, like a sigmoid, yet exactly 0 for gain below about −4.6, where a bin the network
   judges clean is left exactly as it is (a fixed point, not a point the iterate slides
-  through at a rate σ(gain)). In a 1200-step pilot a plain clamp(gain, 0, 1), which has no
-  gradient over half its inputs, ended 0.86 dB below the default at T; so the gradient
-  passes straight through the clamp (`bounded_mask`). The mask starts at
-  m = 1/2, not at the identity. The affine output (the default) can also add and rotate,
-  which the waveform domain needs.
+  through at a rate σ(gain)). Past an end only the gradient that points back inside passes
+  (`bounded_mask`): the clamp's own gradient and a straight-through one both trained the
+  mask into a fixed on/off pattern. The mask starts at m = 1/2, not at the identity. The
+  affine output (the default) can also add and rotate, which the waveform domain needs.
 - `inject=True` gives the network the noisy observation (the domain features of the input
   to step 1) beside the iterate at every step, each divided by its own RMS: without it,
   any signal the network takes for clean is a fixed point (Bai et al. 2019, "Deep
@@ -53,6 +52,7 @@ from torch import nn
 
 NORMALISATIONS = ("clip", "causal")
 UPDATES = ("affine", "mask")
+MASK_GRADIENTS = ("inward", "straight", "clamp")  # past the mask's ends: see bounded_mask
 LEVEL_FLOOR = 1e-3  # ε of the bin gate's log level, relative to the input's RMS
 MASK_MARGIN = 0.01  # τ: how far the mask's sigmoid is stretched past 0 and 1
 
@@ -65,15 +65,43 @@ def conditioning_embedding(value: torch.Tensor, size: int) -> torch.Tensor:
     return torch.cat([torch.sin(angles), torch.cos(angles)], -1)
 
 
-def bounded_mask(gain: torch.Tensor) -> torch.Tensor:
+class _InwardClamp(torch.autograd.Function):
+    """clamp(v, 0, 1), whose gradient passes where v is inside [0, 1] and, past an end, only
+    when descent would move v back inside (v < 0 with ∂E/∂m < 0, v > 1 with ∂E/∂m > 0).
+
+    The clamp's own gradient (zero past both ends) leaves a bin that crossed an end there for
+    good; passing every gradient straight through lets the loss keep pushing a bin the mask
+    cannot serve (a channel that would need m < 0 or m > 1) further out at every step, and
+    the network's output grows until every bin sits far past an end. Both trained the default
+    recipe's mask into a fixed on/off pattern (experiments/convergence, dead_zone.md).
+    Passing only the inward half keeps a bin at an end where the loss wants it beyond, and
+    lets it back as soon as the loss wants it inside."""
+
+    @staticmethod
+    def forward(ctx, v):
+        ctx.save_for_backward(v)
+        return v.clamp(0.0, 1.0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (v,) = ctx.saved_tensors
+        inward = ((v >= 0) | (grad < 0)) & ((v <= 1) | (grad > 0))
+        return grad * inward
+
+
+def bounded_mask(gain: torch.Tensor, gradient: str = "inward") -> torch.Tensor:
     """The mask update's m = clamp((1 + 2τ)·σ(gain) − τ, 0, 1): in [0, 1], exactly 0 (and 1)
-    beyond |gain| ≈ 4.6, smooth in between. Its gradient is the unclamped sigmoid's everywhere
-    (straight through the clamp), so a bin pushed past an end can still be pulled back; with
-    the clamp's own zero gradient it never could. (It does not stop the default recipe's mask
-    from saturating: on the complex STFT the trained mask is 0 or 1 in over 99 % of the bins,
-    with the clamp's gradient or this one: experiments/convergence, dead_zone.md.)"""
+    beyond |gain| ≈ 4.6, smooth in between. Past an end its gradient is the sigmoid's when it
+    points back inside and zero when it points further out ("inward", `_InwardClamp`); the
+    two it was measured against: the sigmoid's always ("straight" through the clamp) and the
+    clamp's own, zero past both ends ("clamp")."""
     stretched = (1 + 2 * MASK_MARGIN) * torch.sigmoid(gain) - MASK_MARGIN
-    return stretched.clamp(0.0, 1.0).detach() + (stretched - stretched.detach())  # + exactly 0
+    if gradient == "inward":
+        return _InwardClamp.apply(stretched)
+    clamped = stretched.clamp(0.0, 1.0)
+    if gradient == "clamp":
+        return clamped
+    return clamped.detach() + (stretched - stretched.detach())  # straight: + exactly 0
 
 
 class StepNetwork(nn.Module):
@@ -88,6 +116,7 @@ class StepNetwork(nn.Module):
         normalisation: "clip" (the RMS of the whole input) or "causal" (of the frames so far).
         bin_gate: add a soft threshold on each channel's own level to the gain.
         update: "affine" (x ⊙ gain + shift) or "mask" (x ⊙ clamp(gain, 0, 1): bounded).
+        mask_gradient: the mask's gradient past its ends, "inward", "straight" or "clamp".
         inject: also see the noisy observation at every step.
     """
 
@@ -102,6 +131,7 @@ class StepNetwork(nn.Module):
         bin_gate: bool = False,
         update: str = "affine",
         inject: bool = False,
+        mask_gradient: str = "inward",
     ):
         super().__init__()
         if normalisation not in NORMALISATIONS:
@@ -110,9 +140,13 @@ class StepNetwork(nn.Module):
             )
         if update not in UPDATES:
             raise ValueError(f"update must be one of {UPDATES}, got {update!r}")
+        if mask_gradient not in MASK_GRADIENTS:
+            raise ValueError(
+                f"mask_gradient must be one of {MASK_GRADIENTS}, got {mask_gradient!r}"
+            )
         self.channels, self.condition, self.embedding_size = channels, condition, embedding_size
         self.normalisation, self.bin_gate = normalisation, bin_gate
-        self.update, self.inject = update, inject
+        self.update, self.inject, self.mask_gradient = update, inject, mask_gradient
         self.lift = nn.Conv1d((2 if inject else 1) * channels, d_model, 1)
         self.backbone = backbone
         # Per channel: the gain (and the shift of the affine update), and with the bin gate
@@ -169,7 +203,7 @@ class StepNetwork(nn.Module):
     def _lowered(self, x: torch.Tensor, h: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
         gain, shift = self.gain(x, h, scale)
         if shift is None:
-            return x * bounded_mask(gain)
+            return x * bounded_mask(gain, self.mask_gradient)
         return x * gain + shift * scale
 
     def forward(
