@@ -6,7 +6,11 @@
 Two levels are timed: the scan alone (the part the fast path replaces: chunked scan and its
 hand-written backward, against a Python loop differentiated by autograd) and the whole LRU
 layer, whose two dense projections are the same BLAS calls in both and so bound the layer's
-ratio. Times are the minimum over repeats after a warm-up, in float32. Accuracy is measured
+ratio. The layer is also held against its matmul floor: the six dense matmuls any LRU must
+do on these shapes (the input map (B·L, H) → (B·L, 2N) and the output map back, each
+forward, activation gradient and weight gradient) as single float32 mm calls on contiguous
+operands; the printed ratio is the layer's forward+backward time over theirs.
+Times are the minimum over repeats after a warm-up, in float32. Accuracy is measured
 against the sequential loop in float64, so the float32 rounding of both paths shows.
 """
 
@@ -73,6 +77,27 @@ def time_layers(
     return {"layer forward": forward, "layer forward+backward": backward}
 
 
+def matmul_floor(lru: LRU, u: torch.Tensor, repeats: int) -> float:
+    """Seconds of the six dense matmuls of the layer's forward and backward on u's shapes."""
+    rows = u.shape[0] * u.shape[1]
+    w_in, w_out = (
+        torch.randn(2 * lru.d_state, lru.d_model),
+        torch.randn(lru.d_model, 2 * lru.d_state),
+    )
+    inputs, states = torch.randn(rows, lru.d_model), torch.randn(rows, 2 * lru.d_state)
+    grad_y, grad_x = torch.randn(rows, lru.d_model), torch.randn(rows, 2 * lru.d_state)
+
+    def six():
+        inputs @ w_in.T  # input map
+        states @ w_out.T  # output map
+        grad_y @ w_out  # the states' gradient
+        grad_y.T @ states  # the output map's gradient
+        grad_x @ w_in  # the input's gradient
+        grad_x.T @ inputs  # the input map's gradient
+
+    return best_time(six, repeats)
+
+
 def outputs_and_gradients(lru: LRU, u: torch.Tensor, grad_y: torch.Tensor) -> dict:
     lru.zero_grad()
     leaf = u.to(lru.D.dtype, copy=True).requires_grad_()
@@ -123,6 +148,12 @@ def main() -> None:
     print(f"{'':26s}{'chunked ms':>12s}{'sequential ms':>15s}{'ratio':>9s}")
     for name, (t_fast, t_seq) in timings.items():
         print(f"{name:26s}{t_fast * 1e3:12.1f}{t_seq * 1e3:15.1f}{t_seq / t_fast:8.1f}x")
+    floor = matmul_floor(fast, u, args.repeats)
+    layer = timings["layer forward+backward"][0]
+    print(
+        f"matmul floor (six dense matmuls) {floor * 1e3:.1f} ms: the layer's forward+backward "
+        f"takes {layer / floor:.2f}x it"
+    )
     print("relative error of float32 against the float64 sequential reference:")
     print(f"{'':26s}{'chunked':>12s}{'sequential':>15s}")
     for name, (e_fast, e_seq) in accuracy(fast, sequential, u).items():
