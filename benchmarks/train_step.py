@@ -31,9 +31,8 @@ from torch.profiler import ProfilerActivity, profile, record_function
 from torch.utils.flop_counter import FlopCounterMode
 
 from refine.cli import CONFIG_DIR
-from refine.cli.train import build_datasets, refiner_spec, train_settings
+from refine.cli.equal_time import training_parts
 from refine.networks import lru as lru_module
-from refine.process.build import build_refiner
 from refine.runtime import tune_allocator
 from refine.timing import best_time
 from refine.train import loop
@@ -86,20 +85,13 @@ def main() -> None:
     tune_allocator()
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = compose(config_name="config", overrides=args.overrides)
-    t = train_settings(cfg.train)
-    if t.threads:
-        torch.set_num_threads(t.threads)
-    torch.manual_seed(t.seed)
+    t, refiner, optimiser, scheduler, batches = training_parts(cfg)
     # The scan's two functions, wrapped where the LRU looks them up, and gradient clipping
     # (the optimiser's step has its own profiler range).
     lru_module.scan_chunked = labelled(lru_module.scan_chunked, "LRU scan")
     lru_module.scan_chunked_vjp = labelled(lru_module.scan_chunked_vjp, "LRU scan")
-    refiner = build_refiner(refiner_spec(cfg))
-    optimiser, scheduler = loop.build_optimisation(refiner, t)
     clip = torch.nn.utils.clip_grad_norm_
     torch.nn.utils.clip_grad_norm_ = labelled(clip, "optimiser")
-    batches = iter(loop.training_loader(build_datasets(cfg.data)[0], t))
-    refiner.train()
 
     def step(i: int) -> float:
         """One training step; returns the seconds spent waiting for its batch."""

@@ -57,6 +57,8 @@ def test_the_mask_update_never_enlarges_a_feature_and_can_leave_it_exactly(bin_g
         gain.grad = None
         bounded_mask(gain, gradient).backward(upstream)
         torch.testing.assert_close(gain.grad, upstream * slope * torch.tensor(passes))
+    with pytest.raises(ValueError, match="gradient must be one of"):
+        bounded_mask(gain, "sideways")
     with pytest.raises(ValueError, match="mask_gradient must be one of"):
         step_network(False, update="mask", mask_gradient="sideways")
 

@@ -32,9 +32,10 @@ from refine.tables import write_csv
 from refine.train.loop import build_optimisation, train_step, training_loader
 
 
-def seconds_per_step(cfg: DictConfig, steps: int = 30, warmup: int = 5) -> float:
-    """Mean wall-clock seconds of one training step (loader wait included) of the run that
-    cfg describes, after `warmup` untimed steps. Trains a throwaway copy; writes nothing."""
+def training_parts(cfg: DictConfig) -> tuple:
+    """What one training step of the run that cfg describes needs, built as refine-train
+    builds it (threads, seed, model, optimiser, loader), for a throwaway copy that times it:
+    (settings, refiner in training mode, optimiser, scheduler, an iterator of batches)."""
     t = train_settings(cfg.train)
     if t.threads:
         torch.set_num_threads(t.threads)
@@ -42,8 +43,14 @@ def seconds_per_step(cfg: DictConfig, steps: int = 30, warmup: int = 5) -> float
     refiner = build_refiner(refiner_spec(cfg))
     train_set, _ = build_datasets(cfg.data)
     optimiser, scheduler = build_optimisation(refiner, t)
-    batches = iter(training_loader(train_set, t))
     refiner.train()
+    return t, refiner, optimiser, scheduler, iter(training_loader(train_set, t))
+
+
+def seconds_per_step(cfg: DictConfig, steps: int = 30, warmup: int = 5) -> float:
+    """Mean wall-clock seconds of one training step (loader wait included) of the run that
+    cfg describes, after `warmup` untimed steps. Trains a throwaway copy; writes nothing."""
+    t, refiner, optimiser, scheduler, batches = training_parts(cfg)
     for i in range(warmup + steps):
         if i == warmup:
             started = time.perf_counter()

@@ -101,7 +101,9 @@ def bounded_mask(gain: torch.Tensor, gradient: str = "inward") -> torch.Tensor:
     clamped = stretched.clamp(0.0, 1.0)
     if gradient == "clamp":
         return clamped
-    return clamped.detach() + (stretched - stretched.detach())  # straight: + exactly 0
+    if gradient == "straight":
+        return clamped.detach() + (stretched - stretched.detach())  # + exactly 0
+    raise ValueError(f"gradient must be one of {MASK_GRADIENTS}, got {gradient!r}")
 
 
 class StepNetwork(nn.Module):
