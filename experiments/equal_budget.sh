@@ -12,7 +12,9 @@
 # refine-eval settings for every variant: the reference is then evaluated again, into
 # runs/<OUT's name>/<NAME>/eval; BUDGET_CSV names the calibration file inside OUT, default
 # budget.csv, so that variants added later are timed beside the reference in a file of their
-# own; PLOT_OUT is where the overlay of this call's variants goes, default OUT). Runs go to
+# own; PLOT_OUT is where the overlay of this call's variants goes, default OUT; REFERENCE
+# names a reference with overrides, e.g. a default recipe that has since changed: it is then
+# trained like the others, for the 1200 steps of its budget row). Runs go to
 # runs/<OUT's name>/<NAME>; finished runs are not retrained.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
@@ -20,22 +22,28 @@ OUT=$1
 shift
 EXPERIMENT=$(basename "$OUT")
 BUDGET="$OUT/${BUDGET_CSV:-budget.csv}"
-reference=""
+reference=${REFERENCE:-}
 for variant in "$@"; do
-  [ -n "$(echo "${variant#*:}" | tr -d ' ')" ] || reference=${variant%%:*}
+  [ -n "$reference" ] || [ -n "$(echo "${variant#*:}" | tr -d ' ')" ] || reference=${variant%%:*}
 done
-[ -n "$reference" ] || { echo "equal_budget.sh: one variant must be 'NAME:' (the default)" >&2; exit 2; }
+[ -n "$reference" ] || {
+  echo "equal_budget.sh: one variant must be 'NAME:' (the default), or name it REFERENCE" >&2
+  exit 2
+}
 [ -f "$BUDGET" ] ||
   # shellcheck disable=SC2086  # BUDGET_ARGS: space-separated refine.cli.equal_time options
   "$BIN/python" -m refine.cli.equal_time "$@" --reference "$reference" --reference-steps 1200 \
     -o "$BUDGET" ${BUDGET_ARGS:-}
 [ "${CALIBRATE_ONLY:-0}" = 0 ] || exit 0  # time every experiment before training any
-[ -f runs/main/eval/per_step.json ] || make train
+for variant in "$@"; do  # the default configuration's run is the main job's
+  [ "${variant%%:*}" != "$reference" ] || [ -n "$(echo "${variant#*:}" | tr -d ' ')" ] ||
+    [ -f runs/main/eval/per_step.json ] || make train
+done
 labels=() dirs=()
 for variant in "$@"; do
   name=${variant%%:*}
   read -ra overrides <<< "${variant#*:}"
-  if [ "$name" = "$reference" ]; then
+  if [ "$name" = "$reference" ] && [ ${#overrides[@]} = 0 ]; then
     run=runs/main
     evals=runs/main/eval
     [ -z "${EVAL_OVERRIDES:-}" ] || evals=runs/$EXPERIMENT/$name/eval  # on the same test set

@@ -25,6 +25,9 @@ PATCH = SPEC | {"model": {"name": "patch_conv_rnn", "parameterisation": "increme
 # Config values that differ from their constructor's default on purpose: the config's comment
 # says why (configs/model/lru_unet.yaml: the recipe's eigenvalue range, not the LRU paper's).
 DIFFERENT = {"r_min", "r_max"}
+# The recipe's update (configs/model/lru_unet.yaml says why): the constructors keep what
+# checkpoints written before these keys existed were trained with.
+RECIPE = {"lru_unet": {"update", "bin_gate", "past_decay"}}
 REQUIRED = {"patch_conv_rnn": {"parameterisation"}}  # what the network needs ("required")
 
 
@@ -75,7 +78,8 @@ def test_the_process_and_wrapper_defaults_agree_with_every_model_config(model):
     code = defaults(Refiner, StepNetwork)  # condition: StepNetwork's bool, the config's mode
     for key, value in config.items():
         if key in code and key != "condition" and key not in REQUIRED.get(model, ()):
-            assert value == code[key], f"configs/model/{model}.yaml: {key}"
+            differs = key in RECIPE.get(model, ())
+            assert (value == code[key]) != differs, f"configs/model/{model}.yaml: {key}"
 
 
 def test_the_lru_unet_config_agrees_with_its_classes_but_where_it_says_why():
@@ -91,3 +95,8 @@ def test_the_synthetic_data_config_agrees_with_the_dataset():
     for key in config.keys() & code.keys():
         expected = list(code[key]) if isinstance(code[key], tuple) else code[key]
         assert config[key] == expected, key
+
+
+def test_the_model_group_sets_the_step_decay_past_t():
+    assert build_refiner(with_model(past_decay=0.6)).past_decay == 0.6
+    assert build_refiner(SPEC).past_decay == defaults(Refiner)["past_decay"]

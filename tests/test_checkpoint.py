@@ -11,6 +11,7 @@ from refine.process.checkpoint import (
     load_checkpoint,
     load_refiner,
     save_checkpoint,
+    store_inference,
 )
 
 SPEC = {
@@ -90,3 +91,14 @@ def test_export_keeps_what_inference_needs_and_drops_the_optimiser(tmp_path):
     noisy = torch.randn(1, 1, 1000)
     shipped, _ = load_refiner(tmp_path / "shipped.pt")
     torch.testing.assert_close(shipped.refine(noisy).output, refiner.eval().refine(noisy).output)
+
+
+def test_inference_defaults_are_merged_into_a_checkpoint_and_a_bad_decay_is_refused(tmp_path):
+    path = tmp_path / "model.pt"
+    save_checkpoint(path, spec=SPEC, model=build_refiner(SPEC).state_dict())
+    assert store_inference(path, steps=3) == {"steps": 3}
+    assert store_inference(path, past_decay=0.4) == {"steps": 3, "past_decay": 0.4}
+    assert load_refiner(path)[0].past_decay == 0.4
+    with pytest.raises(ValueError, match="past_decay"):
+        store_inference(path, past_decay=0)
+    assert load_checkpoint(path)["inference"] == {"steps": 3, "past_decay": 0.4}

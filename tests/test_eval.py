@@ -2,6 +2,7 @@
 
 import csv
 import json
+import shutil
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ from refine.cli import CONFIG_DIR
 from refine.cli.eval import evaluate, format_table, wants_speech_metrics
 from refine.cli.train import train_from_config
 from refine.data import write_synthetic_folders
-from refine.process.checkpoint import load_checkpoint
+from refine.process.checkpoint import load_checkpoint, load_refiner
 from tests.test_train import tiny_config
 
 
@@ -86,6 +87,19 @@ def test_eval_can_write_its_choice_into_the_checkpoint(checkpoint, tmp_path):
     assert inference["steps"] == summary["choice"]["knee"]["step"]
     assert inference["tol"] == summary["choice"]["tolerance"]["tol"]
     assert load_checkpoint(checkpoint)["model"]  # the weights are still there
+
+
+def test_a_step_decay_past_t_chosen_at_eval_time_travels_with_the_checkpoint(checkpoint, tmp_path):
+    copy = tmp_path / "checkpoint.pt"
+    shutil.copy(checkpoint, copy)
+    trained = load_checkpoint(copy)["spec"]["model"]["past_decay"]
+    assert load_refiner(copy)[0].past_decay == trained != 0.25
+    summary = evaluate(eval_config(copy, "past_decay=0.25", "write_defaults=true"), tmp_path / "e")
+    assert summary["past_decay"] == 0.25
+    assert load_checkpoint(copy)["inference"]["past_decay"] == 0.25
+    assert load_refiner(copy)[0].past_decay == 0.25  # what refine-denoise will run
+    with pytest.raises(ValueError, match="past_decay"):
+        evaluate(eval_config(copy, "past_decay=1.5"), tmp_path / "bad")
 
 
 def test_eval_reads_paired_folders_and_bins_their_measured_snrs(checkpoint, tmp_path):

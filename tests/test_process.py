@@ -408,3 +408,55 @@ def test_the_jacobian_penalty_is_the_mean_squared_singular_value_and_trains_the_
     assert len(errors) == 0 and penalty > 0
     penalty.backward()
     assert refiner.step_net.lower.weight.grad.abs().sum() > 0
+
+
+class HalfMask(nn.Module):
+    """f(x) = x/2: the bounded mask's update with m = 1/2 on every bin, which never settles
+    under a constant step (every step removes η/2 of what is left)."""
+
+    condition = False
+
+    def forward(self, x, conditioning=None, observation=None):
+        return x / 2
+
+
+@pytest.mark.parametrize("decay", [0.5, 0.8])
+def test_a_decaying_step_past_t_makes_a_bounded_update_converge(decay):
+    refiner = make_refiner(steps=2, schedule="linear", past_decay=decay).double()
+    refiner.step_net = HalfMask()
+    noisy, _ = noisy_example()
+    result = refiner.refine(noisy, steps=40, patience=None, return_trajectory=True)
+    # Past T the relative update of step T + k is η_{T+k}·m = ρ^k/2, whatever x is.
+    past = result.update_norms[2:, 0]  # (38,)
+    expected = 0.5 * decay ** torch.arange(1, 39, dtype=torch.float64)
+    torch.testing.assert_close(past, expected, rtol=1e-9, atol=1e-12)
+    # x̂_{T+k} = x̂_T · Π_j (1 − ρ^j/2): a convergent product, the limit is not zero.
+    limit = torch.prod(1 - expected)
+    torch.testing.assert_close(result.output, result.trajectory[2] * limit, rtol=1e-9, atol=1e-9)
+    stopped = refiner.refine(noisy, tol=1e-3, max_steps=400, patience=None)
+    k = torch.ceil(torch.log(torch.tensor(2e-3)) / torch.log(torch.tensor(decay)))
+    assert (stopped.steps == 2 + int(k)).all()  # the first step past T with ρ^k/2 < 1e-3
+    constant = make_refiner(steps=2, schedule="linear").double()
+    constant.step_net = HalfMask()
+    assert (constant.refine(noisy, tol=1e-3, max_steps=30, patience=None).steps == 30).all()
+
+
+def test_steps_past_t_in_training_take_the_decayed_fraction():
+    decay, steps, extra = 0.5, 2, 3
+    refiner = make_refiner(steps=steps, schedule="linear", past_decay=decay).double()
+    refiner.step_net = HalfMask()
+    noisy, noise = noisy_example()
+    *_, (_, errors) = refiner.training_losses(noisy, noise, extra_steps=extra, extra_grad_steps=3)
+    x, clean = noisy.clone(), noisy - noise
+    for t in range(1, steps + extra + 1):
+        x = x * (1 - refiner.eta(t) / 2)
+        assert t <= steps or refiner.eta(t) == decay ** (t - steps)
+        if t > steps:
+            error = ((x - clean).square().sum((1, 2)) / noise.square().sum((1, 2))).mean()
+            torch.testing.assert_close(errors[t - steps - 1], error, rtol=1e-9, atol=0)
+
+
+def test_a_past_decay_outside_zero_to_one_is_refused():
+    for decay in (0.0, -0.5, 1.5):
+        with pytest.raises(ValueError, match="past_decay"):
+            make_refiner(past_decay=decay)

@@ -202,7 +202,7 @@ def test_fine_tuning_starts_from_the_weights_of_another_checkpoint(tmp_path):
 
 
 def test_a_warm_start_across_another_update_rule_keeps_the_named_parts_fresh(tmp_path):
-    train_from_config(tiny_config("train.steps=2"), tmp_path / "base")  # the affine update
+    train_from_config(tiny_config("train.steps=2", "model.update=affine"), tmp_path / "base")
     base = load_checkpoint(tmp_path / "base" / "checkpoint.pt")["model"]
     source = f"train.init_from={tmp_path / 'base' / 'checkpoint.pt'}"
     masked = ("train.steps=1", "train.lr=0", "train.seed=1", "model.update=mask", source)

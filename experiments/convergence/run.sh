@@ -10,28 +10,33 @@
 # default). The records in mask_extra_frozen/ and mask_extra_level_frozen/ are those of
 # mask_extra and mask_extra_level with model.mask_gradient=clamp, trained at commit f4549ee
 # (their steps are in budget.csv; check that commit out to remake them exactly).
+# Every variant starts from +experiment=affine_reference, the default recipe when the
+# experiment began (the affine update, no bin gate, a constant step past T:
+# configs/experiment/affine_reference.yaml); as_is is that recipe alone, the reference.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/convergence
+A=+experiment=affine_reference
 MASK="model.update=mask"
 STRAIGHT="model.mask_gradient=straight"
 GATE="model.bin_gate=true"
 EXTRA="train.extra_steps=24"
 # Steps past T cost a drawn K ~ U{0..24} steps each: time 60 steps per variant, not 30.
-BUDGET_ARGS="--steps 60" EVAL_OVERRIDES="max_steps=64 convergence_max_steps=64" \
+REFERENCE=as_is BUDGET_ARGS="--steps 60" \
+  EVAL_OVERRIDES="max_steps=64 convergence_max_steps=64" \
   bash experiments/equal_budget.sh $OUT \
-  "as_is:" \
-  "extra: $EXTRA" \
-  "noise_level: model.condition=noise_level" \
-  "inject: model.inject=true" \
-  "mask: $MASK $STRAIGHT" \
-  "mask_extra: $MASK $EXTRA $STRAIGHT"
+  "as_is: $A" \
+  "extra: $A $EXTRA" \
+  "noise_level: $A model.condition=noise_level" \
+  "inject: $A model.inject=true" \
+  "mask: $A $MASK $STRAIGHT" \
+  "mask_extra: $A $MASK $EXTRA $STRAIGHT"
 # The bounded mask on the STFT magnitude, where a mask in [0, 1] is what the oracle IRM is, at
 # the main job's 1200 optimiser steps (equal steps, not equal time; the domains experiment's
 # magnitude run, affine, had the default's time: 1369 steps).
 run=runs/convergence/magnitude_mask_extra
 [ -f $run/eval/summary.json ] || {
-  "$BIN/refine-train" domain=stft_magnitude $MASK $EXTRA $STRAIGHT train.steps=1200 \
+  "$BIN/refine-train" $A domain=stft_magnitude $MASK $EXTRA $STRAIGHT train.steps=1200 \
     hydra.run.dir=$run
   "$BIN/refine-eval" checkpoint=$run/checkpoint.pt hydra.run.dir=$run/eval max_steps=64 \
     convergence_max_steps=64
@@ -43,16 +48,48 @@ cp $run/eval/per_step.json $run/eval/summary.json $run/eval/per_clip.csv $OUT/ma
 # the straight-through gradient (with and without steps past T), then with the inward one.
 # The steps of mask_gate_extra are those of mask_gate_extra_straight: the gradient rule
 # costs nothing.
-BUDGET_CSV=budget_gate.csv PLOT_OUT=$OUT/overlay_gate \
+REFERENCE=as_is BUDGET_CSV=budget_gate.csv PLOT_OUT=$OUT/overlay_gate \
   EVAL_OVERRIDES="max_steps=64 convergence_max_steps=64" bash experiments/equal_budget.sh $OUT \
-  "as_is:" \
-  "mask_gate_extra_straight: $MASK $GATE $EXTRA $STRAIGHT" \
-  "mask_gate_straight: $MASK $GATE $STRAIGHT" \
-  "mask_gate: $MASK $GATE train.val_every=100" \
-  "mask_gate_extra: $MASK $GATE $EXTRA"
+  "as_is: $A" \
+  "mask_gate_extra_straight: $A $MASK $GATE $EXTRA $STRAIGHT" \
+  "mask_gate_straight: $A $MASK $GATE $STRAIGHT" \
+  "mask_gate: $A $MASK $GATE train.val_every=100" \
+  "mask_gate_extra: $A $MASK $GATE $EXTRA"
+# The gate's mask with steps past T, told the noise left (σ = 0 past T, so every step past T
+# looks alike to it and the extra steps teach it that at σ = 0 there is nothing to remove),
+# timed beside the reference and mask_gate_extra in budget_level.csv.
+REFERENCE=as_is BUDGET_CSV=budget_level.csv PLOT_OUT=$OUT/overlay_level \
+  BUDGET_ARGS="--steps 60" \
+  EVAL_OVERRIDES="max_steps=64 convergence_max_steps=64" bash experiments/equal_budget.sh $OUT \
+  "as_is: $A" \
+  "mask_gate_extra: $A $MASK $GATE $EXTRA" \
+  "mask_gate_extra_level: $A $MASK $GATE $EXTRA model.condition=noise_level"
+# A step decay past T (past_decay ρ: η_{T+k} = ρ^k, summable for ρ < 1, so the steps
+# past T move the iterate a bounded amount), an inference setting of a trained checkpoint:
+# ρ is chosen on validation clips (data.seed=1, no tolerance runs) by decay.py, the largest
+# of the grid that holds there, then evaluated once on the test clips as <name>_decay.
+for name in as_is mask_gate mask_gate_extra mask_gate_extra_level; do
+  checkpoint=runs/convergence/$name/checkpoint.pt
+  for decay in 0.3 0.5 0.7 0.85; do
+    dir=runs/convergence/decay/$name/validation_$decay
+    [ -f $dir/summary.json ] || "$BIN/refine-eval" checkpoint=$checkpoint past_decay=$decay \
+      data.seed=1 max_steps=64 "tolerances=[]" hydra.run.dir=$dir
+  done
+  mkdir -p $OUT/decay $OUT/${name}_decay
+  "$BIN/python" $OUT/decay.py runs/convergence/decay/$name --table > $OUT/decay/$name.md
+  decay=$("$BIN/python" $OUT/decay.py runs/convergence/decay/$name)
+  dir=runs/convergence/decay/$name/test
+  [ -f $dir/summary.json ] || "$BIN/refine-eval" checkpoint=$checkpoint past_decay=$decay \
+    max_steps=64 convergence_max_steps=64 hydra.run.dir=$dir
+  cp $dir/per_step.json $dir/summary.json $dir/per_clip.csv $OUT/${name}_decay/
+done
+"$BIN/refine-plot" $OUT/as_is $OUT/as_is_decay $OUT/mask_gate $OUT/mask_gate_decay \
+  $OUT/mask_gate_extra_decay --labels as_is as_is_decay mask_gate mask_gate_decay \
+  mask_gate_extra_decay -o $OUT/overlay_decay
 "$BIN/python" $OUT/goals.py $OUT as_is extra noise_level inject mask mask_extra \
   mask_extra_frozen mask_extra_level_frozen magnitude_mask_extra mask_gate_extra_straight \
-  mask_gate_straight mask_gate mask_gate_extra
+  mask_gate_straight mask_gate mask_gate_extra mask_gate_extra_level as_is_decay mask_gate_decay \
+  mask_gate_extra_decay mask_gate_extra_level_decay
 # Where the masks' bins sit: the default recipe's (complex STFT) and the real-noise model's
 # (STFT magnitude with the bin gate, experiments/pretrained/run.sh's last stage).
 "$BIN/python" $OUT/dead_zone.py runs/convergence/mask/checkpoint.pt \

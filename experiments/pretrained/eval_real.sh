@@ -4,7 +4,7 @@
 # ideal ratio mask on the same files; each test set (a <content>_<noise> folder of DATA)
 # evaluated whole file by whole file. Writes DEST/<set>/{model,irm}/{per_step.json,
 # per_clip.csv,summary.json} and DEST/ceiling.{md,csv,png} (ceiling.py). Evaluations
-# already in DEST are kept.
+# already in DEST are kept. TOLERANCES (default []: none) adds until-convergence runs.
 #   bash experiments/pretrained/eval_real.sh CHECKPOINT DEST DEFAULT_STEPS [DATA]
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
@@ -20,12 +20,16 @@ for folder in "$DATA"/*/; do
   content=${set%%_*}
   common=(data.source=paired_folders data.noisy_dir=$DATA/$set/noisy
           data.clean_dir=$DATA/$set/clean data.content=$content data.segment_seconds=null
-          speech_metrics=false tolerances=[])
+          speech_metrics=false)
   for who in model irm; do
     dest=$DEST/$set/$who
     [ -f "$dest/summary.json" ] && continue
-    if [ $who = model ]; then what="checkpoint=$CHECKPOINT max_steps=$MAX_STEPS"; else what="method=oracle_irm max_steps=1"; fi
-    $BIN/refine-eval $what "${common[@]}" hydra.run.dir=$work/$set/$who
+    if [ $who = model ]; then
+      what=(checkpoint=$CHECKPOINT max_steps=$MAX_STEPS "tolerances=${TOLERANCES:-[]}")
+    else
+      what=(method=oracle_irm max_steps=1 "tolerances=[]")
+    fi
+    $BIN/refine-eval "${what[@]}" "${common[@]}" hydra.run.dir=$work/$set/$who
     mkdir -p "$dest"
     cp $work/$set/$who/{per_step.json,per_clip.csv,summary.json} "$dest/"
   done

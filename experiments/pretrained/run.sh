@@ -50,13 +50,25 @@ bash $OUT/train.sh ${RUN}_nodrift 8000 train.init_from=${RUN}_tuned2/checkpoint.
 #    output map has one part less than the affine one's, so it alone starts afresh
 #    (train.init_except); the backbone keeps what three stages learned. The schedule is
 #    7500 steps; train.max_minutes=58 ended it at step 6798 on the 2-core machine (the
-#    learning rate 2 % of its peak), which another machine reaches at another step.
+#    learning rate 2 % of its peak), which another machine reaches at another step. Its
+#    mask's gradient past 0 and 1 was the sigmoid's (model.mask_gradient=straight, the only
+#    rule then).
 REAL_NOISE=(data.noise_dir=data/noise
             "data.noise_kinds=[white,pink,brown,mix,babble,typing,hum,music,ambience]"
             "data.noise_only_under={music:speech}")
 bash $OUT/train.sh ${RUN}_real 7500 train.init_from=${RUN}_drift/checkpoint.pt \
-  "train.init_except=[step_net.lower]" model.update=mask train.extra_steps=12 $LOW_SNR \
+  "train.init_except=[step_net.lower]" model.update=mask model.mask_gradient=straight \
+  train.extra_steps=12 $LOW_SNR \
   train.lr=1e-3 train.seed=3 data.noise_seconds=8.0 "${REAL_NOISE[@]}" train.max_minutes=58
+#    A fifth restart, the second round of both issues: the real-noise stage continued for
+#    5000 steps on the same nine kinds, with the mask's gradient past 0 and 1 passing only
+#    back inside (model.mask_gradient=inward, now the default: experiments/convergence) and
+#    its steps past T at the decaying step fraction that inference takes
+#    (model.past_decay=0.5), at half the learning rate, on one thread (train.threads=1:
+#    0.63 s per step, so the other core stays free), within an hour.
+bash $OUT/train.sh ${RUN}_real2 5000 train.init_from=${RUN}_real/checkpoint.pt model.update=mask \
+  model.past_decay=0.5 train.extra_steps=12 $LOW_SNR train.lr=5e-4 train.seed=4 \
+  data.noise_seconds=8.0 "${REAL_NOISE[@]}" train.threads=1 train.max_minutes=60
 
 # 4. Ship the inference part of the checkpoints inside the package: the drifting-noise stage
 #    is the default model; the real-noise stage ships beside it (refine-denoise --checkpoint
@@ -64,6 +76,22 @@ bash $OUT/train.sh ${RUN}_real 7500 train.init_from=${RUN}_drift/checkpoint.pt \
 export_to() { $BIN/python -c "from refine.process.checkpoint import export_checkpoint as e; e('$1', '$2')"; }
 export_to ${RUN}_drift/checkpoint.pt $SHIPPED
 export_to ${RUN}_real/checkpoint.pt $REAL_SHIPPED
+#    Each shipped model's step decay past T (model.past_decay, issue 15): chosen on
+#    synthetic validation clips (data.seed=1, music in white/pink noise, to 8T = 32 steps)
+#    by the convergence experiment's rule (decay.py: the largest ρ that holds there), and
+#    stored in the checkpoint's inference defaults, which every tool that loads it runs.
+for model in $SHIPPED $REAL_SHIPPED; do
+  choice=runs/pretrained_decay/$(basename $model .pt)
+  for decay in 0.3 0.5 0.7 0.85; do
+    [ -f $choice/validation_$decay/summary.json ] || $BIN/refine-eval checkpoint=$model \
+      past_decay=$decay data.seed=1 max_steps=32 "tolerances=[]" \
+      hydra.run.dir=$choice/validation_$decay
+  done
+  mkdir -p $OUT/decay
+  $BIN/python experiments/convergence/decay.py $choice --table > $OUT/decay/$(basename $model .pt).md
+  $BIN/python -c "from refine.process.checkpoint import store_inference as s; \
+    s('$model', past_decay=$($BIN/python experiments/convergence/decay.py $choice))"
+done
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB: the model's per-step SI-SDR and
 #    the oracle ideal ratio mask's.
@@ -80,6 +108,14 @@ $BIN/python $OUT/real_noise.py data/real_noise
 bash $OUT/eval_real.sh $SHIPPED $OUT/real_noise 4 data/real_noise
 MAX_STEPS=32 bash $OUT/eval_real.sh $REAL_SHIPPED $OUT/real_noise_model/real_noise 4 \
   data/real_noise
+#    Both shipped models with their step decay, to 8T = 32 steps, fixed and until
+#    convergence: on the real recordings and on the held-out real noise.
+for set in real:data/real real_noise:data/real_noise; do
+  MAX_STEPS=32 TOLERANCES="[1.0e-2,1.0e-3]" bash $OUT/eval_real.sh $SHIPPED \
+    $OUT/decay/default/${set%%:*} 4 ${set#*:}
+  MAX_STEPS=32 TOLERANCES="[1.0e-2,1.0e-3]" bash $OUT/eval_real.sh $REAL_SHIPPED \
+    $OUT/decay/real_noise/${set%%:*} 4 ${set#*:}
+done
 #    Where the last stage gained: the oracle's STFT given to the output one band at a time.
 $BIN/python $OUT/bands.py data/real/music_pink --snr 0 --checkpoint ${RUN}_tuned2/checkpoint.pt \
   --checkpoint $SHIPPED > $OUT/bands.md

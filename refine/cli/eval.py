@@ -35,11 +35,11 @@ from refine.cli import CONFIG_DIR
 from refine.data import PairedFolderDataset, SyntheticDataset
 from refine.process.checkpoint import (
     CheckpointError,
-    load_checkpoint,
     load_refiner,
-    save_checkpoint,
+    store_inference,
     trained_sample_rate,
 )
+from refine.process.refiner import checked_past_decay
 from refine.runtime import tune_allocator, warnings_to_log
 from refine.study.choose import best_step, calibrate_tolerance, knee_step, step_within_rtf
 from refine.study.classical import METHODS, ClassicalRefiner
@@ -138,11 +138,15 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     if cfg.method is not None:
         if cfg.write_defaults:
             raise ValueError("write_defaults stores steps in a checkpoint: not for a method")
+        if cfg.past_decay is not None:
+            raise ValueError("past_decay sets a refiner's steps past T: not for a method")
         sample_rate = cfg.sample_rate
         refiner = ClassicalRefiner(cfg.method, sample_rate)
     else:
         refiner, contents = load_refiner(cfg.checkpoint)
         sample_rate = trained_sample_rate(contents)
+        if cfg.past_decay is not None:
+            refiner.past_decay = checked_past_decay(cfg.past_decay)
     trained_steps = refiner.steps
     max_steps = cfg.max_steps if cfg.max_steps is not None else 4 * trained_steps
     convergence_steps = (
@@ -189,6 +193,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         "trained_steps": trained_steps,
         "max_steps": max_steps,
         "convergence_max_steps": convergence_steps,
+        "past_decay": getattr(refiner, "past_decay", None),
         "sample_rate": sample_rate,
         "clips": len(dataset),
         "rtf_per_step": round(rtf_per_step, 6),
@@ -230,19 +235,19 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
 
 
 def write_defaults(path: Path, summary: dict, cfg: DictConfig) -> None:
-    """Store the knee step and the calibrated tolerance in the checkpoint (atomically)."""
-    contents = load_checkpoint(path)
-    contents["inference"] = {
-        "steps": summary["choice"]["knee"]["step"],
-        "tol": summary["choice"]["tolerance"]["tol"],
-        "max_steps": summary["convergence_max_steps"],
-        "eta": cfg.eta,
-        "anderson": cfg.anderson,
-        "chosen_by": "refine-eval",
-    }
-    contents.pop("format"), contents.pop("version")
-    save_checkpoint(path, **contents)
-    log.info("wrote inference defaults %s into %s", contents["inference"], path)
+    """Store the knee step, the calibrated tolerance and the iteration's settings in the
+    checkpoint (atomically)."""
+    stored = store_inference(
+        path,
+        steps=summary["choice"]["knee"]["step"],
+        tol=summary["choice"]["tolerance"]["tol"],
+        max_steps=summary["convergence_max_steps"],
+        eta=cfg.eta,
+        past_decay=summary["past_decay"],
+        anderson=cfg.anderson,
+        chosen_by="refine-eval",
+    )
+    log.info("wrote inference defaults %s into %s", stored, path)
 
 
 @hydra.main(config_path=CONFIG_DIR, config_name="eval", version_base="1.3")

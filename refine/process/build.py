@@ -30,7 +30,7 @@ BACKBONES = {
     "wave_unet": WaveUNetBackbone,  # Wave-U-Net (Stoller et al. 2018)
 }
 # Model keys that the refinement process reads (passed to Refiner under these names) ...
-REFINER_KEYS = ("steps", "parameterisation", "final_weight", "loss")
+REFINER_KEYS = ("steps", "parameterisation", "final_weight", "loss", "past_decay")
 # ... and the step-network wrapper (StepNetwork); "condition" goes to both, "name" picks the
 # backbone. Every other model key must be an argument of the backbone.
 STEP_NET_KEYS = ("normalisation", "bin_gate", "update", "mask_gradient", "inject")

@@ -13,7 +13,7 @@ import torch
 from refine._version import __version__
 from refine.files import atomic_path
 from refine.process.build import build_refiner
-from refine.process.refiner import Refiner
+from refine.process.refiner import Refiner, checked_past_decay
 
 FORMAT = 1
 
@@ -50,9 +50,14 @@ def load_checkpoint(path: str | Path) -> dict:
 
 
 def load_refiner(path: str | Path) -> tuple[Refiner, dict]:
-    """The trained refiner stored at `path` (in eval mode) and the checkpoint contents."""
+    """The trained refiner stored at `path` (in eval mode) and the checkpoint contents. A
+    step-fraction decay past T that refine-eval stored (write_defaults) replaces the trained
+    one, so every tool that loads the checkpoint runs the same iteration."""
     contents = load_checkpoint(path)
     refiner = build_refiner(contents["spec"])
+    decay = (contents.get("inference") or {}).get("past_decay")
+    if decay is not None:
+        refiner.past_decay = checked_past_decay(decay)
     try:
         refiner.load_state_dict(contents["model"])
     except RuntimeError as error:
@@ -61,6 +66,19 @@ def load_refiner(path: str | Path) -> tuple[Refiner, dict]:
             f"{str(error).splitlines()[0][:200]}"
         ) from None
     return refiner.eval(), contents
+
+
+def store_inference(path: str | Path, **settings) -> dict:
+    """Merge `settings` (steps, tol, max_steps, eta, past_decay, anderson, chosen_by) into the
+    inference defaults of the checkpoint at `path`, atomically; the weights are untouched.
+    Returns the defaults now stored."""
+    contents = load_checkpoint(path)
+    if "past_decay" in settings:
+        checked_past_decay(settings["past_decay"])
+    contents["inference"] = {**(contents.get("inference") or {}), **settings}
+    contents.pop("format"), contents.pop("version")
+    save_checkpoint(path, **contents)
+    return contents["inference"]
 
 
 # What inference needs; the optimiser, scheduler and history stay in the training run.

@@ -24,11 +24,13 @@ time, which is what keeps memory flat:
   run as one batch (or `segment` steps per batch).
 
 Inference (`refine`): a fixed number of steps, which may exceed the trained T, or until the
-relative update ‖Δx‖/‖x‖ falls below `tol`. Steps t ≤ T follow the trained schedule; beyond T,
-or throughout when `eta` is given, a constant η makes it the fixed-point iteration
-x ← x − η·f(x). Under the schedule updates grow by design, so the divergence guard (update
-norm ‖Δx‖ rising for `patience` steps: stop, keep the iterate after the smallest update,
-warn) watches constant-η steps.
+relative update ‖Δx‖/‖x‖ falls below `tol`. Steps t ≤ T follow the trained schedule; beyond T
+it is the fixed-point iteration x ← x − η_t·f(x), with η_{T+k} = ρ^k (`past_decay` ρ,
+1 by default: a constant step; below 1 a summable one, so the steps past T move the iterate
+a bounded amount and a bounded update converges, `schedules.past_fraction`), or a constant
+η throughout when `eta` is given. Under the schedule updates grow by design, so the
+divergence guard (update norm ‖Δx‖ rising for `patience` steps: stop, keep the iterate after
+the smallest update, warn) watches the fixed-point steps only.
 
 Everything runs in a domain (`refine.process.domains`): targets are the domain's transforms of the
 waveform targets y_t, and `refine` returns audio.
@@ -50,7 +52,12 @@ from torch.utils.checkpoint import checkpoint as recompute
 from refine.networks.step_net import StepNetwork
 from refine.process.anderson import Anderson
 from refine.process.domains import MagnitudeSTFT, Waveform
-from refine.process.schedules import make_schedule, removed_fractions, step_fractions
+from refine.process.schedules import (
+    make_schedule,
+    past_fraction,
+    removed_fractions,
+    step_fractions,
+)
 
 PARAMETERISATIONS = ("increment", "residual", "clean_estimate")
 CONDITIONINGS = ("progress", "noise_level")
@@ -74,6 +81,16 @@ class RefineResult:
     trajectory: list[torch.Tensor] | None = None  # x̂_0 … x̂_N as audio (B, C, T)
 
 
+def checked_past_decay(decay: float) -> float:
+    """`past_decay` if it is a step-fraction decay in (0, 1], else a ValueError saying so."""
+    if not 0 < decay <= 1:
+        raise ValueError(
+            f"past_decay must be in (0, 1] (1: a constant step past T; below 1 the step "
+            f"fraction shrinks by it every step), got {decay}"
+        )
+    return float(decay)
+
+
 class Refiner(nn.Module):
     """Unrolls a weight-shared step network over a schedule of per-step targets.
 
@@ -89,6 +106,8 @@ class Refiner(nn.Module):
             decoded audio's STFT magnitudes).
         conditioning: what a conditioned step network is told at every step: "progress"
             (t/T) or "noise_level" (the share of the noise left in the step's input).
+        past_decay: ρ in (0, 1], the step fraction past T shrinks by it every step
+            (η_{T+k} = ρ^k), in training's steps past T and at inference alike.
     """
 
     def __init__(
@@ -102,8 +121,10 @@ class Refiner(nn.Module):
         final_weight: float = 1.0,
         loss: str = "domain",
         conditioning: str = "progress",
+        past_decay: float = 1.0,
     ):
         super().__init__()
+        self.past_decay = checked_past_decay(past_decay)
         if conditioning not in CONDITIONINGS:
             raise ValueError(f"conditioning must be one of {CONDITIONINGS}, got {conditioning!r}")
         if loss not in LOSSES:
@@ -136,11 +157,14 @@ class Refiner(nn.Module):
         return features.unflatten(0, (self.steps + 1, noisy.shape[0]))
 
     def eta(self, t: int, eta: float | None = None) -> float:
-        """The step fraction of step t (1-based): η_t within the schedule, 1 beyond it, or the
-        constant `eta` when given; for the increment parameterisation 1 unless `eta` is given."""
+        """The step fraction of step t (1-based): η_t within the schedule, ρ^(t−T) beyond it
+        (`past_decay` ρ), or the constant `eta` when given; within T, 1 for the increment
+        parameterisation unless `eta` is given."""
         if eta is not None:
             return eta
-        if self.parameterisation == "increment" or t > self.steps:
+        if t > self.steps:
+            return past_fraction(t - self.steps, self.past_decay)
+        if self.parameterisation == "increment":
             return 1.0
         return self.etas[t - 1].item()
 

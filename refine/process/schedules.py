@@ -73,3 +73,21 @@ def step_fractions(schedule: Schedule, steps: int) -> torch.Tensor:
     """
     fractions = removed_fractions(schedule, steps)
     return fractions.diff() / (1 - fractions[:-1])
+
+
+def past_fraction(k: int, decay: float) -> float:
+    """η_{T+k}, the step fraction of the k-th step past T (k >= 1): decay^k.
+
+    With decay = 1 every step past T is the plain fixed-point step x ← x − f(x); as decay
+    goes to 0 the iteration stops at T. In between the fractions ρ, ρ², … sum to
+    ρ/(1 − ρ), so the steps past T together move the iterate by a bounded amount whatever
+    the step network does there: with the bounded mask (x ⊙ (1 − η·m), m in [0, 1])
+    x̂_{T+k} = x̂_T ⊙ Π_j (1 − ρ^j·m_j) is an absolutely convergent product, so the iteration
+    converges, and the relative update falls at least as fast as ρ^k. What the network
+    learned to do past T still acts, weighted down step by step. An update that can grow
+    the iterate (the affine one) has no such bound: its update relative to the iterate can
+    grow faster than ρ^k shrinks.
+    """
+    if k < 1:
+        raise ValueError(f"steps past T count from 1, got {k}")
+    return decay**k
