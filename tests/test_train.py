@@ -89,6 +89,15 @@ def test_unusable_settings_are_refused_before_any_work_one_line_each(tmp_path):
     assert not (tmp_path / "run").exists()  # refused before the run folder was touched
 
 
+def test_a_data_source_that_would_ignore_or_lack_a_key_is_refused_by_name(tmp_path):
+    with pytest.raises(ValueError, match=r"paired_folders needs data.clean_dir, data.noisy_dir"):
+        train_from_config(tiny_config("data.source=paired_folders"), tmp_path / "a")
+    switched = tiny_config("data=clean_folders", "data.clean_dir=x", "data.source=synthetic")
+    ignored = "data.clean_dir, data.file_weighting, data.noise_dir, data.noise_only_under"
+    with pytest.raises(ValueError, match=rf"synthetic ignores {ignored}, data.noise_seconds: "):
+        train_from_config(switched, tmp_path / "b")
+
+
 def test_the_command_line_reports_bad_settings_in_one_line(tmp_path):
     command = [sys.executable, "-m", "refine.cli.train", f"hydra.run.dir={tmp_path}"]
     for overrides, message in [

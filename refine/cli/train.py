@@ -48,9 +48,62 @@ def refiner_spec(cfg: DictConfig) -> dict:
     }
 
 
+# The data keys each source reads (besides the validation set's and the clip format, which
+# every source reads): a key the chosen source does not read is refused, not ignored, except
+# the synthetic training keys that every group inherits from synthetic.yaml.
+COMMON_DATA_KEYS = {
+    "source",
+    "sample_rate",
+    "segment_seconds",
+    "noise_kinds",
+    "val_examples",
+    "val_snrs",
+    "val_segment_seconds",
+    "seed",
+}
+SOURCE_KEYS = {
+    "synthetic": {"train_examples", "snr_range"},
+    "paired_folders": {"noisy_dir", "clean_dir"},
+    "clean_noise_folders": {
+        "clean_dir",
+        "noise_dir",
+        "train_examples",
+        "snr_range",
+        "file_weighting",
+    },
+    "clean_folders": {
+        "clean_dir",
+        "train_examples",
+        "snr_range",
+        "noise_seconds",
+        "file_weighting",
+        "noise_dir",
+        "noise_only_under",
+    },
+}
+
+
+def check_data_keys(data: DictConfig) -> None:
+    """Refuse a data config whose source would ignore a key it sets, or lacks one it reads,
+    naming the keys and the group that holds the source's keys."""
+    if data.source not in SOURCE_KEYS:
+        raise ValueError(f"unknown data.source {data.source!r}: {', '.join(SOURCE_KEYS)}")
+    given, read = set(data.keys()), COMMON_DATA_KEYS | SOURCE_KEYS[data.source]
+    ignored = sorted(given - read - SOURCE_KEYS["synthetic"])
+    missing = sorted(read - given)
+    if ignored or missing:
+        problems = [f"ignores data.{', data.'.join(ignored)}"] if ignored else []
+        problems += [f"needs data.{', data.'.join(missing)}"] if missing else []
+        raise ValueError(
+            f"data.source={data.source} {' and '.join(problems)}: choose the source with its "
+            f"config group (data={data.source}), which holds the keys it reads"
+        )
+
+
 def build_datasets(data: DictConfig) -> tuple:
     """(training set, validation set) from the data config. Validation is synthetic music in
     the generated colours among data.noise_kinds (white and pink when there are none)."""
+    check_data_keys(data)
     common = dict(sample_rate=data.sample_rate, segment_seconds=data.segment_seconds)
     colours = [kind for kind in data.noise_kinds if kind in NOISE_KINDS] or ["white", "pink"]
     validation = SyntheticDataset(
@@ -84,7 +137,7 @@ def build_datasets(data: DictConfig) -> tuple:
             file_weighting=data.file_weighting,
             **common,
         )
-    elif data.source == "clean_folders":
+    else:  # clean_folders
         train = CleanFolderDataset(
             data.clean_dir,
             data.train_examples,
@@ -98,11 +151,6 @@ def build_datasets(data: DictConfig) -> tuple:
                 OmegaConf.to_container(data.noise_only_under) if data.noise_only_under else None
             ),
             **common,
-        )
-    else:
-        raise ValueError(
-            f"unknown data.source {data.source!r}: synthetic, paired_folders, clean_folders or "
-            "clean_noise_folders"
         )
     return train, validation
 
