@@ -151,6 +151,15 @@ def test_one_folder_writes_three_figures_as_png_and_pdf(eval_dir):
             assert_written(eval_dir / "figures" / f"{stem}.{kind}", kind)
 
 
+def test_the_same_records_draw_the_same_pdf_bytes(eval_dir, tmp_path):
+    main([str(eval_dir), "-o", str(tmp_path / "first")])
+    main([str(eval_dir), "-o", str(tmp_path / "second")])
+    for stem in FIGURES:
+        first = (tmp_path / "first" / f"{stem}.pdf").read_bytes()
+        assert b"CreationDate" not in first
+        assert first == (tmp_path / "second" / f"{stem}.pdf").read_bytes(), stem
+
+
 def test_overlay_writes_figure_and_tables_with_each_runs_numbers(tmp_path):
     runs = {
         "T = 6": (6, write_fake_eval(tmp_path / "a", trained=6, gain=8.0, seed=1)),

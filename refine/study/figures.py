@@ -50,13 +50,18 @@ class Band:
         return np.arange(len(self.mean))  # (N+1,) t = 0 … N
 
 
+# No creation date in the files: the same records draw the same bytes, so a redrawn figure
+# shows up in a diff only when what it shows changed.
+UNDATED = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}
+
+
 def save_figure(figure: Figure, out_dir: Path, name: str, formats: list[str]) -> list[Path]:
     """Write out_dir/name.<format> for each format (PNG at PNG_DPI), close the figure and
     return the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{name}.{fmt}" for fmt in formats]
-    for path in paths:
-        figure.savefig(path, dpi=PNG_DPI)
+    for path, fmt in zip(paths, formats, strict=True):
+        figure.savefig(path, dpi=PNG_DPI, metadata=UNDATED.get(fmt))
     plt.close(figure)
     return paths
 
