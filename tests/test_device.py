@@ -8,7 +8,7 @@ from refine.cli.train import refiner_spec, train_from_config
 from refine.device import autocast, pick_device
 from refine.networks.lru import LRU
 from refine.process.build import build_refiner
-from tests.test_train import tiny_config
+from tests.train.test_train import tiny_config
 
 
 def test_auto_picks_cuda_only_when_torch_sees_a_gpu():

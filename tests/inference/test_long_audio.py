@@ -8,7 +8,7 @@ from refine.cli.train import refiner_spec
 from refine.inference.long_audio import ChunkedRefiner, crossfade_ramp
 from refine.process.build import build_refiner
 from refine.process.refiner import RefineResult
-from tests.test_train import tiny_config
+from tests.train.test_train import tiny_config
 
 
 class PointwiseRefiner:

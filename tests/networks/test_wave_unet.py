@@ -8,7 +8,7 @@ from hydra import compose, initialize_config_dir
 from refine.cli import CONFIG_DIR
 from refine.cli.train import train_from_config
 from refine.networks.wave_unet import Upsample, WaveUNet, WaveUNetBackbone
-from tests.test_conv_unet import SMALL_DATA
+from tests.networks.test_conv_unet import SMALL_DATA
 
 
 def small(**kwargs) -> WaveUNet:

@@ -9,7 +9,7 @@ from refine.cli import CONFIG_DIR
 from refine.cli.train import refiner_spec, train_from_config
 from refine.networks.patch_rnn import PatchConvRNN
 from refine.process.build import build_refiner
-from tests.test_conv_unet import SMALL_DATA
+from tests.networks.test_conv_unet import SMALL_DATA
 
 
 def network(planes=1, bins=40, hidden=8) -> PatchConvRNN:

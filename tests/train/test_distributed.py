@@ -13,8 +13,8 @@ import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from refine.cli.train import train_from_config
-from tests.distributed_gradients import first_batch_gradients
-from tests.test_train import TINY, tiny_config
+from tests.train.distributed_gradients import first_batch_gradients
+from tests.train.test_train import TINY, tiny_config
 
 OVERRIDES = ["train.batch_size=4", "train.mode=truncated", "train.segment=1"]
 TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2"]
@@ -28,7 +28,13 @@ def loss_curve(run_dir) -> list[float]:
 
 
 def test_two_processes_average_their_gradients_into_the_gradient_of_one(tmp_path):
-    command = [*TORCHRUN, "-m", "tests.distributed_gradients", str(tmp_path / "g.pt"), *OVERRIDES]
+    command = [
+        *TORCHRUN,
+        "-m",
+        "tests.train.distributed_gradients",
+        str(tmp_path / "g.pt"),
+        *OVERRIDES,
+    ]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
 

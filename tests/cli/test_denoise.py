@@ -12,8 +12,8 @@ from refine.cli.denoise import main
 from refine.cli.train import refiner_spec
 from refine.inference.enhance import enhance, load_model
 from refine.process.checkpoint import save_checkpoint
-from tests.test_long_audio import refiner
-from tests.test_train import tiny_config
+from tests.inference.test_long_audio import refiner
+from tests.train.test_train import tiny_config
 
 
 @pytest.fixture(scope="module")

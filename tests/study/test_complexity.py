@@ -3,7 +3,7 @@
 from refine.cli.train import refiner_spec
 from refine.process.build import build_refiner
 from refine.study.complexity import macs_per_second, parameter_count
-from tests.test_train import tiny_config
+from tests.train.test_train import tiny_config
 
 
 def test_macs_count_every_dense_map_and_grow_with_the_rate():

@@ -140,7 +140,7 @@ def test_make_noise_packages_installs_every_package_the_noise_corpus_reads():
 
     from refine.data.noise_corpus import TRAIN_PACKAGES
 
-    makefile = (Path(__file__).parents[1] / "Makefile").read_text()
+    makefile = (Path(__file__).parents[2] / "Makefile").read_text()
     listed = makefile.split("NOISE_PACKAGES :=")[1].split("\nnoise-packages:")[0]
     assert sorted(listed.replace("\\", " ").split()) == TRAIN_PACKAGES
 

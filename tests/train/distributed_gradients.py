@@ -1,8 +1,8 @@
-"""Run by tests/test_distributed.py under torchrun: every process backpropagates its share of
+"""Run by tests/train/test_distributed.py under torchrun: every process backpropagates its share of
 the first global batch of a tiny run, the gradients are averaged over the processes, and
 rank 0 saves them.
 
-    python -m torch.distributed.run --nproc-per-node 2 -m tests.distributed_gradients OUT [k=v ...]
+    torchrun --nproc-per-node 2 -m tests.train.distributed_gradients OUT [k=v ...]
 """
 
 import sys
@@ -14,7 +14,7 @@ from refine.process.build import build_refiner
 from refine.process.refiner import Refiner
 from refine.train import distributed
 from refine.train.loop import accumulate_gradients, training_loader
-from tests.test_train import tiny_config
+from tests.train.test_train import tiny_config
 
 
 def first_batch_gradients(overrides: list[str], rank: int = 0, world: int = 1) -> dict:

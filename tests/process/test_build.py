@@ -15,7 +15,7 @@ from refine.networks.unet import LRU_UNet
 from refine.process.build import build_refiner
 from refine.process.refiner import Refiner
 
-CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 SPEC = {
     "model": {"d_model": 8, "d_state": 4, "n_layers": 1},
     "domain": {"name": "stft_complex", "n_fft": 128, "hop_length": 32},

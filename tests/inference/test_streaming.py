@@ -8,7 +8,7 @@ from refine.cli.train import refiner_spec
 from refine.inference.streaming import RefinerStream, StreamingISTFT, StreamingSTFT
 from refine.process.build import build_refiner
 from refine.process.domains import ComplexSTFT
-from tests.test_train import tiny_config
+from tests.train.test_train import tiny_config
 
 BLOCKS = [1, 7, 100, 513, 64, 3]
 

@@ -5,7 +5,7 @@ import csv
 import pytest
 
 from refine.cli import equal_time
-from tests.test_train import TINY, tiny_config
+from tests.train.test_train import TINY, tiny_config
 
 SMALL = " ".join(TINY)
 

@@ -8,7 +8,7 @@ from hydra import compose, initialize_config_dir
 from refine.cli import CONFIG_DIR
 from refine.cli.train import train_from_config
 from refine.networks.conv_unet import UNetLRUAudio
-from tests.test_train import TINY
+from tests.train.test_train import TINY
 
 NOT_LRU_UNET = ("model.d_model", "model.d_state", "model.n_layers")
 SMALL_DATA = [o for o in TINY if not o.startswith(NOT_LRU_UNET)]

@@ -15,7 +15,7 @@ from refine.cli.eval import evaluate, format_table, wants_speech_metrics
 from refine.cli.train import train_from_config
 from refine.data import write_synthetic_folders
 from refine.process.checkpoint import load_checkpoint, load_refiner
-from tests.test_train import tiny_config
+from tests.train.test_train import tiny_config
 
 
 @pytest.fixture(scope="module")

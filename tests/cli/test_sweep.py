@@ -9,7 +9,7 @@ from hydra import compose, initialize_config_dir
 
 from refine.cli import CONFIG_DIR
 from refine.cli.plot import main as plot_main
-from tests.test_train import TINY
+from tests.train.test_train import TINY
 
 
 def sweep(sweep_dir, *overrides: str) -> None:
