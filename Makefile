@@ -15,7 +15,7 @@ $(READY): pyproject.toml
 
 setup: $(READY)
 
-# Debian programs that render the shipped model's corpus (refine.data.prepare) and that its
+# Debian programs that render the shipped model's corpus (refine.cli.prepare) and that its
 # tests drive: fluidsynth with a General MIDI soundfont, espeak-ng and flite.
 SYSTEM_PACKAGES := fluidsynth fluid-soundfont-gm espeak-ng flite
 system-packages:
@@ -26,7 +26,7 @@ system-packages:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	fi
 
-# Debian packages of real recorded noise that the noise corpus (refine.data.noise_corpus) is
+# Debian packages of real recorded noise that the noise corpus (refine.cli.noise_corpus) is
 # made from: voices for babble, a keyboard, crowds, engines, traffic, machinery, ambience.
 # Not needed by the tests. The held-out test's packages are in experiments/pretrained/run.sh.
 NOISE_PACKAGES := bucklespring-data fillets-ng-data-cs asterisk-core-sounds-fr-wav \

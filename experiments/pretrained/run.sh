@@ -18,8 +18,8 @@ STEPS=${STEPS:-16000}  # optimiser steps before fine-tuning: about an hour on 2 
 # 1. Clean corpus: rendered scores, synthetic speech, synthetic music (about 2.8 h of audio),
 #    and the noise corpus: recorded noise from Debian packages and noise made from the clean
 #    corpus's real material (babble, typing, hum, music, ambience; about 2 h).
-$BIN/python -m refine.data.prepare data/corpus
-$BIN/python -m refine.data.noise_corpus data/noise --corpus data/corpus
+$BIN/python -m refine.cli.prepare data/corpus
+$BIN/python -m refine.cli.noise_corpus data/noise --corpus data/corpus
 
 # 2. Train the recipe in train.sh (STFT magnitudes, T = 4, the bin gate, 0.5 s clips in
 #    white/pink/brown/mixed noise at 0-20 dB). Its choices are measured by pilot.sh runs.

@@ -1,7 +1,7 @@
 """Prepare the noise corpus: real recorded noise from Debian packages and noise made from real
 material, as mono FLAC files in one folder per kind, beside the clean corpus.
 
-    python -m refine.data.noise_corpus data/noise [--corpus data/corpus]
+    python -m refine.cli.noise_corpus data/noise [--corpus data/corpus]
 
     data/noise/babble/babble_0001.flac      2-8 talkers at once (real voices, and the clean
                                             corpus's synthetic ones)
@@ -23,11 +23,9 @@ Cached and seeded like refine.data.prepare: item i of a kind is a pure function 
 (seed, kind, i); files already in the manifest are kept.
 """
 
-import argparse
 import csv
 import io
 import logging
-import sys
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -291,32 +289,3 @@ def _ambience(out: Path, previous: dict, rate: int) -> list[dict]:
             noise = noise_makers.unit_rms(part)
             rows.append(_write(out, file, noise, rate, "ambience", [source.package], what))
     return rows
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", type=Path, help="noise corpus folder (created; kept files reused)")
-    parser.add_argument(
-        "--corpus",
-        type=Path,
-        default=Path("data/corpus"),
-        help="the clean corpus (refine.data.prepare): its speech joins the babble, its music "
-        "is the music interference",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="corpus seed")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    missing = sorted({s.package for s in (*SPEECH, KEYS, *AMBIENCE) if not Path(s.root).exists()})
-    if missing:
-        print(
-            "refine.data.noise_corpus: missing Debian packages; install with: apt-get install "
-            f"{' '.join(missing)} (or make noise-packages)",
-            file=sys.stderr,
-        )
-        return 2
-    prepare_noise(args.out, args.corpus if args.corpus.is_dir() else None, args.seed)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

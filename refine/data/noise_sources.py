@@ -97,7 +97,7 @@ class NoiseKinds:
             raise ValueError(
                 f"noise_kinds {recorded} are not generated colours {NOISE_KINDS}: set "
                 "data.noise_dir to a noise corpus holding them as subfolders "
-                "(python -m refine.data.noise_corpus data/noise)"
+                "(python -m refine.cli.noise_corpus data/noise)"
             )
         self.folders = {}
         for kind in recorded:

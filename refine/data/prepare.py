@@ -1,7 +1,7 @@
 """Prepare the shipped model's clean training corpus: rendered music, synthetic speech and
 synthetic music, as mono FLAC files in three folders.
 
-    python -m refine.data.prepare data/corpus [--music 240] [--speech 600] [--synth 240]
+    python -m refine.cli.prepare data/corpus [--music 240] [--speech 600] [--synth 240]
 
     data/corpus/music/music_0001.flac    music21 scores played by fluidsynth (refine.data.scores)
     data/corpus/speech/speech_0001.flac  sentences spoken by espeak-ng / flite (refine.data.speech)
@@ -14,13 +14,10 @@ tried again, so an interrupted preparation resumes and a finished one returns at
 Item i of a kind is a pure function of (seed, kind, i), so the corpus is the same on every
 machine with the same package versions. The noise is not stored: training mixes white,
 pink, brown and mixed noise in on the fly (data=clean_folders).
-Exit status 2 with the install line when a tool is missing.
 """
 
-import argparse
 import csv
 import logging
-import sys
 import zlib
 from pathlib import Path
 
@@ -29,9 +26,9 @@ import torch
 from tqdm import tqdm
 
 from refine.audio import save_audio
-from refine.data.scores import corpus_scores, missing_music_tools, render_score
+from refine.data.scores import corpus_scores, render_score
 from refine.data.sentences import utterance
-from refine.data.speech import missing_speech_tools, speak
+from refine.data.speech import speak
 from refine.data.synth import synth_music
 from refine.tables import write_csv
 
@@ -122,35 +119,3 @@ def prepare(out: Path, counts: dict[str, int], seed: int = 0, sample_rate: int =
         len(failed),
     )
     return manifest_path
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", type=Path, help="corpus folder (created; kept files are reused)")
-    parser.add_argument("--music", type=int, default=240, help="rendered scores (30 s each)")
-    parser.add_argument("--speech", type=int, default=600, help="spoken utterances (1-3 sentences)")
-    parser.add_argument("--synth", type=int, default=240, help="synthetic music clips (8 s each)")
-    parser.add_argument("--seed", type=int, default=0, help="corpus seed")
-    parser.add_argument("--sample-rate", type=int, default=16000, help="Hz")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    counts = {"music": args.music, "speech": args.speech, "synth": args.synth}
-    if any(count < 0 for count in counts.values()):
-        parser.error("--music, --speech and --synth must be >= 0")
-    missing = (missing_music_tools() if args.music else []) + (
-        missing_speech_tools() if args.speech else []
-    )
-    if missing:
-        print(
-            f"refine.data.prepare: missing {', '.join(missing)}; install with: apt-get install "
-            "fluidsynth fluid-soundfont-gm espeak-ng flite && pip install 'refine[data]'",
-            file=sys.stderr,
-        )
-        return 2
-    prepare(args.out, {kind: count for kind, count in counts.items() if count}, args.seed,
-            args.sample_rate)  # fmt: skip
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

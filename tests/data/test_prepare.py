@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from refine.audio import load_audio
-from refine.data.prepare import main, prepare, trim_silence
+from refine.data.prepare import prepare, trim_silence
 from refine.data.scores import corpus_scores, missing_music_tools
 from refine.data.sentences import sentence, utterance
 from refine.data.speech import missing_speech_tools, speak
@@ -94,9 +94,3 @@ def test_items_that_failed_are_not_tried_again(tmp_path, monkeypatch):
     prepare(tmp_path, {"synth": 3})
     assert calls == [0, 1, 2]  # nothing made again: files kept, the failure remembered
     assert list(csv.DictReader(open(tmp_path / "skipped.csv"))) == skipped
-
-
-def test_the_command_refuses_negative_counts(tmp_path, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(tmp_path), "--music", "-1"])
-    assert exit_info.value.code == 2 and "must be >= 0" in capsys.readouterr().err
