@@ -208,7 +208,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
                 "metric": "si_sdr",
                 "step": knee_step(curve, cfg.delta_db),
             },
-            "budget": {  # the best step within the RTF limit (the records' name for it)
+            "within_rtf": {  # the best step within the RTF limit ("budget" in older records)
                 "rtf_limit": cfg.rtf_limit,
                 "step": None
                 if cfg.rtf_limit is None

@@ -191,3 +191,11 @@ def test_speech_metrics_come_on_for_clips_declared_speech(checkpoint, tmp_path):
     evaluate(eval_config(checkpoint, *overrides, "max_steps=1"), tmp_path / "eval")
     records = json.loads((tmp_path / "eval" / "per_step.json").read_text())
     assert all(record["stoi"] is not None for record in records)
+
+
+def test_the_best_step_within_a_real_time_factor_limit_is_chosen(checkpoint, tmp_path):
+    summary = evaluate(eval_config(checkpoint, "rtf_limit=1.0e9"), tmp_path / "any")
+    choice = summary["choice"]
+    assert choice["within_rtf"] == {"rtf_limit": 1.0e9, "step": choice["best_step"]["si_sdr"]}
+    tight = evaluate(eval_config(checkpoint, "rtf_limit=1.0e-12"), tmp_path / "none")
+    assert tight["choice"]["within_rtf"]["step"] == 0  # no step fits: the noisy input

@@ -112,7 +112,7 @@ def write_fake_eval(folder, trained=6, steps=10, gain=8.0, seed=0, example=True,
         "choice": {
             "best_step": {"si_sdr": best, "snr": best},
             "knee": {"delta_db": 0.1, "metric": "si_sdr", "step": 4},
-            "budget": {"rtf_limit": None, "step": None},
+            "within_rtf": {"rtf_limit": None, "step": None},
             "tolerance": {"tol": None, "mean_steps": 5.0, "si_sdr": 3.0, "steps_saved": 1.0},
         },
         "convergence": convergence,
