@@ -13,7 +13,8 @@ refine-train builds them) is timed over --steps steps after a warm-up, then prof
 - STFT: the FFTs of the domain's analysis and synthesis;
 - optimiser: gradient clipping and the AdamW step;
 - data: waiting for the loader (timed apart from the profile, as a share of the step);
-- other: elementwise work, copies, reductions and autograd's own bookkeeping.
+- other: elementwise work, copies, reductions and autograd's own bookkeeping (--top N
+  lists its costliest operators).
 
 Achieved GFLOP/s: the floating-point operations of the step's matmuls and convolutions,
 forward and backward, counted by torch.utils.flop_counter (a complex multiply-add counts as
@@ -52,8 +53,9 @@ def labelled(fn, label: str):
 
 
 def group_of(event) -> str:
-    """The share an operator's self time belongs to: by the range it runs in, then its name."""
-    parent = event.cpu_parent
+    """The share an operator's self time belongs to: by the range it is or runs in (a range's
+    own time is the Python between its operators), then its name."""
+    parent = event
     while parent is not None:
         if parent.name == "LRU scan":
             return parent.name
@@ -81,6 +83,7 @@ def main() -> None:
     parser.add_argument("overrides", nargs="*", help="refine-train settings, key=value")
     parser.add_argument("--steps", type=int, default=20, help="timed steps")
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps first")
+    parser.add_argument("--top", type=int, default=0, help="also list the N costliest 'other' ops")
     args = parser.parse_args()
     tune_allocator()
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
@@ -113,9 +116,13 @@ def main() -> None:
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         for i in range(profiled):
             step(args.warmup + args.steps + i)
-    shares = defaultdict(float)
+    shares, others, calls = defaultdict(float), defaultdict(float), defaultdict(int)
     for event in prof.events():
-        shares[group_of(event)] += event.self_cpu_time_total
+        group = group_of(event)
+        shares[group] += event.self_cpu_time_total
+        if group == "other":
+            others[event.name] += event.self_cpu_time_total
+            calls[event.name] += 1
     total = sum(shares.values())
     with FlopCounterMode(display=False) as counter:
         step(args.warmup + args.steps + profiled)
@@ -134,6 +141,9 @@ def main() -> None:
         part = shares[group] / total * compute
         print(f"{group:24s}{part * 1e3:8.1f}{part / seconds:8.1%}")
     print(f"{'data (waiting)':24s}{waited * 1e3:8.1f}{waited / seconds:8.1%}")
+    for name, spent in sorted(others.items(), key=lambda item: -item[1])[: args.top]:
+        part = spent / total * compute
+        print(f"  {name:40s}{part * 1e3:8.1f} ms{calls[name] / profiled:8.0f} calls per step")
     print(
         f"achieved {gflops:.1f} GFLOP/s (matmuls and convolutions) against {peak:.1f} GFLOP/s "
         f"of a 2048x2048 float32 matmul: {gflops / peak:.1%} of it"
