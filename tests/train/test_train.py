@@ -257,3 +257,9 @@ def test_steps_past_t_start_at_extra_steps_from():
     draws = [loop.extra_steps_at(always, step) for step in range(10, 60)]
     assert [loop.extra_steps_at(t, step) for step in range(10, 60)] == draws
     assert max(draws) > 0 and all(0 <= k <= 6 for k in draws)
+
+
+def test_the_affine_reference_experiment_restores_the_recipe_earlier_runs_measured():
+    model = tiny_config("+experiment=affine_reference").model  # ["update"]: DictConfig.update
+    assert (model["update"], model.bin_gate, model.past_decay) == ("affine", False, 1.0)
+    assert tiny_config().model["update"] == "mask"  # the default it stands beside
