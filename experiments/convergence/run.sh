@@ -66,18 +66,13 @@ REFERENCE=as_is BUDGET_CSV=budget_level.csv PLOT_OUT=$OUT/overlay_level \
   "mask_gate_extra_level: $A $MASK $GATE $EXTRA model.condition=noise_level"
 # A step decay past T (past_decay ρ: η_{T+k} = ρ^k, summable for ρ < 1, so the steps
 # past T move the iterate a bounded amount), an inference setting of a trained checkpoint:
-# ρ is chosen on validation clips (data.seed=1, no tolerance runs) by decay.py, the largest
-# of the grid that holds there, then evaluated once on the test clips as <name>_decay.
+# ρ is chosen on validation clips by choose_decay.sh (decay.py: the largest of the grid that
+# holds there), then evaluated once on the test clips as <name>_decay.
 for name in as_is mask_gate mask_gate_extra mask_gate_extra_level; do
   checkpoint=runs/convergence/$name/checkpoint.pt
-  for decay in 0.3 0.5 0.7 0.85; do
-    dir=runs/convergence/decay/$name/validation_$decay
-    [ -f $dir/summary.json ] || "$BIN/refine-eval" checkpoint=$checkpoint past_decay=$decay \
-      data.seed=1 max_steps=64 "tolerances=[]" hydra.run.dir=$dir
-  done
-  mkdir -p $OUT/decay $OUT/${name}_decay
-  "$BIN/python" $OUT/decay.py runs/convergence/decay/$name --table > $OUT/decay/$name.md
-  decay=$("$BIN/python" $OUT/decay.py runs/convergence/decay/$name)
+  decay=$(bash $OUT/choose_decay.sh $checkpoint runs/convergence/decay/$name \
+    $OUT/decay/$name.md 64)
+  mkdir -p $OUT/${name}_decay
   dir=runs/convergence/decay/$name/test
   [ -f $dir/summary.json ] || "$BIN/refine-eval" checkpoint=$checkpoint past_decay=$decay \
     max_steps=64 convergence_max_steps=64 hydra.run.dir=$dir

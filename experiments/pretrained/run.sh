@@ -79,19 +79,15 @@ export_to ${RUN}_drift/checkpoint.pt $SHIPPED
 export_to ${RUN}_real2/checkpoint.pt $REAL_SHIPPED
 #    Each shipped model's step decay past T (model.past_decay, issue 15): chosen on
 #    synthetic validation clips (data.seed=1, music in white/pink noise, to 8T = 32 steps)
-#    by the convergence experiment's rule (decay.py: the largest ρ that holds there), and
-#    stored in the checkpoint's inference defaults, which every tool that loads it runs.
+#    by the convergence experiment's rule (choose_decay.sh: the largest ρ that holds
+#    there), and stored in the checkpoint's inference defaults, which every tool that loads
+#    it runs.
 for model in $SHIPPED $REAL_SHIPPED; do
-  choice=runs/pretrained_decay/$(basename $model .pt)
-  for decay in 0.3 0.5 0.7 0.85; do
-    [ -f $choice/validation_$decay/summary.json ] || $BIN/refine-eval checkpoint=$model \
-      past_decay=$decay data.seed=1 max_steps=32 "tolerances=[]" \
-      hydra.run.dir=$choice/validation_$decay
-  done
-  mkdir -p $OUT/decay
-  $BIN/python experiments/convergence/decay.py $choice --table > $OUT/decay/$(basename $model .pt).md
+  name=$(basename $model .pt)
+  decay=$(bash experiments/convergence/choose_decay.sh $model runs/pretrained_decay/$name \
+    $OUT/decay/$name.md 32)
   $BIN/python -c "from refine.process.checkpoint import store_inference as s; \
-    s('$model', past_decay=$($BIN/python experiments/convergence/decay.py $choice))"
+    s('$model', past_decay=$decay)"
 done
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB: the model's per-step SI-SDR and
