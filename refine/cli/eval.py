@@ -39,7 +39,6 @@ from refine.process.checkpoint import (
     store_inference,
     trained_sample_rate,
 )
-from refine.process.refiner import checked_past_decay
 from refine.runtime import tune_allocator, warnings_to_log
 from refine.study.choose import best_step, calibrate_tolerance, knee_step, step_within_rtf
 from refine.study.classical import METHODS, ClassicalRefiner
@@ -146,7 +145,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         refiner, contents = load_refiner(cfg.checkpoint)
         sample_rate = trained_sample_rate(contents)
         if cfg.past_decay is not None:
-            refiner.past_decay = checked_past_decay(cfg.past_decay)
+            refiner.past_decay = cfg.past_decay
     trained_steps = refiner.steps
     max_steps = cfg.max_steps if cfg.max_steps is not None else 4 * trained_steps
     convergence_steps = (

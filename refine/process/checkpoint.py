@@ -57,7 +57,7 @@ def load_refiner(path: str | Path) -> tuple[Refiner, dict]:
     refiner = build_refiner(contents["spec"])
     decay = (contents.get("inference") or {}).get("past_decay")
     if decay is not None:
-        refiner.past_decay = checked_past_decay(decay)
+        refiner.past_decay = decay
     try:
         refiner.load_state_dict(contents["model"])
     except RuntimeError as error:

@@ -124,7 +124,7 @@ class Refiner(nn.Module):
         past_decay: float = 1.0,
     ):
         super().__init__()
-        self.past_decay = checked_past_decay(past_decay)
+        self.past_decay = past_decay
         if conditioning not in CONDITIONINGS:
             raise ValueError(f"conditioning must be one of {CONDITIONINGS}, got {conditioning!r}")
         if loss not in LOSSES:
@@ -155,6 +155,16 @@ class Refiner(nn.Module):
         waves = noisy[None] - fractions * noise[None]  # (T+1, B, C, T)
         features = self.domain.encode(waves.flatten(0, 1))  # ((T+1)·B, K, L)
         return features.unflatten(0, (self.steps + 1, noisy.shape[0]))
+
+    @property
+    def past_decay(self) -> float:
+        """ρ: step T + k takes the fraction ρ^k. Settable (refine-eval, a checkpoint's stored
+        inference defaults); a value outside (0, 1] is refused."""
+        return self._past_decay
+
+    @past_decay.setter
+    def past_decay(self, decay: float) -> None:
+        self._past_decay = checked_past_decay(decay)
 
     def eta(self, t: int, eta: float | None = None) -> float:
         """The step fraction of step t (1-based): η_t within the schedule, ρ^(t−T) beyond it

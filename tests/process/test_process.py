@@ -457,6 +457,10 @@ def test_steps_past_t_in_training_take_the_decayed_fraction():
 
 
 def test_a_past_decay_outside_zero_to_one_is_refused():
+    refiner = make_refiner()
     for decay in (0.0, -0.5, 1.5):
         with pytest.raises(ValueError, match="past_decay"):
             make_refiner(past_decay=decay)
+        with pytest.raises(ValueError, match="past_decay"):
+            refiner.past_decay = decay  # as refine-eval and a checkpoint's defaults set it
+    assert refiner.past_decay == 1.0
