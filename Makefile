@@ -26,11 +26,13 @@ system-packages:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	fi
 
-# Debian packages of real recorded noise that the noise corpus (refine.cli.noise_corpus) is
-# made from: voices for babble, a keyboard, crowds, engines, traffic, machinery, ambience.
+# Debian packages of real recordings for training: the noise corpus (refine.cli.noise_corpus:
+# voices for babble, a keyboard, crowds, engines, traffic, machinery, ambience) and the clean
+# corpus's recorded speech (refine.cli.prepare --voices: refine.data.voices.PACKAGES).
 # Not needed by the tests. The held-out test's packages are in experiments/pretrained/run.sh.
 NOISE_PACKAGES := bucklespring-data fillets-ng-data-cs asterisk-core-sounds-fr-wav \
-	asterisk-core-sounds-it-wav ufoai-sound etw-data lincity-ng-data searchandrescue-data minetest-data
+	asterisk-core-sounds-it-wav ufoai-sound etw-data lincity-ng-data searchandrescue-data minetest-data \
+	asterisk-prompt-it-menardi-wav klettres-data warzone2100-data
 noise-packages:
 	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(NOISE_PACKAGES)

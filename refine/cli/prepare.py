@@ -1,6 +1,7 @@
 """`python -m refine.cli.prepare OUT`: prepare the shipped model's clean training corpus
-(`refine.data.prepare`: rendered music, synthetic speech, synthetic music). Exit status 2
-with the install line when a tool is missing."""
+(`refine.data.prepare`: rendered music, synthetic speech, synthetic music, and with
+--voices recorded speech from Debian packages, refine.data.voices). Exit status 2 with the
+install line when a tool or every voices package is missing."""
 
 import argparse
 import logging
@@ -10,6 +11,7 @@ from pathlib import Path
 from refine.data.prepare import prepare
 from refine.data.scores import missing_music_tools
 from refine.data.speech import missing_speech_tools
+from refine.data.voices import PACKAGES, voice_recordings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,13 +22,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--music", type=int, default=240, help="rendered scores (30 s each)")
     parser.add_argument("--speech", type=int, default=600, help="spoken utterances (1-3 sentences)")
     parser.add_argument("--synth", type=int, default=240, help="synthetic music clips (8 s each)")
+    parser.add_argument(
+        "--voices", type=int, default=0,
+        help="recorded human speech files (apt-get install " + " ".join(PACKAGES) + ")",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
     parser.add_argument("--sample-rate", type=int, default=16000, help="Hz")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    counts = {"music": args.music, "speech": args.speech, "synth": args.synth}
+    counts = {"music": args.music, "speech": args.speech, "synth": args.synth,
+              "voices": args.voices}  # fmt: skip
     if any(count < 0 for count in counts.values()):
-        parser.error("--music, --speech and --synth must be >= 0")
+        parser.error("--music, --speech, --synth and --voices must be >= 0")
     missing = (missing_music_tools() if args.music else []) + (
         missing_speech_tools() if args.speech else []
     )
@@ -37,8 +44,16 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    voices = voice_recordings(args.seed, args.sample_rate) if args.voices else None
+    if args.voices and not voices:
+        print(
+            f"refine.cli.prepare: no recorded speech for --voices; install with: apt-get install "
+            f"{' '.join(PACKAGES)}",
+            file=sys.stderr,
+        )
+        return 2
     prepare(args.out, {kind: count for kind, count in counts.items() if count}, args.seed,
-            args.sample_rate)  # fmt: skip
+            args.sample_rate, voices)  # fmt: skip
     return 0
 
 

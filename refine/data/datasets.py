@@ -204,9 +204,10 @@ class CleanFolderDataset(Dataset):
     noise_kind is the kind. noise_dir: the noise corpus whose subfolders are the recorded
     kinds. noise_seconds: generated noise is a window of a noise this long (colored_noise's
     period), so pink and brown noise drift within a clip as in a long recording; None makes
-    it at the clip's length. noise_only_under: {kind: clean subfolder} keeps a kind to the
-    clean files under that subfolder (music noise under speech only). file_weighting:
-    "uniform" draws every file equally often; "duration" in proportion to its length.
+    it at the clip's length. noise_only_under: {kind: clean subfolder or list of them} keeps
+    a kind to the clean files under those subfolders (music noise under speech only).
+    file_weighting: "uniform" draws every file equally often; "duration" in proportion to
+    its length.
     Loaded files are cached in memory, per worker.
     """
 
@@ -223,7 +224,7 @@ class CleanFolderDataset(Dataset):
         noise_seconds: float | None = None,
         file_weighting: str = "uniform",
         noise_dir: str | os.PathLike | None = None,
-        noise_only_under: dict[str, str] | None = None,
+        noise_only_under: dict[str, str | list[str]] | None = None,
     ):
         _check_sizes(num_examples, segment_seconds)
         if noise_seconds is not None and noise_seconds < segment_seconds:

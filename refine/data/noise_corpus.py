@@ -55,7 +55,7 @@ KEY_HOLDOUT = 5  # one key in KEY_HOLDOUT is kept out of training (held_out_key)
 @dataclass(frozen=True)
 class Source:
     """Recordings from a Debian package: files matching `pattern` under `root`, or the
-    members matching `pattern` of the zip archive `root`."""
+    members matching `pattern` of the zip archive `root` (.zip, .pk3 or .wz)."""
 
     package: str
     licence: str
@@ -66,7 +66,7 @@ class Source:
     def files(self) -> list[tuple[str, Callable[[], tuple[np.ndarray, int]]]]:
         """[(name, read)] where read() gives ((T,) mono float64, rate); sorted by name."""
         root = Path(self.root)
-        if root.suffix in (".zip", ".pk3"):
+        if root.suffix in (".zip", ".pk3", ".wz"):
             with zipfile.ZipFile(root) as archive:
                 names = sorted(n for n in archive.namelist() if Path(n).match(self.pattern))
             return [(f"{root.name}:{name}", _zip_reader(root, name)) for name in names]

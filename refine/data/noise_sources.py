@@ -6,8 +6,8 @@ the files of a noise folder. The folder datasets (refine.data.datasets) compose 
   (white, pink, brown, mix: refine.data.noise.colored_noise, independent per channel) or a
   recorded kind, a subfolder of `noise_dir` (the noise corpus of refine.data.noise_corpus:
   babble, typing, hum, music, ambience), whose files are windowed (looped when short) and
-  copied to every channel. `only_under` keeps a kind to clean files under one subfolder of
-  the clean folder: music as interference under speech ({"music": "speech"}), not music
+  copied to every channel. `only_under` keeps a kind to clean files under given subfolders
+  of the clean folder: music as interference under speech ({"music": "speech"}), not music
   over music, where nothing says which music is the signal.
 - `NoiseFiles`: every file of a folder, drawn uniformly; its kind is its path.
 
@@ -78,7 +78,8 @@ class NoiseKinds:
         noise_dir: the noise corpus (needed when a kind is not a generated colour).
         period: generated noise is a window of a noise this many samples long (None: the
             clip's length); see colored_noise.
-        only_under: {kind: subfolder of the clean folder} the kind is restricted to.
+        only_under: {kind: subfolder or list of subfolders of the clean folder} the kind is
+            restricted to (music under speech: {"music": ["speech", "voices"]}).
     """
 
     def __init__(
@@ -87,7 +88,7 @@ class NoiseKinds:
         sample_rate: int,
         noise_dir: str | os.PathLike | None = None,
         period: int | None = None,
-        only_under: dict[str, str] | None = None,
+        only_under: dict[str, str | list[str]] | None = None,
     ):
         if isinstance(kinds, str) or not kinds:
             raise ValueError(f"noise_kinds must be a non-empty list of kinds, got {kinds!r}")
@@ -109,7 +110,10 @@ class NoiseKinds:
                 )
             self.folders[kind] = ClipFolder(folder, sample_rate)
         self.windows = {kind: AudibleWindows(folder) for kind, folder in self.folders.items()}
-        self.only_under = dict(only_under or {})
+        self.only_under = {
+            kind: (under,) if isinstance(under, str) else tuple(under)
+            for kind, under in (only_under or {}).items()
+        }
         unknown = sorted(set(self.only_under) - set(self.kinds))
         if unknown:
             raise ValueError(f"noise_only_under names kinds {unknown} that are not in noise_kinds")
@@ -122,7 +126,7 @@ class NoiseKinds:
         folder): one draw, and one more when the first is restricted to another subfolder."""
         kind = self.kinds[torch.randint(len(self.kinds), (), generator=generator)]
         allowed = self.only_under.get(kind)
-        if allowed is not None and (clean is None or clean.parts[0] != allowed):
+        if allowed is not None and (clean is None or clean.parts[0] not in allowed):
             kind = self.free[torch.randint(len(self.free), (), generator=generator)]
         return kind
 

@@ -1,11 +1,14 @@
-"""Prepare the shipped model's clean training corpus: rendered music, synthetic speech and
-synthetic music, as mono FLAC files in three folders.
+"""Prepare the shipped model's clean training corpus: rendered music, synthetic speech,
+synthetic music and (when asked) recorded speech, as mono FLAC files, one folder per kind.
 
     python -m refine.cli.prepare data/corpus [--music 240] [--speech 600] [--synth 240]
+                                             [--voices 0]
 
     data/corpus/music/music_0001.flac    music21 scores played by fluidsynth (refine.data.scores)
     data/corpus/speech/speech_0001.flac  sentences spoken by espeak-ng / flite (refine.data.speech)
     data/corpus/synth/synth_0001.flac    the synthetic music generator (refine.data.synth)
+    data/corpus/voices/voices_0001.flac  recorded human speech from Debian packages
+                                         (refine.data.voices; the manifest names each licence)
     data/corpus/manifest.csv             file, kind, seconds and what each file holds
     data/corpus/skipped.csv              items that could not be made, and why
 
@@ -51,9 +54,15 @@ def trim_silence(audio: torch.Tensor) -> torch.Tensor:
     return audio[:, loud[0] : loud[-1] + 1] if len(loud) else audio[:, :0]
 
 
-def make_item(kind: str, index: int, seed: int, rate: int, scores: list[Path]):
+def make_item(
+    kind: str, index: int, seed: int, rate: int, scores: list[Path], voices: list | None = None
+):
     """Item `index` of `kind`, drawn from item_rng(seed, kind, index): ((1, T) audio at
-    `rate`, what it holds). Music plays scores[index] (corpus_scores' order)."""
+    `rate`, what it holds). Music plays scores[index] (corpus_scores' order); voices is
+    voices[index] (refine.data.voices.voice_recordings: ((T,) audio at `rate`, what))."""
+    if kind == "voices":
+        audio, description = voices[index]
+        return torch.from_numpy(audio).float()[None], description
     rng = item_rng(seed, kind, index)
     if kind == "music":
         return render_score(scores[index % len(scores)], rng, rate, MUSIC_SECONDS)
@@ -64,7 +73,7 @@ def make_item(kind: str, index: int, seed: int, rate: int, scores: list[Path]):
     if kind == "synth":
         generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
         return synth_music(round(SYNTH_SECONDS * rate), rate, generator)[None], "synth_music"
-    raise ValueError(f"unknown corpus kind {kind!r}: music, speech or synth")
+    raise ValueError(f"unknown corpus kind {kind!r}: music, speech, synth or voices")
 
 
 def _read_rows(path: Path) -> dict[str, dict]:
@@ -75,11 +84,23 @@ def _read_rows(path: Path) -> dict[str, dict]:
         return {row["file"]: row for row in csv.DictReader(file)}
 
 
-def prepare(out: Path, counts: dict[str, int], seed: int = 0, sample_rate: int = 16000) -> Path:
-    """Write the corpus (see the module docstring); returns the manifest's path."""
+def prepare(
+    out: Path,
+    counts: dict[str, int],
+    seed: int = 0,
+    sample_rate: int = 16000,
+    voices: list | None = None,
+) -> Path:
+    """Write the corpus (see the module docstring); returns the manifest's path. voices: the
+    recordings the voices kind is cut from (refine.data.voices.voice_recordings), at most
+    as many items as there are recordings."""
     manifest_path, skipped_path = out / "manifest.csv", out / "skipped.csv"
     previous, previously_skipped = _read_rows(manifest_path), _read_rows(skipped_path)
     scores = corpus_scores(item_rng(seed, "music-order", 0)) if counts.get("music") else []
+    voices = voices or []
+    if len(voices) < counts.get("voices", 0):
+        log.warning("%d voices asked, %d recordings installed", counts["voices"], len(voices))
+        counts = counts | {"voices": len(voices)}
     rows, failed = [], []
     for kind, count in counts.items():
         digits = max(4, len(str(count)))
@@ -92,7 +113,7 @@ def prepare(out: Path, counts: dict[str, int], seed: int = 0, sample_rate: int =
                 failed.append(previously_skipped[name])
                 continue
             try:
-                audio, description = make_item(kind, index, seed, sample_rate, scores)
+                audio, description = make_item(kind, index, seed, sample_rate, scores, voices)
             except Exception as error:  # a score music21 cannot parse, a synthesiser failure
                 reason = f"{type(error).__name__}: {str(error)[:120]}"
                 failed.append({"file": name, "reason": reason})

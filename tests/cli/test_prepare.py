@@ -9,3 +9,13 @@ def test_the_command_refuses_negative_counts(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([str(tmp_path), "--music", "-1"])
     assert exit_info.value.code == 2 and "must be >= 0" in capsys.readouterr().err
+
+
+def test_voices_without_their_packages_exit_with_the_install_line(tmp_path, capsys, monkeypatch):
+    import refine.cli.prepare as command
+
+    monkeypatch.setattr(command, "voice_recordings", lambda seed, rate: [])
+    code = main([str(tmp_path), "--music", "0", "--speech", "0", "--synth", "0", "--voices", "3"])
+    error = capsys.readouterr().err
+    assert code == 2 and "apt-get install" in error and "klettres-data" in error
+    assert not (tmp_path / "manifest.csv").exists()

@@ -2,6 +2,8 @@
 kept to the clean subfolder they may cover, refused with a message when they cannot be
 found; and the noise makers that build such a corpus from real material."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -59,6 +61,17 @@ def test_a_kind_kept_under_speech_never_covers_music(tmp_path):
         part = "speech" if item["clean"].abs().max() < 0.3 else "music"
         by_part[part].add(item["noise_kind"])
     assert by_part == {"speech": {"white", "music"}, "music": {"white"}}
+
+
+def test_a_kind_kept_under_several_subfolders_covers_each_and_nothing_else(tmp_path):
+    _, noise = corpus(tmp_path)
+    kinds = NoiseKinds(["white", "music"], RATE, noise, only_under={"music": ["speech", "voices"]})
+    generator = torch.Generator().manual_seed(0)
+    drawn = {
+        part: {kinds.draw_kind(generator, Path(part) / "a.flac") for _ in range(100)}
+        for part in ("speech", "voices", "music")
+    }
+    assert drawn == {"speech": {"white", "music"}, "voices": {"white", "music"}, "music": {"white"}}
 
 
 def test_unknown_or_unplaced_kinds_are_refused_with_what_to_do(tmp_path):

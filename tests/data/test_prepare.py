@@ -94,3 +94,29 @@ def test_items_that_failed_are_not_tried_again(tmp_path, monkeypatch):
     prepare(tmp_path, {"synth": 3})
     assert calls == [0, 1, 2]  # nothing made again: files kept, the failure remembered
     assert list(csv.DictReader(open(tmp_path / "skipped.csv"))) == skipped
+
+
+def test_voices_are_the_given_recordings_in_order_and_at_most_as_many(tmp_path, caplog):
+    tone = lambda seconds: 0.5 * np.sin(np.arange(round(seconds * 16000)) * 0.1)  # noqa: E731
+    voices = [(tone(1.5), "first"), (tone(0.4), "too short"), (tone(2.0), "third")]
+    manifest = prepare(tmp_path, {"voices": 5}, voices=voices)
+    rows = list(csv.DictReader(open(manifest)))
+    assert [(r["file"], r["holds"]) for r in rows] == [
+        ("voices/voices_0001.flac", "first"),
+        ("voices/voices_0003.flac", "third"),
+    ]
+    assert [float(r["seconds"]) for r in rows] == [1.5, 2.0]
+    assert "5 voices asked, 3 recordings installed" in caplog.text
+    skipped = list(csv.DictReader(open(tmp_path / "skipped.csv")))
+    assert [r["file"] for r in skipped] == ["voices/voices_0002.flac"]
+
+
+def test_the_voices_share_no_package_with_the_noise_or_the_held_out_tests():
+    from refine.data.noise_corpus import TRAIN_PACKAGES
+    from refine.data.voices import PACKAGES
+
+    held_out = {  # experiments/pretrained/real_recordings.py and real_noise.py
+        "alsa-utils", "asterisk-core-sounds-en-wav", "fillets-ng-data-nl",
+        "asterisk-core-sounds-ru-wav",
+    }  # fmt: skip
+    assert PACKAGES and not set(PACKAGES) & (set(TRAIN_PACKAGES) | held_out)

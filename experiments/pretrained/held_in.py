@@ -1,0 +1,79 @@
+"""Held-in test sets: the training corpora's own speech in the noise corpus's own noise, to
+tell a noise kind that a model has not learned from one it has learned but does not carry
+to recordings it never heard (the held-out test, real_noise.py).
+
+    python experiments/pretrained/held_in.py data/held_in
+
+    synthetic/speech_<kind>  the clean corpus's synthetic speech (espeak-ng, flite)
+    recorded/speech_<kind>   the clean corpus's recorded speech (refine.data.voices)
+
+in babble, typing and ambience from data/noise, at 0 and 5 dB: CLIPS files of each, drawn by
+seed, at most CLIP_SECONDS. Written as real_noise.py writes (noisy/ and clean/ WAV pairs) for
+eval_real.sh. The files are training material: a model has heard each noise recording (and
+the new model each voice), though not these mixtures.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from refine.audio import load_audio, save_audio
+from refine.data import noise_makers
+from refine.data.noise import mix_at_snr
+from refine.data.prepare import item_rng, trim_silence
+
+sys.path.insert(0, str(Path(__file__).parent))
+from real_recordings import CLIP_SECONDS, RATE, SNRS  # noqa: E402
+
+CLIPS = 16
+TARGETS = {"synthetic": "speech", "recorded": "voices"}  # set folder: clean corpus subfolder
+KINDS = ("babble", "typing", "ambience")
+
+
+def drawn_files(folder: Path, rng: np.random.Generator, count: int) -> list[Path]:
+    files = sorted(folder.glob("*.flac"))
+    return [files[i] for i in sorted(rng.choice(len(files), count, replace=False))]
+
+
+def write_sets(out: Path, corpus: Path, noise: Path, seed: int = 0) -> None:
+    noises = {kind: sorted((noise / kind).glob("*.flac")) for kind in KINDS}
+    for target, part in TARGETS.items():
+        clips = drawn_files(corpus / part, item_rng(seed, f"held-in-{target}", 0), CLIPS)
+        for kind in KINDS:
+            for index, path in enumerate(clips):
+                clean = trim_silence(load_audio(path, RATE)[0])[:, : round(CLIP_SECONDS * RATE)]
+                for snr in SNRS:
+                    rng = item_rng(seed, f"held-in-{target}-{kind}-{snr:g}", index)
+                    recording = load_audio(noises[kind][rng.integers(len(noises[kind]))], RATE)
+                    noise_audio = noise_makers.cut(recording[0][0].double().numpy(), rng,
+                                                   clean.shape[-1])  # fmt: skip
+                    noisy, _ = mix_at_snr(clean, noise_audio.to(clean), snr)
+                    folder = out / target / f"speech_{kind}"
+                    file = f"{path.stem}_snr{snr:g}.wav"
+                    save_audio(folder / "noisy" / file, noisy, RATE, "FLOAT")
+                    save_audio(folder / "clean" / file, clean, RATE, "FLOAT")
+            print(f"{target}/speech_{kind}: {len(clips)} clips x {len(SNRS)} SNRs")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="folder for the <target>/speech_<kind> sets")
+    parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
+    parser.add_argument("--noise", type=Path, default=Path("data/noise"))
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    needed = [args.corpus / part for part in TARGETS.values()] + [args.noise / k for k in KINDS]
+    missing = [str(folder) for folder in needed if not folder.is_dir()]
+    if missing:
+        print(f"missing {', '.join(missing)}: run python -m refine.cli.prepare "
+              f"{args.corpus} --voices 400 and python -m refine.cli.noise_corpus {args.noise}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    write_sets(args.out, args.corpus, args.noise, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
