@@ -1,0 +1,82 @@
+"""Two models on the same real-recording test sets, clip by clip: each one's share of the
+oracle IRM's SI-SDR gain per condition, and the paired difference of their gains with a
+bootstrap interval, so that a change between two models is read against the spread of
+the clips it is measured on.
+
+    python experiments/pretrained/paired.py A B --steps 4 [--names a b]
+
+A and B are eval_real.sh destinations (DEST/<set>/{model,irm}/per_clip.csv) over the same
+clips; the IRM is A's. Prints a markdown table: per test set and input SNR, A's and B's
+shares, B − A in dB (mean over the clips [95 % bootstrap interval]), then the same over
+every clip of every condition, and the mean shares over conditions.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ceiling import SNR_BINS, clip_gains  # noqa: E402
+
+RESAMPLES = 2000
+
+
+def interval(differences: np.ndarray, seed: int = 0) -> tuple[float, float]:
+    """The 95 % bootstrap interval of the mean of `differences` (seeded)."""
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(len(differences), size=(RESAMPLES, len(differences)))
+    means = differences[picks].mean(1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def paired_rows(a: Path, b: Path, steps: int) -> tuple[list[tuple], np.ndarray]:
+    """[(set, SNR bin, A's share, B's share, differences (clips,))] and every difference."""
+    rows, every = [], []
+    sets = sorted(p.name for p in a.iterdir() if (b / p.name / "model" / "per_clip.csv").is_file())
+    for name in sets:
+        for bucket in SNR_BINS:
+            snr_db = float(bucket.removesuffix("dB"))
+            gains = [clip_gains(d / name / "model" / "per_clip.csv", snr_db, steps) for d in (a, b)]
+            irm = clip_gains(a / name / "irm" / "per_clip.csv", snr_db, 1)
+            clips = sorted(irm)
+            if set(gains[0]) != set(clips) or set(gains[1]) != set(clips):
+                raise SystemExit(f"{name} {bucket}: A and B were not measured on the same clips")
+            model_a, model_b = (np.array([g[c] for c in clips]) for g in gains)
+            ceiling = np.mean([irm[c] for c in clips])
+            difference = model_b - model_a
+            shares = model_a.mean() / ceiling, model_b.mean() / ceiling
+            rows.append((name, bucket, *shares, difference))
+            every.append(difference)
+    return rows, np.concatenate(every)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("a", type=Path)
+    parser.add_argument("b", type=Path)
+    parser.add_argument("--steps", type=int, required=True, help="the models' step count")
+    parser.add_argument("--names", nargs=2, default=("A", "B"), help="column names")
+    args = parser.parse_args()
+    rows, every = paired_rows(args.a, args.b, args.steps)
+    if not rows:
+        print(f"no test set measured in both {args.a} and {args.b}", file=sys.stderr)
+        return 2
+    name_a, name_b = args.names
+    difference_name = f"{name_b} − {name_a} (dB) [95 %]"
+    print(f"| test set | input | {name_a} / IRM | {name_b} / IRM | {difference_name} |")
+    print("|---|---|--:|--:|--:|")
+    for name, bucket, share_a, share_b, difference in rows:
+        low, high = interval(difference)
+        print(f"| {name} | {bucket.replace('dB', ' dB')} | {share_a:.0%} | {share_b:.0%} | "
+              f"{difference.mean():+.2f} [{low:+.2f}, {high:+.2f}] |")  # fmt: skip
+    low, high = interval(every)
+    mean_a, mean_b = (np.mean([row[i] for row in rows]) for i in (2, 3))
+    print(f"| **all {len(rows)} conditions** ({len(every)} clips) | | {mean_a:.1%} | "
+          f"{mean_b:.1%} | {every.mean():+.2f} [{low:+.2f}, {high:+.2f}] |")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
