@@ -148,14 +148,13 @@ def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_lic
     assert (tmp_path / "noise" / "hum" / "hum_0001.flac").is_file()
 
 
-def test_make_noise_packages_installs_every_package_the_noise_corpus_reads():
-    from pathlib import Path
-
+def test_make_noise_packages_installs_every_package_the_noise_corpus_and_voices_read():
     from refine.data.noise_corpus import TRAIN_PACKAGES
+    from refine.data.voices import PACKAGES
 
     makefile = (Path(__file__).parents[2] / "Makefile").read_text()
     listed = makefile.split("NOISE_PACKAGES :=")[1].split("\nnoise-packages:")[0]
-    assert sorted(listed.replace("\\", " ").split()) == TRAIN_PACKAGES
+    assert sorted(listed.replace("\\", " ").split()) == sorted({*TRAIN_PACKAGES, *PACKAGES})
 
 
 def test_a_noise_window_is_drawn_where_the_recording_is_heard():
