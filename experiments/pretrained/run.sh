@@ -153,6 +153,24 @@ pair $OUT/decay/real_noise/real $OUT/voices_model/real > $OUT/voices_model/white
 for target in synthetic recorded; do
   pair $OUT/held_in/real_noise/$target $OUT/held_in/voices/$target > $OUT/held_in/$target.md
 done
+#    The default model's own recipe with the convergent update (issue 15; not shipped): from
+#    the shipped default's weights (the mask's output map afresh), the colours only, the
+#    bounded mask with K ~ U{0..12} steps past T at the decaying fraction, 4000 scheduled
+#    steps within 30 minutes; its step decay by the same rule, then the real recordings to
+#    8T with the tolerance runs (paired against the default) and the held-out real noise to 4T.
+bash $OUT/train.sh ${RUN}_mask 4000 train.init_from=$SHIPPED "train.init_except=[step_net.lower]" \
+  model.update=mask model.past_decay=0.5 train.extra_steps=12 $LOW_SNR train.lr=1e-3 \
+  train.seed=6 data.noise_seconds=8.0 train.max_minutes=30
+MASK=${RUN}_mask/refine_mask.pt
+export_to ${RUN}_mask/checkpoint.pt $MASK
+decay=$(bash experiments/convergence/choose_decay.sh $MASK runs/pretrained_decay/refine_mask \
+  $OUT/decay/refine_mask.md 32)
+$BIN/python -c "from refine.process.checkpoint import store_inference as s; \
+  s('$MASK', past_decay=$decay)"
+MAX_STEPS=32 TOLERANCES="[1.0e-2,1.0e-3]" bash $OUT/eval_real.sh $MASK $OUT/mask_model/real 4
+$BIN/python $OUT/paired.py $OUT/decay/default/real $OUT/mask_model/real --steps 4 \
+  --names default "mask restart" > $OUT/mask_model/white_pink.md
+MAX_STEPS=16 bash $OUT/eval_real.sh $MASK $OUT/mask_model/real_noise 4 data/real_noise
 #    Where the last stage gained: the oracle's STFT given to the output one band at a time.
 $BIN/python $OUT/bands.py data/real/music_pink --snr 0 --checkpoint ${RUN}_tuned2/checkpoint.pt \
   --checkpoint $SHIPPED > $OUT/bands.md
