@@ -2,6 +2,7 @@
 
     python benchmarks/train_step.py                              # the refine-train defaults
     python benchmarks/train_step.py model.update=mask train.threads=1   # any overrides
+    python benchmarks/train_step.py --compile       # the step network under torch.compile
 
 One step of the configured run (its data loader, training mode and optimiser, as
 refine-train builds them) is timed over --steps steps after a warm-up, then profiled
@@ -15,6 +16,9 @@ refine-train builds them) is timed over --steps steps after a warm-up, then prof
 - data: waiting for the loader (timed apart from the profile, as a share of the step);
 - other: elementwise work, copies, reductions and autograd's own bookkeeping (--top N
   lists its costliest operators).
+
+With --compile the step network runs under torch.compile (inductor); the warm-up line then
+holds the compile time, to weigh against the length of a run (the main job: 1200 steps).
 
 Achieved GFLOP/s: the floating-point operations of the step's matmuls and convolutions,
 forward and backward, counted by torch.utils.flop_counter (a complex multiply-add counts as
@@ -84,6 +88,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20, help="timed steps")
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps first")
     parser.add_argument("--top", type=int, default=0, help="also list the N costliest 'other' ops")
+    parser.add_argument("--compile", action="store_true", help="torch.compile the step network")
     args = parser.parse_args()
     tune_allocator()
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
@@ -95,6 +100,8 @@ def main() -> None:
     lru_module.scan_chunked_vjp = labelled(lru_module.scan_chunked_vjp, "LRU scan")
     clip = torch.nn.utils.clip_grad_norm_
     torch.nn.utils.clip_grad_norm_ = labelled(clip, "optimiser")
+    if args.compile:
+        refiner.step_net = torch.compile(refiner.step_net)
 
     def step(i: int) -> float:
         """One training step; returns the seconds spent waiting for its batch."""
@@ -104,8 +111,10 @@ def main() -> None:
         loop.train_step(refiner, batch, optimiser, scheduler, t, i)
         return waited
 
+    started = time.perf_counter()
     for i in range(args.warmup):
         step(i)
+    warmup_seconds = time.perf_counter() - started
     started, waited = time.perf_counter(), 0.0
     for i in range(args.warmup, args.warmup + args.steps):
         waited += step(i)
@@ -135,6 +144,8 @@ def main() -> None:
         f"{torch.get_num_threads()} threads: {seconds * 1e3:.0f} ms "
         f"(mean of {args.steps} after {args.warmup} warm-up steps)"
     )
+    compiling = " (compiling the step network)" if args.compile else ""
+    print(f"warm-up: {args.warmup} steps in {warmup_seconds:.1f} s{compiling}")
     print(f"{'share of the step':24s}{'ms':>8s}{'share':>8s}")
     compute = seconds - waited
     for group in GROUPS:
