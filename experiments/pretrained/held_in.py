@@ -19,13 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from refine.audio import load_audio, save_audio
+from refine.audio import load_audio
 from refine.data import noise_makers
-from refine.data.noise import mix_at_snr
 from refine.data.prepare import item_rng, trim_silence
 
 sys.path.insert(0, str(Path(__file__).parent))
-from real_recordings import CLIP_SECONDS, RATE, SNRS  # noqa: E402
+from real_recordings import CLIP_SECONDS, RATE, SNRS, write_pair  # noqa: E402
 
 CLIPS = 16
 TARGETS = {"synthetic": "speech", "recorded": "voices"}  # set folder: clean corpus subfolder
@@ -47,13 +46,10 @@ def write_sets(out: Path, corpus: Path, noise: Path, seed: int = 0) -> None:
                 for snr in SNRS:
                     rng = item_rng(seed, f"held-in-{target}-{kind}-{snr:g}", index)
                     recording = load_audio(noises[kind][rng.integers(len(noises[kind]))], RATE)
-                    noise_audio = noise_makers.cut(recording[0][0].double().numpy(), rng,
-                                                   clean.shape[-1])  # fmt: skip
-                    noisy, _ = mix_at_snr(clean, noise_audio.to(clean), snr)
-                    folder = out / target / f"speech_{kind}"
-                    file = f"{path.stem}_snr{snr:g}.wav"
-                    save_audio(folder / "noisy" / file, noisy, RATE, "FLOAT")
-                    save_audio(folder / "clean" / file, clean, RATE, "FLOAT")
+                    noise = noise_makers.cut(recording[0][0].double().numpy(), rng,
+                                             clean.shape[-1])  # fmt: skip
+                    write_pair(out / target / f"speech_{kind}", path.stem, snr, clean,
+                               noise.to(clean))  # fmt: skip
             print(f"{target}/speech_{kind}: {len(clips)} clips x {len(SNRS)} SNRs")
 
 

@@ -31,14 +31,20 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from refine.audio import save_audio
 from refine.data import noise_makers
-from refine.data.noise import mix_at_snr
 from refine.data.noise_corpus import KEYS, Source, held_out_key, load_recordings
 from refine.data.prepare import item_rng, trim_silence
 
 sys.path.insert(0, str(Path(__file__).parent))
-from real_recordings import CLIP_SECONDS, PACKAGES, RATE, SNRS, music_clips, speech_clips  # noqa: E402
+from real_recordings import (  # noqa: E402
+    CLIP_SECONDS,
+    PACKAGES,
+    RATE,
+    SNRS,
+    music_clips,
+    speech_clips,
+    write_pair,
+)
 
 QABCS = "/usr/share/qabcs/abcs/all/noises"
 CLATTER = (
@@ -120,11 +126,7 @@ def write_test_sets(out: Path, seed: int = 0) -> None:
                 for snr in SNRS:
                     rng = item_rng(seed, f"real-noise-{content}-{kind}-{snr:g}", index)
                     noise = make_noise(kind, stock, rng, clean.shape[-1])  # (1, T)
-                    noisy, _ = mix_at_snr(clean, noise, snr)
-                    folder = out / f"{content}_{kind}"
-                    file = f"{name}_snr{snr:g}.wav"
-                    save_audio(folder / "noisy" / file, noisy, RATE, "FLOAT")
-                    save_audio(folder / "clean" / file, clean, RATE, "FLOAT")
+                    write_pair(out / f"{content}_{kind}", name, snr, clean, noise)
             print(f"{content}_{kind}: {len(clips)} clips x {len(SNRS)} SNRs")
 
 

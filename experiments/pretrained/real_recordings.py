@@ -75,6 +75,15 @@ def music_clips() -> dict[str, torch.Tensor]:
     return clips
 
 
+def write_pair(folder: Path, name: str, snr: float, clean: torch.Tensor, noise: torch.Tensor):
+    """clean (1, T) mixed with noise (1, T) at `snr` dB, saved as the pair
+    folder/{noisy,clean}/<name>_snr<S>.wav (float WAV) that eval_real.sh reads."""
+    noisy, _ = mix_at_snr(clean, noise, snr)
+    file = f"{name}_snr{snr:g}.wav"
+    save_audio(folder / "noisy" / file, noisy, RATE, "FLOAT")
+    save_audio(folder / "clean" / file, clean, RATE, "FLOAT")
+
+
 def write_test_sets(out: Path, seed: int = 0) -> None:
     for content, clips in (("speech", speech_clips(seed)), ("music", music_clips())):
         for index, (name, audio) in enumerate(sorted(clips.items())):
@@ -84,11 +93,7 @@ def write_test_sets(out: Path, seed: int = 0) -> None:
                     rng = item_rng(seed, f"{content}-{colour}-{snr:g}", index)
                     generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
                     noise = colored_noise(colour, clean.shape[-1], generator)[None]  # (1, T)
-                    noisy, _ = mix_at_snr(clean, noise, snr)
-                    folder = out / f"{content}_{colour}"
-                    file = f"{name}_snr{snr:g}.wav"
-                    save_audio(folder / "noisy" / file, noisy, RATE, "FLOAT")
-                    save_audio(folder / "clean" / file, clean, RATE, "FLOAT")
+                    write_pair(out / f"{content}_{colour}", name, snr, clean, noise)
         print(f"{content}: {len(clips)} clips x {len(COLOURS)} colours x {len(SNRS)} SNRs")
 
 
