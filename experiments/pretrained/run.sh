@@ -96,13 +96,16 @@ export_to ${RUN}_real2/checkpoint.pt $REAL_SHIPPED
 #    by the convergence experiment's rule (choose_decay.sh: the largest ρ that holds
 #    there), and stored in the checkpoint's inference defaults, which every tool that loads
 #    it runs.
-for model in $SHIPPED $REAL_SHIPPED; do
-  name=$(basename $model .pt)
-  decay=$(bash experiments/convergence/choose_decay.sh $model runs/pretrained_decay/$name \
+store_decay() {
+  local name decay
+  name=$(basename "$1" .pt)
+  decay=$(bash experiments/convergence/choose_decay.sh "$1" runs/pretrained_decay/$name \
     $OUT/decay/$name.md 32)
   $BIN/python -c "from refine.process.checkpoint import store_inference as s; \
-    s('$model', past_decay=$decay)"
-done
+    s('$1', past_decay=$decay)"
+}
+store_decay $SHIPPED
+store_decay $REAL_SHIPPED
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB: the model's per-step SI-SDR and
 #    the oracle ideal ratio mask's.
@@ -134,10 +137,7 @@ done
 #    paired.py compares the two clip by clip.
 VOICES=${RUN}_voices/refine_voices.pt
 export_to ${RUN}_voices/checkpoint.pt $VOICES
-decay=$(bash experiments/convergence/choose_decay.sh $VOICES runs/pretrained_decay/refine_voices \
-  $OUT/decay/refine_voices.md 32)
-$BIN/python -c "from refine.process.checkpoint import store_inference as s; \
-  s('$VOICES', past_decay=$decay)"
+store_decay $VOICES
 MAX_STEPS=16 bash $OUT/eval_real.sh $VOICES $OUT/voices_model/real_noise 4 data/real_noise
 MAX_STEPS=32 TOLERANCES="[1.0e-2,1.0e-3]" bash $OUT/eval_real.sh $VOICES $OUT/voices_model/real 4
 $BIN/python $OUT/held_in.py data/held_in
@@ -163,10 +163,7 @@ bash $OUT/train.sh ${RUN}_mask 4000 train.init_from=$SHIPPED "train.init_except=
   train.seed=6 data.noise_seconds=8.0 train.max_minutes=30
 MASK=${RUN}_mask/refine_mask.pt
 export_to ${RUN}_mask/checkpoint.pt $MASK
-decay=$(bash experiments/convergence/choose_decay.sh $MASK runs/pretrained_decay/refine_mask \
-  $OUT/decay/refine_mask.md 32)
-$BIN/python -c "from refine.process.checkpoint import store_inference as s; \
-  s('$MASK', past_decay=$decay)"
+store_decay $MASK
 MAX_STEPS=32 TOLERANCES="[1.0e-2,1.0e-3]" bash $OUT/eval_real.sh $MASK $OUT/mask_model/real 4
 $BIN/python $OUT/paired.py $OUT/decay/default/real $OUT/mask_model/real --steps 4 \
   --names default "mask restart" > $OUT/mask_model/white_pink.md
