@@ -72,7 +72,7 @@ bash $OUT/train.sh ${RUN}_real2 5000 train.init_from=${RUN}_real/checkpoint.pt m
 #    A sixth restart with recorded speech as the signal. Until here every clean speech file
 #    was synthetic (espeak-ng, flite) while the babble is recorded voices, so "a recorded
 #    voice is noise" was a rule the data taught (the held-in test below, held_in.py). The
-#    clean corpus gains 400 draws of recorded speech (refine.data.voices; 298 kept after
+#    clean corpus gains 400 draws of recorded speech (refine.data.voices; 325 kept after
 #    trimming, 13 min), prepared here and not in stage 1, so that a rerun of the earlier
 #    stages trains on the corpus they were measured on; music stays under speech of either
 #    kind. Otherwise the fifth restart's settings, 4500 steps on one thread.

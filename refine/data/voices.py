@@ -50,7 +50,8 @@ def voice_recordings(seed: int, rate: int) -> list:
     "what" names the recording, its package and licence, for the manifest."""
     recordings = load_recordings(VOICES, rate)
     order = item_rng(seed, "voices-order", 0).permutation(len(recordings))
-    return [(recordings[i][1], describe(*recordings[i][::2])) for i in order]
+    ordered = [recordings[i] for i in order]
+    return [(audio, describe(name, source)) for name, audio, source in ordered]
 
 
 def describe(name: str, source: Source) -> str:
