@@ -137,8 +137,8 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     if cfg.method is not None:
         if cfg.write_defaults:
             raise ValueError("write_defaults stores steps in a checkpoint: not for a method")
-        if cfg.past_decay is not None:
-            raise ValueError("past_decay sets a refiner's steps past T: not for a method")
+        if cfg.past_decay is not None or cfg.schedule_steps is not None:
+            raise ValueError("past_decay, schedule_steps: a refiner's steps, not for a method")
         sample_rate = cfg.sample_rate
         refiner = ClassicalRefiner(cfg.method, sample_rate)
     else:
@@ -146,6 +146,13 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         sample_rate = trained_sample_rate(contents)
         if cfg.past_decay is not None:
             refiner.past_decay = cfg.past_decay
+    respaced_from = None
+    if cfg.schedule_steps is not None:
+        if cfg.schedule_steps < 1:
+            raise ValueError(f"schedule_steps must be >= 1, got {cfg.schedule_steps}")
+        if cfg.write_defaults:
+            raise ValueError("write_defaults stores the trained schedule's steps: not respaced")
+        respaced_from, refiner = refiner.steps, refiner.respaced(cfg.schedule_steps)
     trained_steps = refiner.steps
     max_steps = cfg.max_steps if cfg.max_steps is not None else 4 * trained_steps
     convergence_steps = (
@@ -189,7 +196,8 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     summary = {
         "checkpoint": None if cfg.checkpoint is None else str(cfg.checkpoint),
         "method": cfg.method,
-        "trained_steps": trained_steps,
+        "trained_steps": trained_steps,  # respaced: the N steps the schedule spans here
+        "respaced_from": respaced_from,  # respaced: the T the model was trained for
         "max_steps": max_steps,
         "convergence_max_steps": convergence_steps,
         "past_decay": getattr(refiner, "past_decay", None),
@@ -257,7 +265,7 @@ def main(cfg: DictConfig) -> None:
     except MissingMandatoryValue as error:
         log.error("missing setting: %s (set it on the command line, key=value)", error.full_key)
         sys.exit(2)
-    except (CheckpointError, ValueError, OSError) as error:
+    except (CheckpointError, ValueError, OSError, ImportError) as error:
         log.error("%s", error)
         sys.exit(2)
 

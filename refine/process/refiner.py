@@ -41,6 +41,7 @@ unroll, truncation (which detaches the state with the iterate) and inference pas
 teacher forcing, which runs steps independently, is refused for it.
 """
 
+import copy
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -140,12 +141,36 @@ class Refiner(nn.Module):
         self.domain = domain if domain is not None else Waveform()
         self.loss_stft = MagnitudeSTFT(**LOSS_STFT) if loss == "stft_magnitude" else None
         # The schedule in float64, outside .to()/.double(): cast where used, never rounded twice.
-        fn = make_schedule(schedule, power)
+        fn = self.schedule_fn = make_schedule(schedule, power)
         weights = torch.ones(steps, dtype=torch.float64)
         weights[-1] = final_weight
         self.fractions = removed_fractions(fn, steps)  # (T+1,) s(t/T)
         self.etas = step_fractions(fn, steps)  # (T,) η_t
         self.weights = weights / weights.sum()  # (T,) w_t
+
+    def respaced(self, steps: int) -> "Refiner":
+        """This refiner with its schedule spread over `steps` steps instead of T (an anytime
+        budget: fewer, larger steps, or more, smaller ones), sharing the step network.
+
+        With the residual parameterisation the network estimates all the noise left in its
+        input at every step, and the schedule only decides which share η_t of it a step
+        removes; over N steps η_t = (s(t/N) − s((t−1)/N)) / (1 − s((t−1)/N)), so η_N = 1 and
+        the N-th step removes all that is left, as step T does. N = 1 is the network applied
+        once, x − f(x): the one-shot answer of the same weights. A conditioned network is
+        told t/N or the noise level of the respaced schedule, both inside what it trained on.
+        The increment parameterisation predicts one step's fixed share, so it cannot be
+        respaced. Steps past N, the step decay and everything else are the refiner's own."""
+        if self.parameterisation == "increment":
+            raise ValueError(
+                "an increment network predicts the trained schedule's own steps: only the "
+                "residual and clean-estimate parameterisations can be respaced"
+            )
+        respaced = copy.copy(self)  # a shallow copy: the same step network and domain
+        respaced.steps = steps
+        respaced.fractions = removed_fractions(self.schedule_fn, steps)  # (N+1,)
+        respaced.etas = step_fractions(self.schedule_fn, steps)  # (N,)
+        respaced.weights = torch.full((steps,), 1.0 / steps, dtype=torch.float64)
+        return respaced
 
     # --- targets and one step -------------------------------------------------------------
 

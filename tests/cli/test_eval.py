@@ -81,6 +81,16 @@ def test_the_default_step_bounds_cover_four_and_eight_times_t(checkpoint, tmp_pa
     assert summary["max_steps"] == 4 * 2 and summary["convergence_max_steps"] == 8 * 2
 
 
+def test_a_respaced_schedule_is_evaluated_as_its_own_t_and_says_so(checkpoint, tmp_path):
+    summary = evaluate(eval_config(checkpoint, "schedule_steps=1", "max_steps=null"), tmp_path)
+    assert summary["trained_steps"] == 1 and summary["respaced_from"] == 2
+    assert summary["max_steps"] == 4  # 4N
+    with pytest.raises(ValueError, match="not respaced"):
+        evaluate(eval_config(checkpoint, "schedule_steps=1", "write_defaults=true"), tmp_path)
+    with pytest.raises(ValueError, match=">= 1"):
+        evaluate(eval_config(checkpoint, "schedule_steps=0"), tmp_path)
+
+
 def test_eval_can_write_its_choice_into_the_checkpoint(checkpoint, tmp_path):
     summary = evaluate(eval_config(checkpoint, "write_defaults=true"), tmp_path)
     inference = load_checkpoint(checkpoint)["inference"]

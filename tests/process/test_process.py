@@ -464,3 +464,33 @@ def test_a_past_decay_outside_zero_to_one_is_refused():
         with pytest.raises(ValueError, match="past_decay"):
             refiner.past_decay = decay  # as refine-eval and a checkpoint's defaults set it
     assert refiner.past_decay == 1.0
+
+
+@pytest.mark.parametrize("parameterisation", ["residual", "clean_estimate"])
+@pytest.mark.parametrize("steps", [1, 2, 3, 7])
+def test_a_respaced_oracle_reaches_the_clean_signal_at_its_own_last_step(parameterisation, steps):
+    noisy, noise = noisy_example()
+    refiner = make_refiner(steps=4, parameterisation=parameterisation).double()
+    clean = noisy - noise
+    refiner.step_net = CleanOracle(clean, inject=parameterisation == "clean_estimate")
+    respaced = refiner.respaced(steps)
+    out = respaced.refine(noisy, steps=steps, return_trajectory=True)
+    # Step t removes s(t/N) of the noise: the N-step schedule's targets, clean at N.
+    removed = respaced.fractions[:, None, None, None]  # (N+1, 1, 1, 1)
+    wanted = noisy[None] - removed * noise[None]
+    for t in range(steps + 1):
+        torch.testing.assert_close(out.trajectory[t], wanted[t], rtol=0, atol=1e-9)
+
+
+def test_respacing_shares_the_network_and_leaves_the_refiner_as_it_was():
+    refiner = make_refiner(steps=4)
+    etas = refiner.etas.clone()
+    respaced = refiner.respaced(2)
+    assert respaced.step_net is refiner.step_net and respaced.steps == 2
+    assert refiner.steps == 4 and torch.equal(refiner.etas, etas)
+    torch.testing.assert_close(respaced.etas, torch.tensor([0.25, 1.0], dtype=torch.float64))
+    noisy, _ = noisy_example(dtype=torch.float32)
+    same = refiner.respaced(4).refine(noisy, steps=6).output
+    torch.testing.assert_close(same, refiner.refine(noisy, steps=6).output, rtol=0, atol=0)
+    with pytest.raises(ValueError, match="increment"):
+        make_refiner(parameterisation="increment").respaced(2)
