@@ -5,13 +5,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: setup system-packages noise-packages train demo test lint bench
+.PHONY: setup field-models system-packages noise-packages train demo test lint bench
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,metrics,sweep,baselines,data]'
+	$(BIN)/pip install --quiet -e '.[dev,metrics,sweep,baselines,data,field]'
+	$(MAKE) field-models
 	touch $@
+
+# The field's own denoisers (refine.networks.field: Demucs, aTENNuate), their packages without
+# their dependencies: denoiser pins hydra < 1.0, and attenuate's torchaudio, librosa and
+# huggingface_hub serve only its file I/O (the `field` extra brings what its model needs).
+FIELD_PACKAGES := denoiser==0.1.5 attenuate==0.1.1
+field-models:
+	$(BIN)/pip install --quiet --no-deps $(FIELD_PACKAGES)
 
 setup: $(READY)
 

@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     try:
         model = load_model(args.checkpoint)
-    except CheckpointError as error:
+    except (CheckpointError, ImportError) as error:  # ImportError: a field model's package
         log.error("%s", error)
         sys.exit(2)
     steps_to_save = refine_settings(model, args.steps)["steps"] if args.save_steps else 0

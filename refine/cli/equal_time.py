@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = calibrate(
             args.variants, args.reference, args.reference_steps, args.steps, args.warmup
         )
-    except (ValueError, OSError, HydraException, OmegaConfBaseException) as error:
+    except (ValueError, OSError, ImportError, HydraException, OmegaConfBaseException) as error:
         # a bad variant, override or data folder: one line, no traceback
         print(f"refine.cli.equal_time: {error}", file=sys.stderr)
         sys.exit(2)

@@ -190,7 +190,7 @@ def main(cfg: DictConfig) -> None:
     except MissingMandatoryValue as error:
         log.error("missing setting: %s (set it on the command line, key=value)", error.full_key)
         sys.exit(2)
-    except (ValueError, OSError) as error:  # bad data, settings or files: say which, no trace
+    except (ValueError, OSError, ImportError) as error:  # bad data, settings, files, packages
         log.error("%s", error)
         sys.exit(2)
     if history:

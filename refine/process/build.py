@@ -8,12 +8,13 @@ so a checkpoint can rebuild its model without the config system that trained it.
 import inspect
 
 from refine.networks.conv_unet import UNetLRUAudio, conv_unet_lru_backbone
+from refine.networks.field import FIELD_MODELS, field_class
 from refine.networks.lru import LRU
 from refine.networks.patch_rnn import PatchConvRNN
 from refine.networks.step_net import StepNetwork
 from refine.networks.unet import LRU_UNet
 from refine.networks.wave_unet import WaveUNet, WaveUNetBackbone
-from refine.process.domains import make_domain
+from refine.process.domains import Waveform, make_domain
 from refine.process.refiner import Refiner
 
 # Where each default lives. A key the spec leaves out is not passed on, so it takes the
@@ -91,13 +92,30 @@ def patch_step_network(channels: int, domain, process: dict, net_args: dict) -> 
     return PatchConvRNN(channels, domain.bins, **net_args)
 
 
+def field_step_network(name: str, channels: int, domain, process: dict, net_args: dict):
+    """A field model (Demucs, aTENNuate: `refine.networks.field`) as the step network
+    f(x) = x − D(x): it maps audio to clean audio, so it needs the waveform domain, the
+    residual parameterisation and no conditioning; its own keys go to its constructor."""
+    build, fixed = FIELD_MODELS[name]
+    if not isinstance(domain, Waveform):
+        raise ValueError(f"{name} maps audio to clean audio: use domain=waveform")
+    if process.get("parameterisation", "residual") != "residual" or process.get("condition"):
+        raise ValueError(
+            f"{name} returns clean audio, so each step removes x − D(x): set "
+            "model.parameterisation=residual and model.condition=false"
+        )
+    refuse_unknown(f"model ({name})", net_args, arguments(field_class(name), fixed=fixed))
+    return build(channels, **net_args)
+
+
 def build_refiner(spec: dict) -> Refiner:
     """The refiner (step network, process, domain) that `spec` describes. An unknown model,
     domain or schedule key raises ValueError naming it and the keys that are read."""
     model, schedule = dict(spec["model"]), dict(spec["schedule"])
     name = model.pop("name", DEFAULT_BACKBONE)
-    if name not in BACKBONE_ARGUMENTS:
-        raise ValueError(f"unknown model {name!r}: choose one of {sorted(BACKBONE_ARGUMENTS)}")
+    if name not in BACKBONE_ARGUMENTS and name not in FIELD_MODELS:
+        known = sorted([*BACKBONE_ARGUMENTS, *FIELD_MODELS])
+        raise ValueError(f"unknown model {name!r}: choose one of {known}")
     condition = model.pop("condition", False)
     if condition not in CONDITIONS:
         raise ValueError(
@@ -105,14 +123,24 @@ def build_refiner(spec: dict) -> Refiner:
         )
     process = {key: model.pop(key) for key in REFINER_KEYS if key in model}
     wrapper = {key: model.pop(key) for key in STEP_NET_KEYS if key in model}
-    backbone_keys = BACKBONE_ARGUMENTS[name]
-    if name == "patch_conv_rnn":
-        refuse_unknown("model (patch_conv_rnn)", wrapper | model, backbone_keys | set(REFINER_KEYS))
-    refuse_unknown(f"model ({name})", model, backbone_keys | PROCESS_KEYS)
     refuse_unknown("schedule", schedule, SCHEDULE_KEYS)
     refuse_unknown("domain", spec["domain"], arguments(make_domain))
     domain = make_domain(**spec["domain"])
     channels = domain.channels(spec.get("audio_channels", 1))
+    if name in FIELD_MODELS:
+        refuse_unknown(f"model ({name})", wrapper, ())  # no StepNetwork wrapper
+        settings = process | {"condition": condition}
+        step_net = field_step_network(name, channels, domain, settings, model)
+        return Refiner(
+            step_net,
+            domain=domain,
+            **process,
+            **{SCHEDULE_KEYS[key]: value for key, value in schedule.items()},
+        )
+    backbone_keys = BACKBONE_ARGUMENTS[name]
+    if name == "patch_conv_rnn":
+        refuse_unknown("model (patch_conv_rnn)", wrapper | model, backbone_keys | set(REFINER_KEYS))
+    refuse_unknown(f"model ({name})", model, backbone_keys | PROCESS_KEYS)
     if name == "patch_conv_rnn":
         step_net = patch_step_network(channels, domain, process | {"condition": condition}, model)
     else:

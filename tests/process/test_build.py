@@ -27,7 +27,11 @@ PATCH = SPEC | {"model": {"name": "patch_conv_rnn", "parameterisation": "increme
 DIFFERENT = {"r_min", "r_max"}
 # The recipe's update (configs/model/lru_unet.yaml says why): the constructors keep what
 # checkpoints written before these keys existed were trained with.
-RECIPE = {"lru_unet": {"update", "bin_gate", "past_decay"}}
+RECIPE = {
+    "lru_unet": {"update", "bin_gate", "past_decay"},
+    "demucs": {"steps"},  # one pass, as the field uses it
+    "attenuate": {"steps"},
+}
 REQUIRED = {"patch_conv_rnn": {"parameterisation"}}  # what the network needs ("required")
 
 
