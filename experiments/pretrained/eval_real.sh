@@ -4,7 +4,8 @@
 # ideal ratio mask on the same files; each test set (a <content>_<noise> folder of DATA)
 # evaluated whole file by whole file. Writes DEST/<set>/{model,irm}/{per_step.json,
 # per_clip.csv,summary.json} and DEST/ceiling.{md,csv,png} (ceiling.py). Evaluations
-# already in DEST are kept. TOLERANCES (default []: none) adds until-convergence runs.
+# already in DEST are kept. TOLERANCES (default []: none) adds until-convergence runs;
+# SPEECH_METRICS=auto adds the model's PESQ and STOI on the speech sets (default false).
 #   bash experiments/pretrained/eval_real.sh CHECKPOINT DEST DEFAULT_STEPS [DATA]
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
@@ -20,7 +21,7 @@ for folder in "$DATA"/*/; do
   content=${set%%_*}
   common=(data.source=paired_folders data.noisy_dir=$DATA/$set/noisy
           data.clean_dir=$DATA/$set/clean data.content=$content data.segment_seconds=null
-          speech_metrics=false)
+          speech_metrics=${SPEECH_METRICS:-false})
   for who in model irm; do
     dest=$DEST/$set/$who
     [ -f "$dest/summary.json" ] && continue

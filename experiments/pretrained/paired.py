@@ -4,6 +4,7 @@ bootstrap interval, so that a change between two models is read against the spre
 the clips it is measured on.
 
     python experiments/pretrained/paired.py A B --steps 4 [--names a b]
+    python experiments/pretrained/paired.py A B --steps 4 1   # A at step 4, B at step 1
 
 A and B are eval_real.sh destinations (DEST/<set>/{model,irm}/per_clip.csv) over the same
 clips; the IRM is A's. Prints a markdown table: per test set and input SNR, A's and B's
@@ -31,14 +32,20 @@ def interval(differences: np.ndarray, seed: int = 0) -> tuple[float, float]:
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def paired_rows(a: Path, b: Path, steps: int) -> tuple[list[tuple], np.ndarray]:
-    """[(set, SNR bin, A's share, B's share, differences (clips,))] and every difference."""
+def paired_rows(
+    a: Path, b: Path, steps: int, steps_b: int | None = None
+) -> tuple[list, np.ndarray]:
+    """[(set, SNR bin, A's share, B's share, differences (clips,))] and every difference;
+    A at `steps`, B at `steps_b` (default the same)."""
     rows, every = [], []
     sets = sorted(p.name for p in a.iterdir() if (b / p.name / "model" / "per_clip.csv").is_file())
     for name in sets:
         for bucket in SNR_BINS:
             snr_db = float(bucket.removesuffix("dB"))
-            gains = [clip_gains(d / name / "model" / "per_clip.csv", snr_db, steps) for d in (a, b)]
+            gains = [
+                clip_gains(d / name / "model" / "per_clip.csv", snr_db, step)
+                for d, step in ((a, steps), (b, steps if steps_b is None else steps_b))
+            ]
             irm = clip_gains(a / name / "irm" / "per_clip.csv", snr_db, 1)
             clips = sorted(irm)
             if set(gains[0]) != set(clips) or set(gains[1]) != set(clips):
@@ -56,10 +63,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("a", type=Path)
     parser.add_argument("b", type=Path)
-    parser.add_argument("--steps", type=int, required=True, help="the models' step count")
+    parser.add_argument(
+        "--steps", type=int, nargs="+", required=True, help="the models' step count (A's, B's)"
+    )
     parser.add_argument("--names", nargs=2, default=("A", "B"), help="column names")
     args = parser.parse_args()
-    rows, every = paired_rows(args.a, args.b, args.steps)
+    if len(args.steps) > 2:
+        parser.error("--steps takes one count for both models, or A's and B's")
+    rows, every = paired_rows(args.a, args.b, *args.steps)
     if not rows:
         print(f"no test set measured in both {args.a} and {args.b}", file=sys.stderr)
         return 2
