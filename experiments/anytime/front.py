@@ -1,0 +1,234 @@
+"""Quality against inference compute: one set of iterative weights at every step budget
+against one-shot networks as costly as 1, 2, 4 and 8 of its steps, on the same clips.
+
+    python experiments/anytime/front.py experiments/anytime
+
+Reads the records that run.sh copies into the experiment folder (each refine-eval's
+per_clip.csv and summary.json):
+    T8/                the iterative model (T = 8) evaluated to 8T
+    respaced/N<n>/     the same weights with the schedule spread over n < T steps
+    S<k>/              one-shot networks costing k steps, trained for the default run's time
+    equal_steps/S<k>/  the same, trained for the default run's 1200 optimiser steps
+    warm/T8_warm/      T = 8 trained from a one-shot network (half the time each)
+and writes front.md (the table, with paired differences on the same clips and their 95 %
+t-intervals), front.csv and front.png/pdf (SI-SDR against MACs per second of audio).
+"""
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+
+from refine.study.metrics import mean_with_interval  # noqa: E402
+from refine.study.records import load_clip_scores  # noqa: E402
+
+POINTS = (1, 2, 4, 8)  # compute points: this many steps of the iterative model
+PAST_T = (16, 32, 64)  # iterative budgets past T that the table lists
+
+
+class Records:
+    """One evaluation folder: its per-clip SI-SDR at any step and its MACs per step."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.summary = json.loads((folder / "summary.json").read_text())
+        self.macs = self.summary["macs_per_second_per_step"]
+
+    def scores(self, step: int) -> dict:
+        scores = load_clip_scores(self.folder / "per_clip.csv", step)
+        if not scores:
+            raise SystemExit(f"{self.folder}: no clip was evaluated at step {step}")
+        return scores
+
+    def mean(self, step: int) -> float:
+        return sum(self.scores(step).values()) / len(self.scores(step))
+
+    def curve(self, steps) -> list[tuple[float, float]]:
+        """[(MACs per second of audio, mean SI-SDR)] after each of `steps`."""
+        return [(step * self.macs, self.mean(step)) for step in steps]
+
+
+def paired(a: dict, b: dict) -> tuple[float, float, float]:
+    """b − a clip by clip: (mean, low, high) of the 95 % t-interval."""
+    if a.keys() != b.keys():
+        raise SystemExit("two records cover different clips: they cannot be paired")
+    clips = sorted(a)
+    return mean_with_interval(torch.tensor([b[c] - a[c] for c in clips]))
+
+
+def iterative_at(root: Path, steps: int) -> Records:
+    """The iterative weights' records for a budget of `steps`: respaced below T, else T8."""
+    if steps < 8:
+        return Records(root / "respaced" / f"N{steps}")
+    return Records(root / "T8")
+
+
+def table_rows(root: Path) -> list[dict]:
+    rows = []
+    for k in POINTS:
+        iterative = iterative_at(root, k).scores(k)
+        row = {
+            "steps": k,
+            "macs_m": k * Records(root / "T8").macs / 1e6,
+            "iterative": sum(iterative.values()) / len(iterative),
+        }
+        for name, folder in (
+            ("equal_time", root / f"S{k}"),
+            ("equal_steps", root / "equal_steps" / f"S{k}"),
+        ):
+            if not (folder / "per_clip.csv").is_file():
+                continue
+            one_shot = Records(folder)
+            scores = one_shot.scores(1)
+            row[f"{name}_macs_m"] = one_shot.macs / 1e6
+            row[name] = sum(scores.values()) / len(scores)
+            row[f"{name}_difference"] = paired(scores, iterative)
+        rows.append(row)
+    return rows
+
+
+def cell(value, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, tuple):
+        mean, low, high = value
+        return f"{mean:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]"
+    return f"{value:.{digits}f}"
+
+
+def write_table(root: Path, rows: list[dict]) -> str:
+    t8 = Records(root / "T8")
+    columns = (
+        "compute",
+        "MACs/s (M)",
+        "iterative (T = 8 weights)",
+        "one-shot, equal time",
+        "iterative − one-shot",
+        "one-shot, equal steps",
+        "iterative − one-shot",
+    )
+    lines = [
+        "| " + " | ".join(columns) + " |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in rows:
+        how = "T" if r["steps"] == 8 else f"respaced to {r['steps']}"
+        lines.append(
+            f"| {r['steps']} step{'s' if r['steps'] > 1 else ''} ({how}) | {r['macs_m']:.0f} | "
+            f"{cell(r['iterative'])} | {cell(r.get('equal_time'))} | "
+            f"{cell(r.get('equal_time_difference'))} | {cell(r.get('equal_steps'))} | "
+            f"{cell(r.get('equal_steps_difference'))} |"
+        )
+    at_t = t8.scores(8)
+    for steps in PAST_T:
+        if steps > t8.summary["max_steps"]:
+            continue
+        past = t8.scores(steps)
+        lines.append(
+            f"| {steps} steps (past T) | {steps * t8.macs / 1e6:.0f} | {cell(t8.mean(steps))} | "
+            f"– | {cell(paired(at_t, past))} against T | – | – |"
+        )
+    warm = root / "warm" / "T8_warm"
+    if (warm / "per_clip.csv").is_file():
+        start = Records(warm)
+        lines.append(
+            f"| warm start: T = 8 from S1, 8 steps | {8 * start.macs / 1e6:.0f} | "
+            f"{cell(start.mean(8))} | – | {cell(paired(at_t, start.scores(8)))} against T8 "
+            "| – | – |"
+        )
+    text = "\n".join(lines) + "\n"
+    (root / "front.md").write_text(text)
+    with open(root / "front.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["steps", "macs_m", "iterative", "equal_time", "equal_steps"])
+        for r in rows:
+            writer.writerow(
+                [r["steps"], round(r["macs_m"], 1), round(r["iterative"], 3)]
+                + [round(r[k], 3) if k in r else "" for k in ("equal_time", "equal_steps")]
+            )
+    return text
+
+
+def plot(axis, points: list[tuple[float, float]], *style, **options) -> None:
+    """A curve through [(MACs, SI-SDR)] points."""
+    axis.plot([x for x, _ in points], [y for _, y in points], *style, **options)
+
+
+def draw(root: Path) -> None:
+    t8 = Records(root / "T8")
+    below = [iterative_at(root, n).curve([n])[0] for n in range(1, 8)]
+    past = t8.curve(range(8, t8.summary["max_steps"] + 1))
+    figure, axis = plt.subplots(figsize=(7.5, 4.8))
+    label = "iterative T = 8 weights, N steps (N < 8: respaced)"
+    plot(axis, below + past, "-", color="C0", lw=2, label=label)
+    plot(axis, [below[k - 1] for k in (1, 2, 4)] + [past[0]], "o", color="C0")
+    for name, folder, style in (
+        ("one-shot, equal time", root, dict(color="C1", marker="s", ls="--")),
+        ("one-shot, equal steps", root / "equal_steps", dict(color="C2", marker="D", ls=":")),
+    ):
+        points = [
+            Records(folder / f"S{k}").curve([1])[0]
+            for k in POINTS
+            if (folder / f"S{k}" / "per_clip.csv").is_file()
+        ]
+        if points:
+            plot(axis, points, label=name, **style)
+    if (root / "S1" / "per_clip.csv").is_file():
+        s1 = Records(root / "S1")
+        last = min(16, s1.summary["max_steps"])
+        plot(
+            axis,
+            s1.curve(range(1, last + 1)),
+            color="C1",
+            lw=0.8,
+            alpha=0.6,
+            label="one-shot (d 64) iterated past its step",
+        )
+    warm = root / "warm" / "T8_warm"
+    if (warm / "per_clip.csv").is_file():
+        start = Records(warm)
+        plot(
+            axis,
+            start.curve(range(8, start.summary["max_steps"] + 1)),
+            color="C3",
+            label="T = 8 warm-started from a one-shot network",
+        )
+    axis.set_xscale("log", base=2)
+    ticks = [k * t8.macs for k in (1, 2, 4, 8, 16, 32, 64) if k <= t8.summary["max_steps"]]
+    axis.set_xticks(ticks, [f"{tick / 1e6:.0f} M" for tick in ticks])
+    axis.minorticks_off()
+    axis.set_xlabel("inference compute (MACs per second of audio)")
+    axis.set_ylabel("SI-SDR on the synthetic test set (dB)")
+    axis.set_title("Quality against inference compute, one training budget (48 clips)")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8, loc="lower right")
+    figure.tight_layout()
+    for suffix in ("png", "pdf"):
+        figure.savefig(root / f"front.{suffix}", dpi=150)
+    plt.close(figure)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("root", type=Path, help="the experiment folder (experiments/anytime)")
+    args = parser.parse_args()
+    if not (args.root / "T8" / "per_clip.csv").is_file():
+        print(
+            f"{args.root}/T8/per_clip.csv is missing: run experiments/anytime/run.sh",
+            file=sys.stderr,
+        )
+        return 2
+    print(write_table(args.root, table_rows(args.root)), end="")
+    draw(args.root)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
