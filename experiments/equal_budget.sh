@@ -14,7 +14,8 @@
 # budget.csv, so that variants added later are timed beside the reference in a file of their
 # own; PLOT_OUT is where the overlay of this call's variants goes, default OUT; REFERENCE
 # names a reference with overrides, e.g. a default recipe that has since changed: it is then
-# trained like the others, for the 1200 steps of its budget row). Runs go to
+# trained like the others, for the steps of its budget row; REFERENCE_STEPS sets them, default
+# 1200). Runs go to
 # runs/<OUT's name>/<NAME>; finished runs are not retrained.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
@@ -32,7 +33,8 @@ done
 }
 [ -f "$BUDGET" ] ||
   # shellcheck disable=SC2086  # BUDGET_ARGS: space-separated refine.cli.equal_time options
-  "$BIN/python" -m refine.cli.equal_time "$@" --reference "$reference" --reference-steps 1200 \
+  "$BIN/python" -m refine.cli.equal_time "$@" --reference "$reference" \
+    --reference-steps "${REFERENCE_STEPS:-1200}" \
     -o "$BUDGET" ${BUDGET_ARGS:-}
 [ "${CALIBRATE_ONLY:-0}" = 0 ] || exit 0  # time every experiment before training any
 for variant in "$@"; do  # the default configuration's run is the main job's

@@ -208,7 +208,7 @@ def draw(root: Path) -> None:
     axis.set_ylabel("SI-SDR on the synthetic test set (dB)")
     axis.set_title("Quality against inference compute, one training budget (48 clips)")
     axis.grid(alpha=0.3)
-    axis.legend(fontsize=8, loc="lower right")
+    axis.legend(fontsize=8, loc="center right")
     figure.tight_layout()
     for suffix in ("png", "pdf"):
         figure.savefig(root / f"front.{suffix}", dpi=150)

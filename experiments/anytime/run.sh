@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Experiment 7: where iteration pays. One set of iterative weights (the default T = 8 run,
+# runs/main) evaluated at every step count 1 ... 8T, against one-shot networks (T = 1) of the
+# same architecture made wide enough to cost what 1, 2, 4 and 8 of its steps cost at inference
+# (d_model 64, 104, 166, 254: 48, 95, 194, 389 M MACs per second of audio against 48 per
+# step; front.py prints them), each trained separately. Run from the repository root:
+#   bash experiments/anytime/run.sh
+# 1. Equal training time: every run spends the default run's 1200 steps' wall-clock
+#    (budget.csv, calibrated on a quiet machine); all evaluated to t = 64 = 8T on the same clips.
+set -euo pipefail
+BIN=${BIN:-.venv/bin}
+OUT=experiments/anytime
+EVAL_OVERRIDES="max_steps=64" PLOT_OUT=$OUT/equal_time bash experiments/equal_budget.sh $OUT \
+  "T8:" "S1: model.steps=1" "S2: model.steps=1 model.d_model=104" \
+  "S4: model.steps=1 model.d_model=166" "S8: model.steps=1 model.d_model=254"
+# 1b. The iterative weights at budgets below T: the trained schedule spread over N = 1 ... 7
+#     steps (refine-eval schedule_steps=N), so that step N removes all the noise left, as
+#     step T does; N = 1 is the step network applied once. Same clips as above.
+respace() {  # checkpoint, records folder, run folder
+  for n in 1 2 3 4 5 6 7; do
+    [ -f "$3/N$n/summary.json" ] ||
+      "$BIN/refine-eval" checkpoint="$1" schedule_steps=$n max_steps=$n "tolerances=[]" \
+        hydra.run.dir="$3/N$n"
+    mkdir -p "$2/N$n"
+    cp "$3/N$n/per_step.json" "$3/N$n/summary.json" "$3/N$n/per_clip.csv" "$2/N$n/"
+  done
+}
+respace runs/main/checkpoint.pt $OUT/respaced runs/anytime/respaced
+# 2. Equal optimiser steps: the one-shot networks for the default run's 1200 steps, so that
+#    a gap that is one of training speed shows apart from one of capacity.
+for name in S1:64 S2:104 S4:166 S8:254; do
+  run=runs/anytime_steps/${name%%:*}
+  [ -f $run/eval/summary.json ] || {
+    "$BIN/refine-train" model.steps=1 model.d_model=${name#*:} hydra.run.dir=$run
+    "$BIN/refine-eval" checkpoint=$run/checkpoint.pt hydra.run.dir=$run/eval max_steps=8
+  }
+  mkdir -p $OUT/equal_steps/${name%%:*}
+  cp $run/eval/per_step.json $run/eval/summary.json $run/eval/per_clip.csv \
+    $OUT/equal_steps/${name%%:*}/
+done
+"$BIN/refine-plot" $OUT/T8 $OUT/equal_steps/S{1,2,4,8} --labels T8 S1 S2 S4 S8 \
+  -o $OUT/equal_steps
+"$BIN/python" $OUT/front.py $OUT > /dev/null  # the front without the warm start, if stopped here
+# 3. Warm start, at equal training time: the one-shot network trained for half the budget
+#    (S1's steps / 2), then unrolled as T = 8 from its weights for the other half (600 steps),
+#    so its first step starts as the one-shot predictor and the later ones learn to refine.
+half=$(( $(awk -F, '$1 == "S1" {print $NF}' $OUT/budget.csv) / 2 ))
+[ -f runs/anytime_warm/S1_half/checkpoint.pt ] ||
+  "$BIN/refine-train" model.steps=1 train.steps=$half hydra.run.dir=runs/anytime_warm/S1_half
+run=runs/anytime_warm/T8_warm
+[ -f $run/eval/summary.json ] || {
+  "$BIN/refine-train" train.steps=600 train.init_from=runs/anytime_warm/S1_half/checkpoint.pt \
+    hydra.run.dir=$run
+  "$BIN/refine-eval" checkpoint=$run/checkpoint.pt hydra.run.dir=$run/eval max_steps=64
+}
+mkdir -p $OUT/warm/T8_warm
+cp $run/eval/per_step.json $run/eval/summary.json $run/eval/per_clip.csv $OUT/warm/T8_warm/
+"$BIN/refine-plot" $OUT/T8 $OUT/S1 $OUT/warm/T8_warm --labels T8 S1 "T8 from S1" -o $OUT/warm
+"$BIN/python" $OUT/front.py $OUT
+# 4. The field's architectures (Demucs, aTENNuate) against the shipped recipe on the
+#    shipped model's corpus at equal time, on the real recordings: field.sh.
+bash $OUT/field.sh
