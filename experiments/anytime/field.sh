@@ -26,13 +26,14 @@ REFERENCE=refine REFERENCE_STEPS=1500 bash experiments/equal_budget.sh $OUT \
   "refine: domain=stft_magnitude model.steps=4 train.extra_steps=12 $CORPUS" \
   "demucs: model=demucs domain=waveform model.hidden=32 train.lr=3e-4 $CORPUS" \
   "attenuate: model=attenuate domain=waveform train.lr=5e-3 $CORPUS"
-# The real recordings: each model at its own T, to 2T; speech also by PESQ and STOI.
+# The real recordings: each model at its own T; the speech in white/pink noise also by PESQ
+# and STOI.
 for model in refine:4 demucs:1 attenuate:1; do
   name=${model%%:*} steps=${model#*:}
-  for data in real real_noise; do
-    SPEECH_METRICS=auto MAX_STEPS=$((2 * steps)) bash experiments/pretrained/eval_real.sh \
-      runs/field/$name/checkpoint.pt $OUT/$name/$data "$steps" data/$data
-  done
+  SPEECH_METRICS=auto MAX_STEPS=$steps bash experiments/pretrained/eval_real.sh \
+    runs/field/$name/checkpoint.pt $OUT/$name/real "$steps" data/real
+  MAX_STEPS=$steps bash experiments/pretrained/eval_real.sh \
+    runs/field/$name/checkpoint.pt $OUT/$name/real_noise "$steps" data/real_noise
 done
 "$BIN/python" experiments/anytime/field.py $OUT refine demucs attenuate \
   --shipped experiments/pretrained/decay/real_noise > $OUT/field.md
