@@ -131,26 +131,24 @@ def build_refiner(spec: dict) -> Refiner:
         refuse_unknown(f"model ({name})", wrapper, ())  # no StepNetwork wrapper
         settings = process | {"condition": condition}
         step_net = field_step_network(name, channels, domain, settings, model)
-        return Refiner(
-            step_net,
-            domain=domain,
-            **process,
-            **{SCHEDULE_KEYS[key]: value for key, value in schedule.items()},
-        )
-    backbone_keys = BACKBONE_ARGUMENTS[name]
-    if name == "patch_conv_rnn":
-        refuse_unknown("model (patch_conv_rnn)", wrapper | model, backbone_keys | set(REFINER_KEYS))
-    refuse_unknown(f"model ({name})", model, backbone_keys | PROCESS_KEYS)
-    if name == "patch_conv_rnn":
-        step_net = patch_step_network(channels, domain, process | {"condition": condition}, model)
     else:
-        step_net = StepNetwork(
-            channels,
-            BACKBONES[name](**model),
-            d_model=model["d_model"],
-            condition=CONDITIONS[condition] is not None,
-            **wrapper,
-        )
+        backbone_keys = BACKBONE_ARGUMENTS[name]
+        if name == "patch_conv_rnn":
+            refuse_unknown(
+                "model (patch_conv_rnn)", wrapper | model, backbone_keys | set(REFINER_KEYS)
+            )
+        refuse_unknown(f"model ({name})", model, backbone_keys | PROCESS_KEYS)
+        if name == "patch_conv_rnn":
+            settings = process | {"condition": condition}
+            step_net = patch_step_network(channels, domain, settings, model)
+        else:
+            step_net = StepNetwork(
+                channels,
+                BACKBONES[name](**model),
+                d_model=model["d_model"],
+                condition=CONDITIONS[condition] is not None,
+                **wrapper,
+            )
     return Refiner(
         step_net,
         domain=domain,

@@ -136,16 +136,21 @@ class Refiner(nn.Module):
             )
         if final_weight <= 0:
             raise ValueError(f"final_weight must be > 0, got {final_weight}")
-        self.step_net, self.steps, self.parameterisation = step_net, steps, parameterisation
-        self.conditioning = conditioning
+        self.step_net, self.parameterisation = step_net, parameterisation
+        self.conditioning, self.final_weight = conditioning, final_weight
         self.domain = domain if domain is not None else Waveform()
         self.loss_stft = MagnitudeSTFT(**LOSS_STFT) if loss == "stft_magnitude" else None
-        # The schedule in float64, outside .to()/.double(): cast where used, never rounded twice.
-        fn = self.schedule_fn = make_schedule(schedule, power)
+        self.schedule_fn = make_schedule(schedule, power)
+        self._lay_schedule(steps)
+
+    def _lay_schedule(self, steps: int) -> None:
+        """T = `steps` and the schedule over it, in float64, outside .to()/.double(): cast
+        where used, never rounded twice."""
         weights = torch.ones(steps, dtype=torch.float64)
-        weights[-1] = final_weight
-        self.fractions = removed_fractions(fn, steps)  # (T+1,) s(t/T)
-        self.etas = step_fractions(fn, steps)  # (T,) η_t
+        weights[-1] = self.final_weight
+        self.steps = steps
+        self.fractions = removed_fractions(self.schedule_fn, steps)  # (T+1,) s(t/T)
+        self.etas = step_fractions(self.schedule_fn, steps)  # (T,) η_t
         self.weights = weights / weights.sum()  # (T,) w_t
 
     def respaced(self, steps: int) -> "Refiner":
@@ -166,10 +171,7 @@ class Refiner(nn.Module):
                 "residual and clean-estimate parameterisations can be respaced"
             )
         respaced = copy.copy(self)  # a shallow copy: the same step network and domain
-        respaced.steps = steps
-        respaced.fractions = removed_fractions(self.schedule_fn, steps)  # (N+1,)
-        respaced.etas = step_fractions(self.schedule_fn, steps)  # (N,)
-        respaced.weights = torch.full((steps,), 1.0 / steps, dtype=torch.float64)
+        respaced._lay_schedule(steps)
         return respaced
 
     # --- targets and one step -------------------------------------------------------------
