@@ -34,10 +34,10 @@ from refine.timing import best_time  # noqa: E402
 TESTS = ("real", "real_noise")
 
 
-def trained_steps(folder: Path) -> int:
-    """The model's T, from any of its evaluations under `folder`."""
-    summary = next(folder.glob("*/model/summary.json"))
-    return json.loads(summary.read_text())["trained_steps"]
+def model_summary(folder: Path) -> dict:
+    """The summary.json of any of the model's evaluations under `folder` (its T, parameters
+    and MACs are the same in each)."""
+    return json.loads(next(folder.glob("*/model/summary.json")).read_text())
 
 
 def real_time_factor(checkpoint: Path) -> float:
@@ -63,17 +63,11 @@ def speech_scores(folder: Path, step: int) -> tuple[float, float]:
 
 
 def comparison(reference: Path, ref_steps: int, other: Path, steps: int, test: str) -> dict:
-    """Both models' mean share of the IRM over the conditions of `test` and the paired
+    """The other model's mean share of the IRM over the conditions of `test` and the paired
     difference other − reference of the SI-SDR gain over all its clips."""
     rows, every = paired_rows(reference / test, other / test, ref_steps, steps)
     low, high = interval(every)
-    return {
-        "reference_share": np.mean([row[2] for row in rows]),
-        "share": np.mean([row[3] for row in rows]),
-        "difference": (every.mean(), low, high),
-        "conditions": len(rows),
-        "clips": len(every),
-    }
+    return {"share": np.mean([row[3] for row in rows]), "difference": (every.mean(), low, high)}
 
 
 def main() -> int:
@@ -85,7 +79,7 @@ def main() -> int:
     args = parser.parse_args()
     tune_allocator()
     reference = args.out / args.names[0]
-    ref_steps = trained_steps(reference / "real")
+    ref_steps = model_summary(reference / "real")["trained_steps"]
     print(
         "| model | parameters (M) | MACs/s, all steps (M) | RTF, all steps | real white/pink: "
         "share of the IRM | minus the first, per clip (dB) | held-out real noise: share of "
@@ -94,8 +88,8 @@ def main() -> int:
     print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for name in args.names:
         folder = args.out / name
-        steps = trained_steps(folder / "real")
-        summary = json.loads(next((folder / "real").glob("*/model/summary.json")).read_text())
+        summary = model_summary(folder / "real")
+        steps = summary["trained_steps"]
         rtf = real_time_factor(args.runs / name / "checkpoint.pt")
         cells = [
             name,
@@ -113,7 +107,7 @@ def main() -> int:
     if args.shipped:
         cells = ["shipped real_noise model (hours of training)", "", "", ""]
         for test in TESTS:
-            shipped_steps = trained_steps(args.shipped / "real")
+            shipped_steps = model_summary(args.shipped / "real")["trained_steps"]
             found = comparison(reference, ref_steps, args.shipped, shipped_steps, test)
             mean, low, high = found["difference"]
             cells += [f"{found['share']:.1%}", f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]"]

@@ -40,15 +40,18 @@ class Records:
         self.folder = folder
         self.summary = json.loads((folder / "summary.json").read_text())
         self.macs = self.summary["macs_per_second_per_step"]
+        self._scores = {}  # step -> {clip: SI-SDR}, read once
 
     def scores(self, step: int) -> dict:
-        scores = load_clip_scores(self.folder / "per_clip.csv", step)
-        if not scores:
+        if step not in self._scores:
+            self._scores[step] = load_clip_scores(self.folder / "per_clip.csv", step)
+        if not self._scores[step]:
             raise SystemExit(f"{self.folder}: no clip was evaluated at step {step}")
-        return scores
+        return self._scores[step]
 
     def mean(self, step: int) -> float:
-        return sum(self.scores(step).values()) / len(self.scores(step))
+        scores = self.scores(step)
+        return sum(scores.values()) / len(scores)
 
     def curve(self, steps) -> list[tuple[float, float]]:
         """[(MACs per second of audio, mean SI-SDR)] after each of `steps`."""
@@ -71,14 +74,10 @@ def iterative_at(root: Path, steps: int) -> Records:
 
 
 def table_rows(root: Path) -> list[dict]:
-    rows = []
+    rows, macs = [], Records(root / "T8").macs
     for k in POINTS:
-        iterative = iterative_at(root, k).scores(k)
-        row = {
-            "steps": k,
-            "macs_m": k * Records(root / "T8").macs / 1e6,
-            "iterative": sum(iterative.values()) / len(iterative),
-        }
+        iterative = iterative_at(root, k)
+        row = {"steps": k, "macs_m": k * macs / 1e6, "iterative": iterative.mean(k)}
         for name, folder in (
             ("equal_time", root / f"S{k}"),
             ("equal_steps", root / "equal_steps" / f"S{k}"),
@@ -86,10 +85,8 @@ def table_rows(root: Path) -> list[dict]:
             if not (folder / "per_clip.csv").is_file():
                 continue
             one_shot = Records(folder)
-            scores = one_shot.scores(1)
-            row[f"{name}_macs_m"] = one_shot.macs / 1e6
-            row[name] = sum(scores.values()) / len(scores)
-            row[f"{name}_difference"] = paired(scores, iterative)
+            row[name] = one_shot.mean(1)
+            row[f"{name}_difference"] = paired(one_shot.scores(1), iterative.scores(k))
         rows.append(row)
     return rows
 

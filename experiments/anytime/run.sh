@@ -10,6 +10,10 @@
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/anytime
+keep() {  # an evaluation folder's records into the experiment: EVAL DEST
+  mkdir -p "$2"
+  cp "$1/per_step.json" "$1/summary.json" "$1/per_clip.csv" "$2/"
+}
 EVAL_OVERRIDES="max_steps=64" PLOT_OUT=$OUT/equal_time bash experiments/equal_budget.sh $OUT \
   "T8:" "S1: model.steps=1" "S2: model.steps=1 model.d_model=104" \
   "S4: model.steps=1 model.d_model=166" "S8: model.steps=1 model.d_model=254"
@@ -21,8 +25,7 @@ respace() {  # checkpoint, records folder, run folder
     [ -f "$3/N$n/summary.json" ] ||
       "$BIN/refine-eval" checkpoint="$1" schedule_steps=$n max_steps=$n "tolerances=[]" \
         hydra.run.dir="$3/N$n"
-    mkdir -p "$2/N$n"
-    cp "$3/N$n/per_step.json" "$3/N$n/summary.json" "$3/N$n/per_clip.csv" "$2/N$n/"
+    keep "$3/N$n" "$2/N$n"
   done
 }
 respace runs/main/checkpoint.pt $OUT/respaced runs/anytime/respaced
@@ -34,9 +37,7 @@ for name in S1:64 S2:104 S4:166 S8:254; do
     "$BIN/refine-train" model.steps=1 model.d_model=${name#*:} hydra.run.dir=$run
     "$BIN/refine-eval" checkpoint=$run/checkpoint.pt hydra.run.dir=$run/eval max_steps=8
   }
-  mkdir -p $OUT/equal_steps/${name%%:*}
-  cp $run/eval/per_step.json $run/eval/summary.json $run/eval/per_clip.csv \
-    $OUT/equal_steps/${name%%:*}/
+  keep $run/eval $OUT/equal_steps/${name%%:*}
 done
 "$BIN/refine-plot" $OUT/T8 $OUT/equal_steps/S{1,2,4,8} --labels T8 S1 S2 S4 S8 \
   -o $OUT/equal_steps
@@ -53,8 +54,7 @@ run=runs/anytime_warm/T8_warm
     hydra.run.dir=$run
   "$BIN/refine-eval" checkpoint=$run/checkpoint.pt hydra.run.dir=$run/eval max_steps=64
 }
-mkdir -p $OUT/warm/T8_warm
-cp $run/eval/per_step.json $run/eval/summary.json $run/eval/per_clip.csv $OUT/warm/T8_warm/
+keep $run/eval $OUT/warm/T8_warm
 "$BIN/refine-plot" $OUT/T8 $OUT/S1 $OUT/warm/T8_warm --labels T8 S1 "T8 from S1" -o $OUT/warm
 "$BIN/python" $OUT/front.py $OUT
 # 4. The field's architectures (Demucs, aTENNuate) against the shipped recipe on the
