@@ -2,11 +2,14 @@
 against one-shot networks as costly as 1, 2, 4 and 8 of its steps, on the same clips.
 
     python experiments/anytime/front.py experiments/anytime
+    python experiments/anytime/front.py experiments/anytime/real
 
 Reads the records that run.sh copies into the experiment folder (each refine-eval's
-per_clip.csv and summary.json):
+per_clip.csv and summary.json; in real/, real.sh's eval_real.sh folders, one per test set):
     T8/                the iterative model (T = 8) evaluated to 8T
     respaced/N<n>/     the same weights with the schedule spread over n < T steps
+    iterated/          the same weights respaced to one step, then run on as the
+                       fixed-point iteration past it (refine-eval schedule_steps=1)
     S<k>/              one-shot networks costing k steps, trained for the default run's time
     equal_steps/S<k>/  the same, trained for the default run's 1200 optimiser steps
     warm/T8_warm/      T = 8 trained from a one-shot network (half the time each)
@@ -34,17 +37,39 @@ PAST_T = (16, 32, 64)  # iterative budgets past T that the table lists
 
 
 class Records:
-    """One evaluation folder: its per-clip SI-SDR at any step and its MACs per step."""
+    """One model's evaluation: its per-clip SI-SDR at any step and its MACs per step. The
+    folder holds one refine-eval's records, or (the real recordings) one eval_real.sh
+    folder per test set, <set>/model/, whose clips are told apart by their set."""
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.summary = json.loads((folder / "summary.json").read_text())
+        if (folder / "per_clip.csv").is_file():
+            self.sets = {(): folder}
+        else:
+            self.sets = {(p.parent.parent.name,): p.parent for p in Records.by_set(folder)}
+        self.summary = json.loads((next(iter(self.sets.values())) / "summary.json").read_text())
         self.macs = self.summary["macs_per_second_per_step"]
         self._scores = {}  # step -> {clip: SI-SDR}, read once
 
+    @staticmethod
+    def by_set(folder: Path) -> list[Path]:
+        return sorted(folder.glob("*/model/per_clip.csv"))
+
+    @staticmethod
+    def present(folder: Path) -> bool:
+        return (folder / "per_clip.csv").is_file() or bool(Records.by_set(folder))
+
+    @property
+    def test_set(self) -> str:
+        return "the synthetic test set" if () in self.sets else "the real recordings"
+
     def scores(self, step: int) -> dict:
         if step not in self._scores:
-            self._scores[step] = load_clip_scores(self.folder / "per_clip.csv", step)
+            self._scores[step] = {
+                prefix + clip: score
+                for prefix, records in self.sets.items()
+                for clip, score in load_clip_scores(records / "per_clip.csv", step).items()
+            }
         if not self._scores[step]:
             raise SystemExit(f"{self.folder}: no clip was evaluated at step {step}")
         return self._scores[step]
@@ -73,16 +98,28 @@ def iterative_at(root: Path, steps: int) -> Records:
     return Records(root / "T8")
 
 
+def best_use(root: Path, steps: int) -> tuple[str, Records]:
+    """The iterative weights' best way to spend `steps` steps that was evaluated: one
+    respaced step and fixed-point steps after it (iterated/) when present, else the
+    schedule respaced to `steps` (T: the trained one)."""
+    if Records.present(root / "iterated"):
+        return "iterated", Records(root / "iterated")
+    return "respaced", iterative_at(root, steps)
+
+
 def table_rows(root: Path) -> list[dict]:
     rows, macs = [], Records(root / "T8").macs
     for k in POINTS:
-        iterative = iterative_at(root, k)
-        row = {"steps": k, "macs_m": k * macs / 1e6, "iterative": iterative.mean(k)}
+        respaced = iterative_at(root, k)
+        how, iterative = best_use(root, k)
+        row = {"steps": k, "macs_m": k * macs / 1e6, "respaced": respaced.mean(k)}
+        row["iterative"] = iterative.mean(k)
+        row["how"] = how
         for name, folder in (
             ("equal_time", root / f"S{k}"),
             ("equal_steps", root / "equal_steps" / f"S{k}"),
         ):
-            if not (folder / "per_clip.csv").is_file():
+            if not Records.present(folder):
                 continue
             one_shot = Records(folder)
             row[name] = one_shot.mean(1)
@@ -102,24 +139,27 @@ def cell(value, digits: int = 2) -> str:
 
 def write_table(root: Path, rows: list[dict]) -> str:
     t8 = Records(root / "T8")
+    iterated = rows[0]["how"] == "iterated"
     columns = (
         "compute",
         "MACs/s (M)",
-        "iterative (T = 8 weights)",
+        "T = 8 weights, schedule respaced to N (T at 8)",
+        "T = 8 weights, 1 respaced step + fixed-point steps" if iterated else None,
         "one-shot, equal time",
-        "iterative − one-shot",
+        "difference",
         "one-shot, equal steps",
-        "iterative − one-shot",
+        "difference",
     )
+    columns = [c for c in columns if c is not None]
     lines = [
         "| " + " | ".join(columns) + " |",
-        "|---|--:|--:|--:|--:|--:|--:|",
+        "|---|" + "--:|" * (len(columns) - 1),
     ]
     for r in rows:
-        how = "T" if r["steps"] == 8 else f"respaced to {r['steps']}"
+        iterated_cell = f"{cell(r['iterative'])} | " if iterated else ""
         lines.append(
-            f"| {r['steps']} step{'s' if r['steps'] > 1 else ''} ({how}) | {r['macs_m']:.0f} | "
-            f"{cell(r['iterative'])} | {cell(r.get('equal_time'))} | "
+            f"| {r['steps']} step{'s' if r['steps'] > 1 else ''} | {r['macs_m']:.0f} | "
+            f"{cell(r['respaced'])} | {iterated_cell}{cell(r.get('equal_time'))} | "
             f"{cell(r.get('equal_time_difference'))} | {cell(r.get('equal_steps'))} | "
             f"{cell(r.get('equal_steps_difference'))} |"
         )
@@ -128,26 +168,32 @@ def write_table(root: Path, rows: list[dict]) -> str:
         if steps > t8.summary["max_steps"]:
             continue
         past = t8.scores(steps)
+        blank = "– | " if iterated else ""
         lines.append(
             f"| {steps} steps (past T) | {steps * t8.macs / 1e6:.0f} | {cell(t8.mean(steps))} | "
-            f"– | {cell(paired(at_t, past))} against T | – | – |"
+            f"{blank}– | {cell(paired(at_t, past))} against T | – | – |"
         )
     warm = root / "warm" / "T8_warm"
-    if (warm / "per_clip.csv").is_file():
+    if Records.present(warm):
         start = Records(warm)
+        blank = "– | " if iterated else ""
         lines.append(
             f"| warm start: T = 8 from S1, 8 steps | {8 * start.macs / 1e6:.0f} | "
-            f"{cell(start.mean(8))} | – | {cell(paired(at_t, start.scores(8)))} against T8 "
-            "| – | – |"
+            f"{cell(start.mean(8))} | {blank}– | {cell(paired(at_t, start.scores(8)))} "
+            "against T8 | – | – |"
         )
+    used = "1 respaced step + fixed-point steps" if iterated else "the respaced schedule"
+    lines.append(f"\nDifferences: the iterative weights ({used}) − the one-shot network.")
     text = "\n".join(lines) + "\n"
     (root / "front.md").write_text(text)
     with open(root / "front.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["steps", "macs_m", "iterative", "equal_time", "equal_steps"])
+        header = ["steps", "macs_m", "respaced", "iterative", "equal_time", "equal_steps"]
+        writer.writerow(header)
         for r in rows:
             writer.writerow(
-                [r["steps"], round(r["macs_m"], 1), round(r["iterative"], 3)]
+                [r["steps"], round(r["macs_m"], 1), round(r["respaced"], 3)]
+                + [round(r["iterative"], 3) if r["how"] == "iterated" else ""]
                 + [round(r[k], 3) if k in r else "" for k in ("equal_time", "equal_steps")]
             )
     return text
@@ -166,6 +212,16 @@ def draw(root: Path) -> None:
     label = "iterative T = 8 weights, N steps (N < 8: respaced)"
     plot(axis, below + past, "-", color="C0", lw=2, label=label)
     plot(axis, [below[k - 1] for k in (1, 2, 4)] + [past[0]], "o", color="C0")
+    if Records.present(root / "iterated"):
+        iterated = Records(root / "iterated")
+        plot(
+            axis,
+            iterated.curve(range(1, iterated.summary["max_steps"] + 1)),
+            "-",
+            color="C4",
+            lw=2,
+            label="the same weights, 1 respaced step + fixed-point steps",
+        )
     for name, folder, style in (
         ("one-shot, equal time", root, dict(color="C1", marker="s", ls="--")),
         ("one-shot, equal steps", root / "equal_steps", dict(color="C2", marker="D", ls=":")),
@@ -173,11 +229,11 @@ def draw(root: Path) -> None:
         points = [
             Records(folder / f"S{k}").curve([1])[0]
             for k in POINTS
-            if (folder / f"S{k}" / "per_clip.csv").is_file()
+            if Records.present(folder / f"S{k}")
         ]
         if points:
             plot(axis, points, label=name, **style)
-    if (root / "S1" / "per_clip.csv").is_file():
+    if Records.present(root / "S1"):
         s1 = Records(root / "S1")
         last = min(16, s1.summary["max_steps"])
         plot(
@@ -189,7 +245,7 @@ def draw(root: Path) -> None:
             label="one-shot (d 64) iterated past its step",
         )
     warm = root / "warm" / "T8_warm"
-    if (warm / "per_clip.csv").is_file():
+    if Records.present(warm):
         start = Records(warm)
         plot(
             axis,
@@ -202,8 +258,10 @@ def draw(root: Path) -> None:
     axis.set_xticks(ticks, [f"{tick / 1e6:.0f} M" for tick in ticks])
     axis.minorticks_off()
     axis.set_xlabel("inference compute (MACs per second of audio)")
-    axis.set_ylabel("SI-SDR on the synthetic test set (dB)")
-    axis.set_title("Quality against inference compute, one training budget (48 clips)")
+    axis.set_ylabel(f"SI-SDR on {t8.test_set} (dB)")
+    axis.set_title(
+        f"Quality against inference compute, one training budget ({len(t8.scores(8))} clips)"
+    )
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8, loc="center right")
     figure.tight_layout()
@@ -216,9 +274,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("root", type=Path, help="the experiment folder (experiments/anytime)")
     args = parser.parse_args()
-    if not (args.root / "T8" / "per_clip.csv").is_file():
+    if not Records.present(args.root / "T8"):
         print(
-            f"{args.root}/T8/per_clip.csv is missing: run experiments/anytime/run.sh",
+            f"{args.root}/T8 has no records: run experiments/anytime/run.sh (real.sh)",
             file=sys.stderr,
         )
         return 2

@@ -29,6 +29,13 @@ respace() {  # checkpoint, records folder, run folder
   done
 }
 respace runs/main/checkpoint.pt $OUT/respaced runs/anytime/respaced
+# 1c. The same weights respaced to one step and run on past it as the fixed-point iteration
+#     (the step decay), with the tolerance runs: every budget's best use of these weights.
+run=runs/anytime/iterated
+[ -f $run/summary.json ] ||
+  "$BIN/refine-eval" checkpoint=runs/main/checkpoint.pt schedule_steps=1 max_steps=32 \
+    "tolerances=[1.0e-2,3.0e-3,1.0e-3]" hydra.run.dir=$run
+keep $run $OUT/iterated
 # 2. Equal optimiser steps: the one-shot networks for the default run's 1200 steps, so that
 #    a gap that is one of training speed shows apart from one of capacity.
 for name in S1:64 S2:104 S4:166 S8:254; do

@@ -5,7 +5,8 @@
 # evaluated whole file by whole file. Writes DEST/<set>/{model,irm}/{per_step.json,
 # per_clip.csv,summary.json} and DEST/ceiling.{md,csv,png} (ceiling.py). Evaluations
 # already in DEST are kept. TOLERANCES (default []: none) adds until-convergence runs;
-# SPEECH_METRICS=auto adds the model's PESQ and STOI on the speech sets (default false).
+# SPEECH_METRICS=auto adds the model's PESQ and STOI on the speech sets (default false);
+# MODEL_OVERRIDES adds refine-eval settings to the model's runs (e.g. schedule_steps=2).
 #   bash experiments/pretrained/eval_real.sh CHECKPOINT DEST DEFAULT_STEPS [DATA]
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
@@ -26,7 +27,9 @@ for folder in "$DATA"/*/; do
     dest=$DEST/$set/$who
     [ -f "$dest/summary.json" ] && continue
     if [ $who = model ]; then
-      what=(checkpoint=$CHECKPOINT max_steps=$MAX_STEPS "tolerances=${TOLERANCES:-[]}")
+      # shellcheck disable=SC2206  # MODEL_OVERRIDES: space-separated refine-eval settings
+      what=(checkpoint=$CHECKPOINT max_steps=$MAX_STEPS "tolerances=${TOLERANCES:-[]}"
+            ${MODEL_OVERRIDES:-})
     else
       what=(method=oracle_irm max_steps=1 "tolerances=[]")
     fi

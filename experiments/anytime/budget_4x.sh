@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Experiment 7, part 1 at four times the budget: the iterative T = 8 model and the one-shot
+# family trained for 4 × the default run's wall-clock (4 × 654 s), so that a gap which is
+# one of training speed can close. The step counts are the 1× calibration's times 4 (the
+# same machine, the same seconds per step: budget_4x/budget.csv), so no run is re-timed.
+# The records have part 1's layout (T8/, respaced/N<n>/, iterated/, S<k>/), so front.py reads them:
+#   bash experiments/anytime/budget_4x.sh    # about 3 h 40 min on 2 cores
+# Each run is kept once evaluated; a stopped script resumes at the first unfinished run.
+set -euo pipefail
+BIN=${BIN:-.venv/bin}
+OUT=experiments/anytime/budget_4x
+mkdir -p $OUT
+[ -f $OUT/budget.csv ] ||
+  awk -F, -v OFS=, 'NR == 1 {print; next} {$4 = 4 * $4; $5 = 4 * $5; print}' \
+    experiments/anytime/budget.csv > $OUT/budget.csv
+equal() {  # T8 names its steps so that it trains here rather than reusing the main job's run
+  REFERENCE=T8 EVAL_OVERRIDES="max_steps=64" PLOT_OUT=$OUT/equal_time \
+    bash experiments/equal_budget.sh $OUT "T8: model.steps=8" "$@"
+}
+equal  # the iterative model first, then its budgets below T, as run.sh's part 1b
+for n in 1 2 3 4 5 6 7; do
+  run=runs/budget_4x/respaced/N$n
+  [ -f $run/summary.json ] ||
+    "$BIN/refine-eval" checkpoint=runs/budget_4x/T8/checkpoint.pt schedule_steps=$n \
+      max_steps=$n "tolerances=[]" hydra.run.dir=$run
+  mkdir -p $OUT/respaced/N$n
+  cp $run/per_step.json $run/summary.json $run/per_clip.csv $OUT/respaced/N$n/
+done
+run=runs/budget_4x/iterated  # one respaced step, then fixed-point steps: run.sh's part 1c
+[ -f $run/summary.json ] ||
+  "$BIN/refine-eval" checkpoint=runs/budget_4x/T8/checkpoint.pt schedule_steps=1 max_steps=32 \
+    "tolerances=[1.0e-2,3.0e-3,1.0e-3]" hydra.run.dir=$run
+mkdir -p $OUT/iterated
+cp $run/per_step.json $run/summary.json $run/per_clip.csv $OUT/iterated/
+equal "S1: model.steps=1" "S2: model.steps=1 model.d_model=104" \
+  "S4: model.steps=1 model.d_model=166" "S8: model.steps=1 model.d_model=254"
+"$BIN/python" experiments/anytime/front.py $OUT

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Experiment 7, part 1 on the real recordings: the same models as the synthetic front (the
+# T = 8 weights at 1 ... 8T steps, respaced below T, and respaced to one step and iterated
+# on past it; the one-shot family trained for equal time) scored on data/real (real speech
+# and music in white/pink noise at 0 and 5 dB, whole files, written by
+# experiments/pretrained/real_recordings.py), so the front can be read on audio that no
+# choice here was tuned on. Run after run.sh's parts 1 to 1c:
+#   bash experiments/anytime/real.sh    # about 15 min on 2 cores
+# Writes real/<model>/<set>/{model,irm}/ (eval_real.sh's records) and real/front.{md,csv,png}.
+set -euo pipefail
+BIN=${BIN:-.venv/bin}
+OUT=experiments/anytime/real
+real() {  # CHECKPOINT RECORDS STEPS MAX_STEPS [refine-eval settings]
+  MODEL_OVERRIDES=${5:-} MAX_STEPS=$4 bash experiments/pretrained/eval_real.sh "$1" "$2" \
+    "$3" data/real > /dev/null
+}
+real runs/main/checkpoint.pt $OUT/T8 8 64
+for n in 1 2 3 4 5 6 7; do
+  real runs/main/checkpoint.pt $OUT/respaced/N$n $n $n "schedule_steps=$n"
+done
+real runs/main/checkpoint.pt $OUT/iterated 1 16 "schedule_steps=1"  # as run.sh's part 1c
+for k in 1 2 4 8; do
+  real runs/anytime/S$k/checkpoint.pt $OUT/S$k 1 1
+done
+"$BIN/python" experiments/anytime/front.py $OUT
