@@ -14,7 +14,9 @@ per_clip.csv and summary.json; in real/, real.sh's eval_real.sh folders, one per
     equal_steps/S<k>/  the same, trained for the default run's 1200 optimiser steps
     warm/T8_warm/      T = 8 trained from a one-shot network (half the time each)
 and writes front.md (the table, with paired differences on the same clips and their 95 %
-t-intervals), front.csv and front.png/pdf (SI-SDR against MACs per second of audio).
+t-intervals), front.csv, front.png/pdf (SI-SDR against MACs per second of audio) and
+iterating_one_shot.md (inside the one-shot family: a wider network once against a narrower
+one run for more steps at the same compute).
 """
 
 import argparse
@@ -206,12 +208,18 @@ def plot(axis, points: list[tuple[float, float]], *style, **options) -> None:
 
 def draw(root: Path) -> None:
     t8 = Records(root / "T8")
-    below = [iterative_at(root, n).curve([n])[0] for n in range(1, 8)]
+    below = [
+        iterative_at(root, n).curve([n])[0]
+        for n in range(1, 8)
+        if Records.present(root / "respaced" / f"N{n}")
+    ]
     past = t8.curve(range(8, t8.summary["max_steps"] + 1))
     figure, axis = plt.subplots(figsize=(7.5, 4.8))
     label = "iterative T = 8 weights, N steps (N < 8: respaced)"
     plot(axis, below + past, "-", color="C0", lw=2, label=label)
-    plot(axis, [below[k - 1] for k in (1, 2, 4)] + [past[0]], "o", color="C0")
+    plot(
+        axis, [iterative_at(root, k).curve([k])[0] for k in (1, 2, 4)] + [past[0]], "o", color="C0"
+    )
     if Records.present(root / "iterated"):
         iterated = Records(root / "iterated")
         plot(
@@ -233,17 +241,15 @@ def draw(root: Path) -> None:
         ]
         if points:
             plot(axis, points, label=name, **style)
-    if Records.present(root / "S1"):
-        s1 = Records(root / "S1")
-        last = min(16, s1.summary["max_steps"])
-        plot(
-            axis,
-            s1.curve(range(1, last + 1)),
-            color="C1",
-            lw=0.8,
-            alpha=0.6,
-            label="one-shot (d 64) iterated past its step",
-        )
+    label = "one-shot networks iterated past their step"
+    for k in POINTS:
+        if Records.present(root / f"S{k}"):
+            one_shot = Records(root / f"S{k}")
+            last = min(16 // k, one_shot.summary["max_steps"])
+            plot(
+                axis, one_shot.curve(range(1, last + 1)), color="C1", lw=0.8, alpha=0.6, label=label
+            )
+            label = None
     warm = root / "warm" / "T8_warm"
     if Records.present(warm):
         start = Records(warm)
@@ -270,6 +276,36 @@ def draw(root: Path) -> None:
     plt.close(figure)
 
 
+def iterating_one_shot(root: Path) -> str:
+    """Width against iteration inside the one-shot family: at each compute point k, the
+    network costing k steps applied once against each narrower network S_j run k/j steps
+    (its fixed-point steps past its one trained step), paired on the same clips."""
+    present = [k for k in POINTS if Records.present(root / f"S{k}")]
+    if not present:
+        return ""
+    records = {k: Records(root / f"S{k}") for k in present}
+    lines = [
+        "| compute | one-shot, once | narrower networks iterated | iterated − once |",
+        "|---|--:|---|---|",
+    ]
+    for k in present:
+        once = records[k].scores(1)
+        iterated, differences = [], []
+        for j in present:
+            if j >= k or k // j > records[j].summary["max_steps"]:
+                continue
+            steps = k // j
+            iterated.append(f"S{j} × {steps}: {cell(records[j].mean(steps))}")
+            differences.append(f"S{j}: {cell(paired(once, records[j].scores(steps)))}")
+        lines.append(
+            f"| {k} step{'s' if k > 1 else ''} | S{k}: {cell(records[k].mean(1))} | "
+            f"{'; '.join(iterated) or '–'} | {'; '.join(differences) or '–'} |"
+        )
+    text = "\n".join(lines) + "\n"
+    (root / "iterating_one_shot.md").write_text(text)
+    return text
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("root", type=Path, help="the experiment folder (experiments/anytime)")
@@ -281,6 +317,7 @@ def main() -> int:
         )
         return 2
     print(write_table(args.root, table_rows(args.root)), end="")
+    print("\n" + iterating_one_shot(args.root), end="")
     draw(args.root)
     return 0
 
