@@ -6,7 +6,7 @@ removes a little more noise. The README maps the package and states its equation
 """
 
 from refine._version import __version__
-from refine.inference.enhance import enhance, enhance_file, load_model
+from refine.inference.enhance import enhance, enhance_file, load_model, respace
 from refine.networks.blocks import LRUBlock
 from refine.networks.lru import LRU
 from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential
@@ -37,6 +37,7 @@ __all__ = [
     "enhance",
     "enhance_file",
     "load_model",
+    "respace",
     "load_refiner",
     "make_domain",
     "make_schedule",

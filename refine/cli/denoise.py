@@ -3,6 +3,7 @@
     refine-denoise take1.wav take2.flac -o cleaned/              # the shipped model
     refine-denoise recordings/ -o cleaned/ --checkpoint runs/main/checkpoint.pt --steps 4
     refine-denoise noisy.wav -o out/ --steps 8 --save-steps      # out/noisy_steps/step_01.wav …
+    refine-denoise noisy.wav -o out/ --schedule-steps 1 --steps 3  # one step, two past it
 
 Files keep their names in OUT (a folder's files keep their paths below it) and their format,
 subtype, sample rate, channel count and length (`refine.inference.enhance`). Every problem is
@@ -25,7 +26,13 @@ from tqdm import tqdm
 
 from refine.audio import AudioError
 from refine.data import find_audio_files
-from refine.inference.enhance import enhance_file, load_model, refine_settings, step_paths
+from refine.inference.enhance import (
+    enhance_file,
+    load_model,
+    refine_settings,
+    respace,
+    step_paths,
+)
 from refine.process.checkpoint import CheckpointError
 from refine.runtime import tune_allocator
 
@@ -115,6 +122,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     steps.add_argument("--steps", type=int, help="refinement steps (default: the model's)")
     steps.add_argument("--tol", type=float, help="refine until ‖Δx‖/‖x‖ < TOL instead")
     parser.add_argument(
+        "--schedule-steps",
+        type=int,
+        metavar="N",
+        help="spread the trained schedule over N steps (1: the one-step answer); --steps or "
+        "--tol beyond N run on as fixed-point steps",
+    )
+    parser.add_argument(
         "--save-steps", action="store_true", help="also write x̂_1 … x̂_N to OUT/<name>_steps/"
     )
     parser.add_argument("--force", action="store_true", help="overwrite existing files")
@@ -125,6 +139,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.save_steps and args.tol is not None:
         parser.error("--save-steps needs a fixed number of steps (--steps), not --tol")
+    if args.schedule_steps is not None and args.schedule_steps < 1:
+        parser.error(f"--schedule-steps must be >= 1, got {args.schedule_steps}")
     if args.steps is not None and args.steps < 0:
         parser.error(f"--steps must be >= 0, got {args.steps}")
     if args.tol is not None and not args.tol > 0:
@@ -156,8 +172,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     try:
         model = load_model(args.checkpoint)
-    except (CheckpointError, ImportError) as error:  # ImportError: a field model's package
-        log.error("%s", error)
+        if args.schedule_steps is not None:
+            model = respace(model, args.schedule_steps)
+    except (CheckpointError, ImportError, ValueError) as error:  # ImportError: a field
+        log.error("%s", error)  # model's package; ValueError: a model that cannot be respaced
         sys.exit(2)
     steps_to_save = refine_settings(model, args.steps)["steps"] if args.save_steps else 0
     failed = len(problems)

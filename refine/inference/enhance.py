@@ -10,7 +10,8 @@ and long recordings go through `refine.inference.long_audio` in overlapping chun
 streams: it reads, refines and writes block by block, so memory does not grow with the
 file's length, and it writes the input's format, subtype, rate, channel count and length,
 atomically. The number of steps is, in order: `steps` or `tol` if given, the default that
-`refine-eval write_defaults=true` stored in the checkpoint, the trained T.
+`refine-eval write_defaults=true` stored in the checkpoint, the trained T. `respace` spreads
+the trained schedule over fewer (or more) steps.
 
 Inputs that cannot be denoised raise `AudioError` naming the file and the problem (NaN or
 Inf samples, no samples, not audio); silence, full-scale clipping and very short files are
@@ -20,7 +21,7 @@ denoised with a warning in the report.
 import warnings
 from collections import Counter
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +82,20 @@ def load_model(checkpoint: str | Path | None = None) -> Model:
     refiner, contents = load_refiner(path)
     inference = dict(contents.get("inference") or {})
     return Model(refiner, trained_sample_rate(contents), inference, str(path))
+
+
+def respace(model: Model, steps: int) -> Model:
+    """The model with its trained schedule spread over `steps` steps (`Refiner.respaced`):
+    its default step count becomes `steps`, and a larger count or a tolerance runs on past
+    them as the fixed-point iteration. `respace(model, 1)` is the network's one-step answer,
+    which the fixed-point steps after it refine: the default recipe's T = 8 weights come
+    within 0.1 dB of their best after 2 steps this way, after 9 on their trained schedule
+    (experiments/convergence/stop_early.md). A step count stored for the trained schedule
+    no longer applies and is dropped."""
+    if steps < 1:
+        raise ValueError(f"the schedule's steps must be >= 1, got {steps}")
+    inference = {key: value for key, value in model.inference.items() if key != "steps"}
+    return replace(model, refiner=model.refiner.respaced(steps), inference=inference)
 
 
 def refine_settings(model: Model, steps: int | None = None, tol: float | None = None) -> dict:

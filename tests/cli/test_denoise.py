@@ -10,7 +10,7 @@ import torch
 
 from refine.cli.denoise import main
 from refine.cli.train import refiner_spec
-from refine.inference.enhance import enhance, load_model
+from refine.inference.enhance import Model, enhance, load_model, refine_settings, respace
 from refine.process.checkpoint import save_checkpoint
 from tests.inference.test_long_audio import refiner
 from tests.train.test_train import tiny_config
@@ -216,3 +216,58 @@ def test_two_inputs_aimed_at_one_output_are_refused(tmp_path, capsys, checkpoint
         checkpoint,
     )
     assert code == 1 and "is already the output of" in printed
+
+
+def test_schedule_steps_respaces_the_model_and_runs_on_past_it(tmp_path, capsys):
+    model = refiner()
+    torch.nn.init.normal_(model.step_net.lower.weight, std=1.0)  # steps that move the audio
+    path = tmp_path / "checkpoint.pt"
+    spec, config = refiner_spec(tiny_config()), {"data": {"sample_rate": 16000}}
+    save_checkpoint(path, spec=spec, model=model.state_dict(), config=config)
+    audio = tone(1.0, 16000)
+    sf.write(tmp_path / "a.wav", audio, 16000, subtype="FLOAT")
+    status, printed = denoise(
+        capsys,
+        tmp_path / "a.wav",
+        "-o",
+        tmp_path / "out",
+        "--checkpoint",
+        path,
+        "--schedule-steps",
+        1,
+        "--steps",
+        3,
+    )
+    assert status == 0 and "3 steps" in printed
+    from_file, _ = sf.read(tmp_path / "out" / "a.wav", dtype="float32")
+    loaded = load_model(path)
+    respaced = enhance(audio[:, 0], 16000, respace(loaded, 1), steps=3)
+    assert np.allclose(respaced, from_file, atol=1e-6)
+    trained = enhance(audio[:, 0], 16000, loaded, steps=3)  # T = 2 and one step past it
+    assert np.abs(trained - from_file).max() > 1e-2
+
+
+def test_a_respaced_model_defaults_to_its_new_step_count():
+    model = load_model_like(inference={"steps": 7, "max_steps": 40})
+    respaced = respace(model, 3)
+    assert respaced.refiner.steps == 3 and model.refiner.steps == 2
+    assert refine_settings(respaced) == {"steps": 3}
+    assert respaced.inference == {"max_steps": 40}  # the trained schedule's count is dropped
+    with pytest.raises(ValueError, match="must be >= 1"):
+        respace(model, 0)
+
+
+def load_model_like(inference: dict) -> Model:
+    return Model(refiner(), 16000, inference, "memory")
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [(["--schedule-steps", 0], "--schedule-steps must be >= 1, got 0")],
+)
+def test_bad_schedule_steps_end_in_one_line(tmp_path, capsys, checkpoint, extra, message):
+    sf.write(tmp_path / "a.wav", tone(0.5, 16000), 16000)
+    status, printed = denoise(
+        capsys, tmp_path / "a.wav", "-o", tmp_path / "out", "--checkpoint", checkpoint, *extra
+    )
+    assert status == 2 and message in printed and "Traceback" not in printed
