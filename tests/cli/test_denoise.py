@@ -11,6 +11,7 @@ import torch
 from refine.cli.denoise import main
 from refine.cli.train import refiner_spec
 from refine.inference.enhance import Model, enhance, load_model, refine_settings, respace
+from refine.process.build import build_refiner
 from refine.process.checkpoint import save_checkpoint
 from tests.inference.test_long_audio import refiner
 from tests.train.test_train import tiny_config
@@ -271,3 +272,26 @@ def test_bad_schedule_steps_end_in_one_line(tmp_path, capsys, checkpoint, extra,
         capsys, tmp_path / "a.wav", "-o", tmp_path / "out", "--checkpoint", checkpoint, *extra
     )
     assert status == 2 and message in printed and "Traceback" not in printed
+
+
+def test_a_model_that_cannot_be_respaced_ends_in_one_line(tmp_path, capsys):
+    config = tiny_config("model.parameterisation=increment", "model.update=affine")
+    path = tmp_path / "increment.pt"
+    spec = refiner_spec(config)
+    model = build_refiner(spec)
+    save_checkpoint(
+        path, spec=spec, model=model.state_dict(), config={"data": {"sample_rate": 16000}}
+    )
+    sf.write(tmp_path / "a.wav", tone(0.5, 16000), 16000)
+    status, printed = denoise(
+        capsys,
+        tmp_path / "a.wav",
+        "-o",
+        tmp_path / "out",
+        "--checkpoint",
+        path,
+        "--schedule-steps",
+        1,
+    )
+    assert status == 2 and "only the residual and clean-estimate" in printed
+    assert "Traceback" not in printed and not (tmp_path / "out" / "a.wav").exists()
