@@ -79,6 +79,7 @@ SOURCE_KEYS = {
         "file_weighting",
         "noise_dir",
         "noise_only_under",
+        "clean_subfolders",
     },
 }
 
@@ -149,6 +150,9 @@ def build_datasets(data: DictConfig) -> tuple:
             noise_dir=data.noise_dir,
             noise_only_under=(
                 OmegaConf.to_container(data.noise_only_under) if data.noise_only_under else None
+            ),
+            clean_subfolders=(
+                None if data.clean_subfolders is None else list(data.clean_subfolders)
             ),
             **common,
         )

@@ -207,7 +207,8 @@ class CleanFolderDataset(Dataset):
     it at the clip's length. noise_only_under: {kind: clean subfolder or list of them} keeps
     a kind to the clean files under those subfolders (music noise under speech only).
     file_weighting: "uniform" draws every file equally often; "duration" in proportion to
-    its length.
+    its length. clean_subfolders: draw only from these top-level subfolders of clean_dir
+    (None: all of it).
     Loaded files are cached in memory, per worker.
     """
 
@@ -225,6 +226,7 @@ class CleanFolderDataset(Dataset):
         file_weighting: str = "uniform",
         noise_dir: str | os.PathLike | None = None,
         noise_only_under: dict[str, str | list[str]] | None = None,
+        clean_subfolders: Sequence[str] | None = None,
     ):
         _check_sizes(num_examples, segment_seconds)
         if noise_seconds is not None and noise_seconds < segment_seconds:
@@ -232,7 +234,7 @@ class CleanFolderDataset(Dataset):
                 f"noise_seconds ({noise_seconds}) must be null or at least segment_seconds "
                 f"({segment_seconds}): the noise is a window of a noise that long"
             )
-        self.clean = ClipFolder(clean_dir, sample_rate, file_weighting)
+        self.clean = ClipFolder(clean_dir, sample_rate, file_weighting, clean_subfolders)
         period = None if noise_seconds is None else round(noise_seconds * sample_rate)
         self.noises = NoiseKinds(noise_kinds, sample_rate, noise_dir, period, noise_only_under)
         self.num_examples = num_examples

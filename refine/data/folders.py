@@ -131,21 +131,43 @@ def looped_window(audio: torch.Tensor, length: int, generator: torch.Generator) 
     return audio[:, positions]
 
 
+def files_under(folder: Path, files: list[Path], subfolders: Collection[str]) -> list[Path]:
+    """The files (under folder) whose first path component below it is one of `subfolders`;
+    a subfolder that holds none of them is refused by name, with the ones that exist."""
+    top = {path: path.relative_to(folder).parts[0] for path in files}
+    present = sorted({part for path, part in top.items() if part != path.name})
+    unknown = [name for name in subfolders if name not in present]
+    if unknown or not subfolders:
+        raise ValueError(
+            f"{folder}: no audio files under the subfolder(s) {', '.join(unknown) or '(none)'}; "
+            f"its subfolders with audio are {', '.join(present) or 'none'}"
+        )
+    return [path for path in files if top[path] in subfolders and top[path] != path.name]
+
+
 class ClipFolder:
     """The audio files under a folder, drawn uniformly or in proportion to their length, and
     loaded (resampled to `sample_rate`) once per process: a cache per data-loader worker.
 
     file_weighting: "uniform" draws every file equally often; "duration" in proportion to its
-    length (from the headers), so every second of the folder is equally likely.
+    length (from the headers), so every second of the folder is equally likely. subfolders:
+    only the files under these top-level subfolders (None: every file), so that a corpus
+    that has grown a part keeps serving the composition a run was measured on.
     """
 
     def __init__(
-        self, folder: str | os.PathLike, sample_rate: int, file_weighting: str = "uniform"
+        self,
+        folder: str | os.PathLike,
+        sample_rate: int,
+        file_weighting: str = "uniform",
+        subfolders: Collection[str] | None = None,
     ):
         if file_weighting not in FILE_WEIGHTINGS:
             raise ValueError(f"file_weighting must be uniform or duration, got {file_weighting!r}")
         self.folder = Path(folder)
         self.files = find_audio_files(self.folder)
+        if subfolders is not None:
+            self.files = files_under(self.folder, self.files, subfolders)
         self.weights = None if file_weighting == "uniform" else durations(self.files)
         self.sample_rate = sample_rate
         self._cache: dict[Path, torch.Tensor] = {}

@@ -74,6 +74,30 @@ def test_a_kind_kept_under_several_subfolders_covers_each_and_nothing_else(tmp_p
     assert drawn == {"speech": {"white", "music"}, "voices": {"white", "music"}, "music": {"white"}}
 
 
+def test_clean_subfolders_keep_the_draws_to_those_parts_and_none_keeps_the_whole(tmp_path):
+    clean, _ = corpus(tmp_path)
+    save_audio(clean / "loose.wav", 0.9 * torch.ones(1, RATE), RATE, "FLOAT")  # in no part
+    levels = {}
+    for parts in (None, ["speech"], ["speech", "music"]):
+        dataset = CleanFolderDataset(clean, 40, segment_seconds=0.25, clean_subfolders=parts)
+        levels[str(parts)] = {round(dataset[i]["clean"].abs().max().item(), 1) for i in range(40)}
+    assert levels == {
+        "None": {0.2, 0.5, 0.9},  # the 0.25 tone peaks just under 0.25
+        "['speech']": {0.2},
+        "['speech', 'music']": {0.2, 0.5},
+    }
+    whole = CleanFolderDataset(clean, 5, segment_seconds=0.25)
+    files = CleanFolderDataset(clean, 5, segment_seconds=0.25, clean_subfolders=None).clean.files
+    assert files == whole.clean.files  # None draws exactly as before the option existed
+
+
+@pytest.mark.parametrize("parts", [["voices"], ["speech", "voices"], []])
+def test_a_clean_subfolder_without_audio_is_refused_naming_the_ones_there(tmp_path, parts):
+    clean, _ = corpus(tmp_path)
+    with pytest.raises(ValueError, match="its subfolders with audio are music, speech"):
+        CleanFolderDataset(clean, 5, segment_seconds=0.25, clean_subfolders=parts)
+
+
 def test_unknown_or_unplaced_kinds_are_refused_with_what_to_do(tmp_path):
     clean, noise = corpus(tmp_path)
     with pytest.raises(ValueError, match="set data.noise_dir"):

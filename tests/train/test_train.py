@@ -93,9 +93,18 @@ def test_a_data_source_that_would_ignore_or_lack_a_key_is_refused_by_name(tmp_pa
     with pytest.raises(ValueError, match=r"paired_folders needs data.clean_dir, data.noisy_dir"):
         train_from_config(tiny_config("data.source=paired_folders"), tmp_path / "a")
     switched = tiny_config("data=clean_folders", "data.clean_dir=x", "data.source=synthetic")
-    ignored = "data.clean_dir, data.file_weighting, data.noise_dir, data.noise_only_under"
-    with pytest.raises(ValueError, match=rf"synthetic ignores {ignored}, data.noise_seconds: "):
+    ignored = "data.clean_dir, data.clean_subfolders, data.file_weighting, data.noise_dir"
+    with pytest.raises(ValueError, match=rf"synthetic ignores {ignored}, data.noise_only_under"):
         train_from_config(switched, tmp_path / "b")
+    _, clean_dir = write_synthetic_folders(
+        tmp_path / "data", 2, segment_seconds=0.3, progress=False
+    )
+    parts = tiny_config("data=clean_folders", f"data.clean_dir={tmp_path / 'data'}",
+                        "data.clean_subfolders=[clean,voices]")  # fmt: skip
+    with pytest.raises(
+        ValueError, match="subfolder.s. voices; its subfolders with audio are clean, noisy"
+    ):
+        train_from_config(parts, tmp_path / "c")
 
 
 def test_the_command_line_reports_bad_settings_in_one_line(tmp_path):
