@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 
 import hydra
+import torch
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 from omegaconf.errors import MissingMandatoryValue
@@ -126,6 +127,12 @@ def format_table(records: list[dict], trained_steps: int) -> str:
     return "\n".join(lines)
 
 
+def binned_snrs(snrs: torch.Tensor, width: float) -> torch.Tensor:
+    """Measured input SNRs (dB) to the nearest multiple of `width`, so that a folder's clips
+    mixed at 5 dB (4.99998 and 5.00001 when measured) fall in one group."""
+    return (snrs / width).round() * width + 0.0  # + 0.0: no −0
+
+
 def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     """Evaluate cfg.checkpoint into run_dir; returns the summary."""
     tune_allocator()
@@ -172,9 +179,9 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         speech=speech,
         example_clip=cfg.example_clip,
     )
-    if cfg.data.source != "synthetic":  # measured SNRs: group them into bins
-        width = cfg.data.snr_bin_db
-        metrics["input_snr"] = (metrics["input_snr"] / width).round() * width + 0.0  # no -0
+    binned = cfg.data.source != "synthetic"  # measured SNRs: group them into bins
+    if binned:
+        metrics["input_snr"] = binned_snrs(metrics["input_snr"], cfg.data.snr_bin_db)
     records = step_records(metrics, groups_of(metrics), speech)
     write_per_step(run_dir, records)
     write_per_clip(run_dir, clip_rows(metrics, speech))
@@ -188,6 +195,10 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         batch_size,
         cfg.anderson,
     )
+    if rows and binned:  # the convergence runs grouped into the same bins
+        snrs = binned_snrs(torch.tensor([row["input_snr_db"] for row in rows]), cfg.data.snr_bin_db)
+        for row, snr in zip(rows, snrs.tolist(), strict=True):
+            row["input_snr_db"] = snr
     if rows:
         write_convergence(run_dir, rows)
     rtf_per_step = metrics["seconds"] / max(1, max_steps) / metrics["audio_seconds"]

@@ -120,6 +120,9 @@ def test_eval_reads_paired_folders_and_bins_their_measured_snrs(checkpoint, tmp_
     evaluate(eval_config(checkpoint, *overrides), tmp_path / "eval")
     records = json.loads((tmp_path / "eval" / "per_step.json").read_text())
     assert {g for g in records[0]["buckets"] if g.endswith("dB")} == {"0dB", "5dB", "10dB"}
+    runs = json.loads((tmp_path / "eval" / "summary.json").read_text())["convergence"]
+    by_snr = {g: b["n"] for g, b in runs[0]["buckets"].items() if g.endswith("dB")}
+    assert by_snr == {"0dB": 1, "5dB": 2, "10dB": 1}  # 4.0 and 6.0 dB together, none lost
 
 
 def test_eval_takes_whole_folder_files_of_different_lengths_one_at_a_time(checkpoint, tmp_path):
