@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Goal 2 revisited: a model run its trained way (the schedule's T steps, then fixed-point
+# steps past T) against the same weights respaced to one step and run on past it
+# (refine-eval schedule_steps=1), with the tolerance runs, for the default recipe's model on
+# the synthetic test set and for both shipped models on the real recordings (white/pink
+# speech and music; to 8 steps and one tolerance, 10^-2: whole files of up to 90 s make every
+# pass over them dear, and each tolerance run adds the spectral radius's 11 passes). Run from the repository root after experiments/anytime/run.sh (parts 1
+# and 1c: the main job's records) and experiments/pretrained/run.sh (stage 4b's records of
+# the shipped models' trained way):
+#   bash experiments/convergence/stop_early.sh    # about 25 min on 2 cores
+# Writes experiments/pretrained/iterated/<model>/real (eval_real.sh's records) and
+# experiments/convergence/stop_early.md.
+set -euo pipefail
+BIN=${BIN:-.venv/bin}
+for model in real_noise default; do
+  MODEL_OVERRIDES="schedule_steps=1" MAX_STEPS=8 TOLERANCES="[1.0e-2]" \
+    bash experiments/pretrained/eval_real.sh refine/pretrained/refine_$model.pt \
+    experiments/pretrained/iterated/$model/real 1 > /dev/null
+done
+"$BIN/python" experiments/convergence/stop_early.py \
+  "the default recipe's model (the main job), synthetic test set" \
+  experiments/anytime/T8 experiments/anytime/iterated \
+  "shipped real_noise model, real recordings in white/pink noise" \
+  experiments/pretrained/decay/real_noise/real experiments/pretrained/iterated/real_noise/real \
+  "shipped default model, real recordings in white/pink noise" \
+  experiments/pretrained/decay/default/real experiments/pretrained/iterated/default/real \
+  > experiments/convergence/stop_early.md
