@@ -88,10 +88,11 @@ def respace(model: Model, steps: int) -> Model:
     """The model with its trained schedule spread over `steps` steps (`Refiner.respaced`):
     its default step count becomes `steps`, and a larger count or a tolerance runs on past
     them as the fixed-point iteration. `respace(model, 1)` is the network's one-step answer,
-    which the fixed-point steps after it refine: the default recipe's T = 8 weights come
-    within 0.1 dB of their best after 2 steps this way, after 9 on their trained schedule
-    (experiments/convergence/stop_early.md). A step count stored for the trained schedule
-    no longer applies and is dropped."""
+    which the fixed-point steps after it refine: on the synthetic test set the default
+    recipe's T = 8 weights come within 0.1 dB of their best after 2 steps this way, after 9
+    on their trained schedule (experiments/convergence/stop_early.md); on real recordings
+    the shipped models do best at the one step. A step count stored for the trained
+    schedule no longer applies and is dropped."""
     if steps < 1:
         raise ValueError(f"the schedule's steps must be >= 1, got {steps}")
     inference = {key: value for key, value in model.inference.items() if key != "steps"}
