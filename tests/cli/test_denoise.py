@@ -17,13 +17,20 @@ from tests.inference.test_long_audio import refiner
 from tests.train.test_train import tiny_config
 
 
+def write_checkpoint(path, config, model):
+    """A checkpoint at `path` of `model` built from the Hydra `config`, trained at 16 kHz."""
+    spec = refiner_spec(config)
+    save_checkpoint(
+        path, spec=spec, model=model.state_dict(), config={"data": {"sample_rate": 16000}}
+    )
+    return path
+
+
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory):
-    path = tmp_path_factory.mktemp("model") / "checkpoint.pt"
-    spec = refiner_spec(tiny_config())
-    config = {"data": {"sample_rate": 16000}}
-    save_checkpoint(path, spec=spec, model=refiner().state_dict(), config=config)
-    return path
+    return write_checkpoint(
+        tmp_path_factory.mktemp("model") / "checkpoint.pt", tiny_config(), refiner()
+    )
 
 
 def tone(seconds: float, rate: int, channels: int = 1) -> np.ndarray:
@@ -222,9 +229,7 @@ def test_two_inputs_aimed_at_one_output_are_refused(tmp_path, capsys, checkpoint
 def test_schedule_steps_respaces_the_model_and_runs_on_past_it(tmp_path, capsys):
     model = refiner()
     torch.nn.init.normal_(model.step_net.lower.weight, std=1.0)  # steps that move the audio
-    path = tmp_path / "checkpoint.pt"
-    spec, config = refiner_spec(tiny_config()), {"data": {"sample_rate": 16000}}
-    save_checkpoint(path, spec=spec, model=model.state_dict(), config=config)
+    path = write_checkpoint(tmp_path / "checkpoint.pt", tiny_config(), model)
     audio = tone(1.0, 16000)
     sf.write(tmp_path / "a.wav", audio, 16000, subtype="FLOAT")
     status, printed = denoise(
@@ -249,17 +254,13 @@ def test_schedule_steps_respaces_the_model_and_runs_on_past_it(tmp_path, capsys)
 
 
 def test_a_respaced_model_defaults_to_its_new_step_count():
-    model = load_model_like(inference={"steps": 7, "max_steps": 40})
+    model = Model(refiner(), 16000, {"steps": 7, "max_steps": 40}, "memory")
     respaced = respace(model, 3)
     assert respaced.refiner.steps == 3 and model.refiner.steps == 2
     assert refine_settings(respaced) == {"steps": 3}
     assert respaced.inference == {"max_steps": 40}  # the trained schedule's count is dropped
     with pytest.raises(ValueError, match="must be >= 1"):
         respace(model, 0)
-
-
-def load_model_like(inference: dict) -> Model:
-    return Model(refiner(), 16000, inference, "memory")
 
 
 @pytest.mark.parametrize(
@@ -276,12 +277,7 @@ def test_bad_schedule_steps_end_in_one_line(tmp_path, capsys, checkpoint, extra,
 
 def test_a_model_that_cannot_be_respaced_ends_in_one_line(tmp_path, capsys):
     config = tiny_config("model.parameterisation=increment", "model.update=affine")
-    path = tmp_path / "increment.pt"
-    spec = refiner_spec(config)
-    model = build_refiner(spec)
-    save_checkpoint(
-        path, spec=spec, model=model.state_dict(), config={"data": {"sample_rate": 16000}}
-    )
+    path = write_checkpoint(tmp_path / "increment.pt", config, build_refiner(refiner_spec(config)))
     sf.write(tmp_path / "a.wav", tone(0.5, 16000), 16000)
     status, printed = denoise(
         capsys,
