@@ -31,6 +31,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
+from refine.study.figures import save_figure  # noqa: E402
 from refine.study.metrics import mean_with_interval  # noqa: E402
 from refine.study.records import load_clip_scores  # noqa: E402
 
@@ -100,29 +101,30 @@ def iterative_at(root: Path, steps: int) -> Records:
     return Records(root / "T8")
 
 
-def best_use(root: Path, steps: int) -> tuple[str, Records]:
+def iterated_records(root: Path) -> Records | None:
+    """The weights respaced to one step and iterated (iterated/), when evaluated."""
+    return Records(root / "iterated") if Records.present(root / "iterated") else None
+
+
+def best_use(respaced: Records, iterated: Records | None, steps: int) -> tuple[str, Records]:
     """The iterative weights' better way to spend `steps` steps of the two evaluated, by
     mean SI-SDR: the schedule respaced to `steps` (T: the trained one), or one respaced
-    step and fixed-point steps after it (iterated/). Which one wins differs between the
-    synthetic test set and the real recordings, and the table says which it took."""
-    respaced = iterative_at(root, steps)
-    if not Records.present(root / "iterated"):
-        return "respaced", respaced
-    iterated = Records(root / "iterated")
-    if iterated.mean(steps) > respaced.mean(steps):
+    step and fixed-point steps after it. Which one wins differs between the synthetic test
+    set and the real recordings, and the table says which it took."""
+    if iterated is not None and iterated.mean(steps) > respaced.mean(steps):
         return "iterated", iterated
     return "respaced", respaced
 
 
 def table_rows(root: Path) -> list[dict]:
-    rows, macs = [], Records(root / "T8").macs
+    rows, macs, iterated = [], Records(root / "T8").macs, iterated_records(root)
     for k in POINTS:
         respaced = iterative_at(root, k)
-        how, iterative = best_use(root, k)
+        how, iterative = best_use(respaced, iterated, k)
         row = {"steps": k, "macs_m": k * macs / 1e6, "respaced": respaced.mean(k)}
         row["iterative"], row["how"] = iterative.mean(k), how
-        if Records.present(root / "iterated"):
-            row["iterated"] = Records(root / "iterated").mean(k)
+        if iterated is not None:
+            row["iterated"] = iterated.mean(k)
         for name, folder in (
             ("equal_time", root / f"S{k}"),
             ("equal_steps", root / "equal_steps" / f"S{k}"),
@@ -147,7 +149,7 @@ def cell(value, digits: int = 2) -> str:
 
 def write_table(root: Path, rows: list[dict]) -> str:
     t8 = Records(root / "T8")
-    iterated = Records.present(root / "iterated")
+    iterated = "iterated" in rows[0]
     columns = (
         "compute",
         "MACs/s (M)",
@@ -230,8 +232,8 @@ def draw(root: Path) -> None:
     plot(
         axis, [iterative_at(root, k).curve([k])[0] for k in (1, 2, 4)] + [past[0]], "o", color="C0"
     )
-    if Records.present(root / "iterated"):
-        iterated = Records(root / "iterated")
+    iterated = iterated_records(root)
+    if iterated is not None:
         plot(
             axis,
             iterated.curve(range(1, iterated.summary["max_steps"] + 1)),
@@ -283,9 +285,7 @@ def draw(root: Path) -> None:
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8, loc="center right")
     figure.tight_layout()
-    for suffix in ("png", "pdf"):
-        figure.savefig(root / f"front.{suffix}", dpi=150)
-    plt.close(figure)
+    save_figure(figure, root, "front", ["png", "pdf"])
 
 
 def iterating_one_shot(root: Path) -> str:
