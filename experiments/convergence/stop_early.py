@@ -66,25 +66,22 @@ class Evaluation:
                 row["conv"] += n * run["converged"]
                 row["steps"] += n * run["mean_steps"]
                 row["si_sdr"] += n * run["si_sdr"]
-                buckets = run["buckets"].items()
-                for key, bucket in buckets:
-                    group = self._group(key, name)
+                # A refine-eval folder's groups are its buckets (input SNR, noise kind); an
+                # eval_real.sh set's group is the set itself (its SNR buckets were written
+                # before refine-eval binned measured SNRs, and kept one clip per value).
+                if name == "all":
+                    groups = [(self._snr_or_kind(key), b) for key, b in run["buckets"].items()]
+                else:
+                    groups = [(name, {"n": n, "mean_steps": run["mean_steps"]})]
+                for group, bucket in groups:
                     total = row["by"].setdefault(group, [0, 0.0])
                     total[0] += bucket["n"]
                     total[1] += bucket["n"] * bucket["mean_steps"]
-                if name != "all":  # an eval_real.sh set: its own row too
-                    total = row["by"].setdefault(name, [0, 0.0])
-                    total[0] += n
-                    total[1] += n * run["mean_steps"]
         return runs
 
     @staticmethod
-    def _group(key: str, name: str) -> str | None:
-        """A bucket's group: its input SNR or noise kind for a refine-eval folder; for an
-        eval_real.sh set only the set itself (its SNR buckets were written before refine-eval
-        binned measured SNRs, and kept one clip per distinct value)."""
-        if name != "all":
-            return None
+    def _snr_or_kind(key: str) -> str:
+        """A bucket's name: "5dB" as "5 dB", a noise kind as it is."""
         return f"{round(float(key[:-2])):g} dB" if key.endswith("dB") else key
 
 
@@ -115,7 +112,7 @@ def table(label: str, trained: Evaluation, respaced: Evaluation) -> str:
             f"{best - si_sdr:.2f} | {savings[0]} | {savings[1]} |"
         )
     loosest = runs[max(runs)]
-    groups = {k: v for k, v in loosest["by"].items() if k is not None}
+    groups = loosest["by"]
     lines += [
         "",
         f"Mean steps at tol {max(runs):g}, by input SNR and by test set or noise kind: "
