@@ -17,21 +17,11 @@ equal() {  # T8 names its steps so that it trains here rather than reusing the m
   REFERENCE=T8 EVAL_OVERRIDES="max_steps=64" PLOT_OUT=$OUT/equal_time \
     bash experiments/equal_budget.sh $OUT "T8: model.steps=8" "$@"
 }
-equal  # the iterative model first, then its budgets below T, as run.sh's part 1b
-for n in 1 2 3 4 5 6 7; do
-  run=runs/budget_4x/respaced/N$n
-  [ -f $run/summary.json ] ||
-    "$BIN/refine-eval" checkpoint=runs/budget_4x/T8/checkpoint.pt schedule_steps=$n \
-      max_steps=$n "tolerances=[]" hydra.run.dir=$run
-  mkdir -p $OUT/respaced/N$n
-  cp $run/per_step.json $run/summary.json $run/per_clip.csv $OUT/respaced/N$n/
-done
-run=runs/budget_4x/iterated  # one respaced step, then fixed-point steps: run.sh's part 1c
-[ -f $run/summary.json ] ||
-  "$BIN/refine-eval" checkpoint=runs/budget_4x/T8/checkpoint.pt schedule_steps=1 max_steps=32 \
-    "tolerances=[1.0e-2,3.0e-3,1.0e-3]" hydra.run.dir=$run
-mkdir -p $OUT/iterated
-cp $run/per_step.json $run/summary.json $run/per_clip.csv $OUT/iterated/
+# shellcheck source=experiments/anytime/evals.sh
+source experiments/anytime/evals.sh  # keep, respace, iterate: as run.sh's parts 1b and 1c
+equal  # the iterative model first, then its budgets below T and its iteration after one step
+respace runs/budget_4x/T8/checkpoint.pt $OUT/respaced runs/budget_4x/respaced
+iterate runs/budget_4x/T8/checkpoint.pt $OUT/iterated runs/budget_4x/iterated
 equal "S1: model.steps=1" "S2: model.steps=1 model.d_model=104" \
   "S4: model.steps=1 model.d_model=166" "S8: model.steps=1 model.d_model=254"
 "$BIN/python" experiments/anytime/front.py $OUT

@@ -10,32 +10,18 @@
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/anytime
-keep() {  # an evaluation folder's records into the experiment: EVAL DEST
-  mkdir -p "$2"
-  cp "$1/per_step.json" "$1/summary.json" "$1/per_clip.csv" "$2/"
-}
+# shellcheck source=experiments/anytime/evals.sh
+source $OUT/evals.sh  # keep, respace, iterate
 EVAL_OVERRIDES="max_steps=64" PLOT_OUT=$OUT/equal_time bash experiments/equal_budget.sh $OUT \
   "T8:" "S1: model.steps=1" "S2: model.steps=1 model.d_model=104" \
   "S4: model.steps=1 model.d_model=166" "S8: model.steps=1 model.d_model=254"
 # 1b. The iterative weights at budgets below T: the trained schedule spread over N = 1 ... 7
 #     steps (refine-eval schedule_steps=N), so that step N removes all the noise left, as
 #     step T does; N = 1 is the step network applied once. Same clips as above.
-respace() {  # checkpoint, records folder, run folder
-  for n in 1 2 3 4 5 6 7; do
-    [ -f "$3/N$n/summary.json" ] ||
-      "$BIN/refine-eval" checkpoint="$1" schedule_steps=$n max_steps=$n "tolerances=[]" \
-        hydra.run.dir="$3/N$n"
-    keep "$3/N$n" "$2/N$n"
-  done
-}
 respace runs/main/checkpoint.pt $OUT/respaced runs/anytime/respaced
 # 1c. The same weights respaced to one step and run on past it as the fixed-point iteration
 #     (the step decay), with the tolerance runs: every budget's best use of these weights.
-run=runs/anytime/iterated
-[ -f $run/summary.json ] ||
-  "$BIN/refine-eval" checkpoint=runs/main/checkpoint.pt schedule_steps=1 max_steps=32 \
-    "tolerances=[1.0e-2,3.0e-3,1.0e-3]" hydra.run.dir=$run
-keep $run $OUT/iterated
+iterate runs/main/checkpoint.pt $OUT/iterated runs/anytime/iterated
 # 2. Equal optimiser steps: the one-shot networks for the default run's 1200 steps, so that
 #    a gap that is one of training speed shows apart from one of capacity.
 for name in S1:64 S2:104 S4:166 S8:254; do
