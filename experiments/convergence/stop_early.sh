@@ -4,9 +4,10 @@
 # (refine-eval schedule_steps=1), with the tolerance runs, for the default recipe's model on
 # the synthetic test set and for both shipped models on the real recordings (white/pink
 # speech and music; to 8 steps and one tolerance, 10^-2: whole files of up to 90 s make every
-# pass over them dear, and each tolerance run adds the spectral radius's 11 passes). Run from the repository root after experiments/anytime/run.sh (parts 1
-# and 1c: the main job's records) and experiments/pretrained/run.sh (stage 4b's records of
-# the shipped models' trained way):
+# pass over them dear, and each tolerance run adds the spectral radius's 11 passes). Run
+# from the repository root after experiments/anytime/run.sh (parts 1 and 1c: the main job's
+# records) and experiments/pretrained/run.sh (stage 4b's records of the shipped models'
+# trained way):
 #   bash experiments/convergence/stop_early.sh    # about 25 min on 2 cores
 # Writes experiments/pretrained/iterated/<model>/real (eval_real.sh's records) and
 # experiments/convergence/stop_early.md.
