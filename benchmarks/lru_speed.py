@@ -19,7 +19,7 @@ import copy
 
 import torch
 
-from refine.networks.lru import LRU, _bmm, _to_complex
+from refine.networks.lru import LRU, _complex_view
 from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential
 from refine.runtime import tune_allocator
 from refine.timing import best_time
@@ -33,7 +33,7 @@ def time_scans(lru: LRU, u: torch.Tensor, repeats: int) -> dict[str, tuple[float
     """Scan-only timings on the layer's own eigenvalues and projected input."""
     with torch.no_grad():
         log_lambda = lru.log_lambda()
-        x = _to_complex(_bmm(lru._input_map(), u.mT))  # (B, N, L), as the layer computes it
+        x = _complex_view(u @ lru._input_map().T)  # (B, L, N), as the layer computes it
     grad_h = torch.randn_like(x)
 
     def fast_backward():

@@ -44,59 +44,56 @@ def gamma_log_init(nu_log: torch.Tensor) -> torch.Tensor:
     return torch.log(torch.sqrt(1.0 - modulus**2))
 
 
-def _to_complex(planar: torch.Tensor) -> torch.Tensor:
-    """(B, 2N, L) real, rows [Re; Im] -> (B, N, L) complex."""
-    n = planar.shape[1] // 2
-    return torch.complex(planar[:, :n], planar[:, n:])
+def _complex_view(pairs: torch.Tensor) -> torch.Tensor:
+    """(..., 2N) real, columns (Re, Im) of each state in turn -> (..., N) complex, a view."""
+    return torch.view_as_complex(pairs.unflatten(-1, (-1, 2)))
 
 
-def _to_planar(z: torch.Tensor) -> torch.Tensor:
-    """(B, N, L) complex -> (B, 2N, L) real, rows [Re; Im]. (A permuted copy: 3x faster
-    than torch.cat of z.real and z.imag.)"""
-    batch, n, length = z.shape
-    return torch.view_as_real(z).movedim(-1, 1).reshape(batch, 2 * n, length)
+def _pairs_view(z: torch.Tensor) -> torch.Tensor:
+    """(..., N) complex -> (..., 2N) real, columns (Re, Im) of each state in turn, a view."""
+    return torch.view_as_real(z).flatten(-2)
 
 
-def _bmm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """a @ b with one operand a 2-D weight, broadcast over the other's batch: -> (B, P, R).
-
-    An explicit bmm: torch.matmul folds a 2-D weight into one mm over the batch and then
-    copies the result back into the batched layout, a transposing copy that cost as much as
-    the whole scan. BLAS reads transposed operands (x.mT) in place.
-    """
-    if a.dim() == 2:
-        a = a.expand(b.shape[0], -1, -1)
-    else:
-        b = b.expand(a.shape[0], -1, -1)
-    return torch.bmm(a, b)
+def _rows(t: torch.Tensor) -> torch.Tensor:
+    """(B, L, F) -> (B·L, F): the layout every projection is one mm in (a view when
+    contiguous)."""
+    return t.reshape(-1, t.shape[-1])
 
 
 class _LRUCore(torch.autograd.Function):
     """y = Re(C scan(λ, γB u)), h_n: the fast path, with the backward written out.
 
-    Autograd through complex views and einsum made strided copies that cost more than the
-    scan itself. Here every large tensor is (B, L, H), complex (B, N, L) or planar
-    (B, 2N, L) = [Re; Im], and every projection is one bmm on operands BLAS reads in place.
+    Every large tensor is (B, L, H) real or (B, L, N) complex, whose real view (B, L, 2N)
+    holds each state's real and imaginary parts side by side; so every projection, forward
+    and backward, is one mm on (B·L, ·) matrices that BLAS reads in place, the six dense
+    matmuls of the layer's floor (`benchmarks/lru_speed.py`) and nothing more, and the scan
+    and its backward compute in the buffers those mm's wrote.
     """
 
     @staticmethod
     def forward(ctx, u, log_lambda, w_in, w_out, h_0):
-        x = _to_complex(_bmm(w_in, u.mT))  # (B, N, L)
-        h = scan_chunked(log_lambda, x, h_0)  # (B, N, L)
+        batch, length, _ = u.shape
+        x = _complex_view((_rows(u) @ w_in.T).view(batch, length, -1))  # (B, L, N)
+        h = scan_chunked(log_lambda, x, h_0, overwrite=True)  # (B, L, N)
         ctx.save_for_backward(u, log_lambda, w_in, w_out, h_0, h)
-        return _bmm(_to_planar(h).mT, w_out.T), h[..., -1].clone()  # (B, L, H), (B, N)
+        y = _rows(_pairs_view(h)) @ w_out.T  # (B·L, H)
+        return y.view(batch, length, -1), h[:, -1].clone()  # (B, L, H), (B, N)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad_y, grad_h_n):
         u, log_lambda, w_in, w_out, h_0, h = ctx.saved_tensors
-        grad_h = _to_complex(_bmm(w_out.T, grad_y.mT))  # (B, N, L)
-        grad_h[..., -1] += grad_h_n
-        grad_log_lambda, grad_x, grad_h_0 = scan_chunked_vjp(log_lambda, h, grad_h, h_0)
-        grad_x_planar = _to_planar(grad_x)  # (B, 2N, L)
-        grad_u = _bmm(grad_x_planar.mT, w_in)  # (B, L, H)
-        grad_w_in = torch.bmm(grad_x_planar, u).sum(0)  # (2N, H)
-        grad_w_out = torch.bmm(grad_y.mT, _to_planar(h).mT).sum(0)  # (H, 2N)
+        batch, length, _ = u.shape
+        grad_y = _rows(grad_y)  # (B·L, H)
+        grad_h = _complex_view((grad_y @ w_out).view(batch, length, -1))  # (B, L, N)
+        grad_h[:, -1] += grad_h_n
+        grad_log_lambda, grad_x, grad_h_0 = scan_chunked_vjp(
+            log_lambda, h, grad_h, h_0, overwrite=True
+        )
+        grad_x = _rows(_pairs_view(grad_x))  # (B·L, 2N)
+        grad_u = (grad_x @ w_in).view(batch, length, -1)  # (B, L, H)
+        grad_w_in = grad_x.T @ _rows(u)  # (2N, H)
+        grad_w_out = grad_y.T @ _rows(_pairs_view(h))  # (H, 2N)
         return grad_u, grad_log_lambda, grad_w_in, grad_w_out, grad_h_0
 
 
@@ -149,13 +146,14 @@ class LRU(nn.Module):
         return torch.complex(-torch.exp(self.nu_log), torch.exp(self.theta_log))
 
     def _input_map(self) -> torch.Tensor:
-        """γ ⊙ B as real rows [Re; Im]: (2N, H)."""
+        """γ ⊙ B as real rows, Re and Im of each state in turn: (2N, H)."""
         gamma = torch.exp(self.gamma_log)[:, None]  # (N, 1)
-        return torch.cat([self.B_re * gamma, self.B_im * gamma])
+        return torch.stack([self.B_re * gamma, self.B_im * gamma], 1).flatten(0, 1)
 
     def _output_map(self) -> torch.Tensor:
-        """Re(C h) = C_re Re(h) − C_im Im(h) as weights over planar [Re; Im]: (H, 2N)."""
-        return torch.cat([self.C_re, -self.C_im], 1)
+        """Re(C h) = C_re Re(h) − C_im Im(h) as weights over (Re, Im) of each state in turn:
+        (H, 2N)."""
+        return torch.stack([self.C_re, -self.C_im], -1).flatten(1)
 
     def forward(
         self, u: torch.Tensor, h_0: torch.Tensor | None = None
@@ -185,8 +183,8 @@ class LRU(nn.Module):
         if self.scan == "chunked":
             y, h_n = _LRUCore.apply(u, log_lambda, w_in, w_out, h_0)
         else:
-            h = scan_sequential(log_lambda, _to_complex(_bmm(w_in, u.mT)), h_0)  # (B, N, L)
-            y, h_n = _bmm(_to_planar(h).mT, w_out.T), h[..., -1]
+            h = scan_sequential(log_lambda, _complex_view(u @ w_in.T), h_0)  # (B, L, N)
+            y, h_n = _pairs_view(h) @ w_out.T, h[:, -1]
         return torch.addcmul(y, u, self.D), h_n
 
     def step(self, u_k: torch.Tensor, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -194,10 +192,9 @@ class LRU(nn.Module):
 
         u_k (B, H), h (B, N) complex -> y_k (B, H), h (B, N) complex.
         """
-        bu = u_k @ self._input_map().T  # (B, 2N)
-        x = torch.complex(bu[:, : self.d_state], bu[:, self.d_state :])  # (B, N)
+        x = _complex_view(u_k @ self._input_map().T)  # (B, N)
         h = torch.exp(self.log_lambda()).to(x.dtype) * h.to(x.dtype) + x
-        y = torch.cat([h.real, h.imag], 1) @ self._output_map().T  # (B, H)
+        y = _pairs_view(h) @ self._output_map().T  # (B, H)
         return torch.addcmul(y, u_k, self.D), h
 
     def extra_repr(self) -> str:

@@ -28,7 +28,7 @@ LENGTHS = [1, 2, 15, 16, 17, 64, 100, 300]
 @pytest.mark.parametrize("with_h_0", [False, True])
 def test_chunked_equals_sequential(length, chunk, with_h_0):
     log_lambda = random_log_lambda(6)
-    x = random_complex(2, 3, 6, length)  # two leading batch dims
+    x = random_complex(2, 3, length, 6)  # two leading batch dims
     h_0 = random_complex(2, 3, 6) if with_h_0 else None
     expected = scan_sequential(log_lambda, x, h_0)
     torch.testing.assert_close(
@@ -39,8 +39,8 @@ def test_chunked_equals_sequential(length, chunk, with_h_0):
 @pytest.mark.parametrize("length", LENGTHS)
 def test_reverse_scan_is_the_flipped_forward_scan(length):
     log_lambda = random_log_lambda(5)
-    x = random_complex(3, 5, length)
-    expected = scan_sequential(log_lambda, x.flip(-1)).flip(-1)
+    x = random_complex(3, length, 5)
+    expected = scan_sequential(log_lambda, x.flip(-2)).flip(-2)
     torch.testing.assert_close(
         scan_chunked(log_lambda, x, reverse=True, chunk=4), expected, rtol=1e-10, atol=1e-10
     )
@@ -50,9 +50,9 @@ def test_reverse_scan_is_the_flipped_forward_scan(length):
 @pytest.mark.parametrize("with_h_0", [False, True])
 def test_vjp_equals_autograd_through_the_sequential_scan(length, with_h_0):
     log_lambda = random_log_lambda(4).requires_grad_()
-    x = random_complex(2, 4, length, dtype=torch.complex128).requires_grad_()
+    x = random_complex(2, length, 4, dtype=torch.complex128).requires_grad_()
     h_0 = random_complex(2, 4).requires_grad_() if with_h_0 else None
-    grad_h = random_complex(2, 4, length)
+    grad_h = random_complex(2, length, 4)
 
     h = scan_sequential(log_lambda, x, h_0)
     inputs = [log_lambda, x] + ([h_0] if with_h_0 else [])
@@ -68,7 +68,7 @@ def test_vjp_equals_autograd_through_the_sequential_scan(length, with_h_0):
 def test_float32_stays_accurate_over_long_sequences():
     """Phases k·θ reach thousands of radians at the coarse levels: powers must stay exact."""
     log_lambda = random_log_lambda(8, r_min=0.99, r_max=0.99999).to(torch.complex64)
-    x = random_complex(2, 8, 20000).to(torch.complex64)
+    x = random_complex(2, 20000, 8).to(torch.complex64)
     expected = scan_sequential(log_lambda.to(torch.complex128), x.to(torch.complex128))
     got = scan_chunked(log_lambda, x)
     error = (got.to(torch.complex128) - expected).norm() / expected.norm()
@@ -78,12 +78,31 @@ def test_float32_stays_accurate_over_long_sequences():
 def test_bad_inputs_get_clear_errors():
     log_lambda = random_log_lambda(4)
     with pytest.raises(TypeError, match="complex"):
-        scan_chunked(log_lambda, torch.randn(2, 4, 10))
+        scan_chunked(log_lambda, torch.randn(2, 10, 4))
     with pytest.raises(ValueError, match="N = 4"):
-        scan_chunked(log_lambda, random_complex(2, 3, 10))
+        scan_chunked(log_lambda, random_complex(2, 10, 3))
     with pytest.raises(ValueError, match="L >= 1"):
-        scan_chunked(log_lambda, random_complex(2, 4, 0))
+        scan_chunked(log_lambda, random_complex(2, 0, 4))
     with pytest.raises(ValueError, match="h_0 must be"):
-        scan_chunked(log_lambda, random_complex(2, 4, 10), random_complex(3, 4))
+        scan_chunked(log_lambda, random_complex(2, 10, 4), random_complex(3, 4))
     with pytest.raises(ValueError, match="reverse"):
-        scan_chunked(log_lambda, random_complex(2, 4, 10), random_complex(2, 4), reverse=True)
+        scan_chunked(log_lambda, random_complex(2, 10, 4), random_complex(2, 4), reverse=True)
+
+
+def test_scan_leaves_its_input_alone_unless_told_it_may_overwrite_it():
+    log_lambda = random_log_lambda(4)
+    x = random_complex(2, 32, 4)
+    kept = x.clone()
+    expected = scan_sequential(log_lambda, x)
+    torch.testing.assert_close(scan_chunked(log_lambda, x, chunk=8), expected)
+    torch.testing.assert_close(x, kept, rtol=0, atol=0)
+    h = scan_chunked(log_lambda, x, chunk=8, overwrite=True)
+    torch.testing.assert_close(h, expected)
+    assert h.data_ptr() == x.data_ptr()  # computed in x's own memory: no copy
+
+
+def test_scan_of_a_strided_input_equals_the_contiguous_scan():
+    log_lambda = random_log_lambda(4)
+    x = random_complex(2, 4, 40).mT  # (2, 40, 4), time not contiguous
+    expected = scan_sequential(log_lambda, x.contiguous())
+    torch.testing.assert_close(scan_chunked(log_lambda, x, chunk=8, overwrite=True), expected)
