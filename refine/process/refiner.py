@@ -271,7 +271,7 @@ class Refiner(nn.Module):
         if self.parameterisation == "clean_estimate" and self.scheduled(t, eta):
             fraction = self.fractions[t].to(x)
             return self._clean_estimate_step(x, update, observation, fraction)
-        return x - self.eta(t, eta) * update
+        return torch.sub(x, update, alpha=self.eta(t, eta))
 
     @staticmethod
     def _clean_estimate_step(x, update, observation, fraction):

@@ -1,0 +1,80 @@
+"""The recipe's output map fused by hand (`gated_mask`, `pointwise`) against its slow twin,
+the autograd path it replaces: the same output and the same gradients, for the input, its
+scale and every parameter, inside the mask and past both of its ends."""
+
+import pytest
+import torch
+
+from refine.networks.step_net import StepNetwork, bounded_mask, pointwise
+from refine.networks.unet import LRU_UNet
+
+K = 6  # channels (bins)
+
+
+def masked_network(normalisation: str) -> StepNetwork:
+    torch.manual_seed(0)
+    backbone = LRU_UNet(d_model=8, d_state=4, n_layers=1, downsample_factor=2)
+    net = StepNetwork(
+        K, backbone, 8, normalisation=normalisation, bin_gate=True, update="mask"
+    ).double()
+    torch.nn.init.normal_(net.lower.weight, std=2.0)  # gains past both ends of the mask
+    torch.nn.init.normal_(net.lower.bias, std=2.0)
+    return net
+
+
+def slow_twin(net: StepNetwork, x: torch.Tensor) -> torch.Tensor:
+    """The same step network's output through autograd: `gain` and `bounded_mask`."""
+    scale, _ = net.scale(x)
+    h = net.backbone(net._lifted(x, scale, None, None))
+    return x * bounded_mask(net.gain(x, h, scale)[0], "inward")
+
+
+def output_and_gradients(net, forward, x, grad):
+    net.zero_grad()
+    leaf = x.clone().requires_grad_()
+    y = forward(leaf)
+    y.backward(grad)
+    return [y.detach(), leaf.grad] + [p.grad.clone() for p in net.parameters()]
+
+
+@pytest.mark.parametrize("normalisation", ["clip", "causal"])
+def test_the_fused_mask_equals_its_autograd_twin_with_gradients(normalisation):
+    net = masked_network(normalisation)
+    x = torch.randn(3, K, 20, dtype=torch.float64)
+    x[0, 0, 0] = 0.0  # |x| has no slope at 0: both take the same one-sided value
+    grad = torch.randn_like(x)
+    fused = output_and_gradients(net, net, x, grad)
+    twin = output_and_gradients(net, lambda v: slow_twin(net, v), x, grad)
+    mask = fused[0] / x.where(x != 0, 1.0)
+    assert (mask == 0).any() and (mask == 1).any() and ((mask > 0) & (mask < 1)).any()
+    for got, expected in zip(fused, twin, strict=True):
+        torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_pointwise_equals_the_convolution_with_gradients():
+    torch.manual_seed(0)
+    conv = torch.nn.Conv1d(5, 7, 1).double()
+    x = torch.randn(3, 5, 11, dtype=torch.float64)
+    grad = torch.randn(3, 7, 11, dtype=torch.float64)
+    by_conv = output_and_gradients(conv, conv, x, grad)
+    by_matmul = output_and_gradients(conv, lambda v: pointwise(conv, v), x, grad)
+    for got, expected in zip(by_matmul, by_conv, strict=True):
+        torch.testing.assert_close(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("frames", [False, True])
+def test_pointwise_divides_its_outputs_as_the_convolution_its_inputs(frames):
+    torch.manual_seed(0)
+    conv = torch.nn.Conv1d(5, 7, 1).double()
+    x = torch.randn(3, 5, 11, dtype=torch.float64)
+    divisor = torch.rand(3, 1, 11 if frames else 1, dtype=torch.float64) + 0.5
+    grad = torch.randn(3, 7, 11, dtype=torch.float64)
+
+    def with_divisor_gradient(forward):
+        leaf = divisor.clone().requires_grad_()
+        return output_and_gradients(conv, lambda v: forward(v, leaf), x, grad) + [leaf.grad]
+
+    by_conv = with_divisor_gradient(lambda v, d: conv(v / d))
+    by_matmul = with_divisor_gradient(lambda v, d: pointwise(conv, v, d))
+    for got, expected in zip(by_matmul, by_conv, strict=True):
+        torch.testing.assert_close(got, expected, rtol=1e-12, atol=1e-12)
