@@ -9,7 +9,9 @@ layer, whose two dense projections are the same BLAS calls in both and so bound 
 ratio. The layer is also held against its matmul floor: the six dense matmuls any LRU must
 do on these shapes (the input map (B·L, H) → (B·L, 2N) and the output map back, each
 forward, activation gradient and weight gradient) as single float32 mm calls on contiguous
-operands; the printed ratio is the layer's forward+backward time over theirs.
+operands; the printed ratio is the layer's forward+backward time over theirs, at the given
+shape and at each level of the default training step's U-Net, where the matrices are small
+and the layer's own operators, not the matmuls, take most of the time.
 Times are the minimum over repeats after a warm-up, in float32. Accuracy is measured
 against the sequential loop in float64, so the float32 rounding of both paths shows.
 """
@@ -23,6 +25,8 @@ from refine.networks.lru import LRU, _complex_view
 from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential
 from refine.runtime import tune_allocator
 from refine.timing import best_time
+
+TRAINING_LEVELS = ((64, 64), (32, 128), (16, 256))  # (L, H) of the default step's U-Net levels
 
 
 def relative_error(got: torch.Tensor, expected: torch.Tensor) -> float:
@@ -98,6 +102,21 @@ def matmul_floor(lru: LRU, u: torch.Tensor, repeats: int) -> float:
     return best_time(six, repeats)
 
 
+def training_shapes(repeats: int) -> list[tuple[str, float, float]]:
+    """The layer's forward+backward and its matmul floor at each LRU of the default training
+    step (batch 16, 0.5 s clips: 63 STFT frames padded to 64; LRU_UNet d_model 64, d_state
+    64, two stages of factor 2): (shape, layer seconds, floor seconds) per level, each level
+    once (the encoder's and decoder's LRUs of a level have the same shape)."""
+    rows = []
+    for length, width in TRAINING_LEVELS:
+        lru = LRU(width, 64, r_min=0.5, r_max=0.99)
+        u = torch.randn(16, length, width, requires_grad=True)
+        grad_y = torch.randn(16, length, width)
+        layer = best_time(lambda lru=lru, u=u, g=grad_y: lru(u)[0].backward(g), repeats)
+        rows.append((f"B=16 L={length} H={width}", layer, matmul_floor(lru, u.detach(), repeats)))
+    return rows
+
+
 def outputs_and_gradients(lru: LRU, u: torch.Tensor, grad_y: torch.Tensor) -> dict:
     lru.zero_grad()
     leaf = u.to(lru.D.dtype, copy=True).requires_grad_()
@@ -153,6 +172,17 @@ def main() -> None:
     print(
         f"matmul floor (six dense matmuls) {floor * 1e3:.1f} ms: the layer's forward+backward "
         f"takes {layer / floor:.2f}x it"
+    )
+    print("at the default training step's shapes (each level's LRU, forward+backward):")
+    layers = floors = 0.0
+    for shape, layer, floor in training_shapes(10 * args.repeats):
+        layers, floors = layers + layer, floors + floor
+        print(
+            f"  {shape:24s}{layer * 1e3:8.2f} ms, floor {floor * 1e3:6.2f} ms: {layer / floor:.2f}x"
+        )
+    print(
+        f"  {'all levels':24s}{layers * 1e3:8.2f} ms, floor {floors * 1e3:6.2f} ms: "
+        f"{layers / floors:.2f}x"
     )
     print("relative error of float32 against the float64 sequential reference:")
     print(f"{'':26s}{'chunked':>12s}{'sequential':>15s}")

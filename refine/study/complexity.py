@@ -1,9 +1,12 @@
 """What a model costs: parameters and multiply-accumulates per second of audio.
 
 MACs are counted by torch's FlopCounterMode over one refinement step on one second of audio
-(matrix multiplications and convolutions, including those inside the LRU's fast path; the
-FFTs of the STFT domains and elementwise operations are not counted: a few percent). One
-FLOP count is two MACs. Time per step is measured separately (refine-eval's RTF).
+(matrix multiplications and convolutions; the LRU's recurrence, one complex multiply-add per
+state and step, the FFTs of the STFT domains and elementwise operations are not counted: a
+few percent). One FLOP count is two MACs. Time per step is measured separately (refine-eval's
+RTF). Counts made before the LRU's scan became elementwise (field/field.md of
+experiments/anytime) included the chunked scan's Toeplitz matmuls, 16 complex multiply-adds
+per state and step.
 """
 
 import torch
