@@ -148,11 +148,13 @@ def render_note(
     vibrato: tuple[float, float, float] | None,
     phases: torch.Tensor,
     num_samples: int,
+    partials: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> tuple[int, torch.Tensor]:
     """The part of one note that falls inside a clip of num_samples, with every partial below
     Nyquist: (first sample in the clip, waveform (L,) float64), L = 0 if none falls inside.
 
     vibrato: (rate Hz, depth semitones, phase) or None. phases: (≥ K,) partial start phases.
+    partials: `partial_ratios(timbre)`, when the caller renders many notes of one timbre.
     """
     gate = note.length * timbre.legato
     onset = round(note.onset * sample_rate)
@@ -174,7 +176,7 @@ def render_note(
         semitones = depth * fade_in * torch.sin(2 * math.pi * rate * t_all + start)  # (L',)
         frequency = f0 * 2.0 ** (semitones / 12)  # (L',) instantaneous Hz
         phase = 2 * math.pi * torch.cumsum(frequency, 0)[first - onset :] / sample_rate  # (L,)
-    ratios, amps = partial_ratios(timbre)  # (K,), (K,)
+    ratios, amps = partials or partial_ratios(timbre)  # (K,), (K,)
     # Anti-aliasing: keep a partial only if its highest frequency stays below Nyquist.
     keep = ratios * f0 * 2.0 ** (depth / 12) < sample_rate / 2
     ratios, amps = ratios[keep], amps[keep]
@@ -311,6 +313,7 @@ def synth_music(num_samples: int, sample_rate: int, generator: torch.Generator) 
         else:
             notes = melody(draws, key, scale, beat, start, duration)
         phase_table = torch.rand(len(notes), 12, generator=generator, dtype=torch.float64)
+        partials = partial_ratios(timbre)  # the voice's, for all its notes
         for note, phases in zip(notes, 2 * math.pi * phase_table, strict=True):
             vibrato = None
             if note.length >= 0.25 and draws.chance(timbre.vibrato_chance):
@@ -319,7 +322,9 @@ def synth_music(num_samples: int, sample_rate: int, generator: torch.Generator) 
                     draws.uniform(0.05, MAX_VIBRATO_SEMITONES),
                     draws.uniform(0.0, 2 * math.pi),
                 )
-            first, wave = render_note(note, timbre, sample_rate, vibrato, phases, num_samples)
+            first, wave = render_note(
+                note, timbre, sample_rate, vibrato, phases, num_samples, partials
+            )
             out[first : first + len(wave)] += level * wave
 
     peak = out.abs().max()
