@@ -43,43 +43,61 @@ def lambda_powers(log_lambda: torch.Tensor, exponents: torch.Tensor) -> torch.Te
     return torch.exp(exponents * log_lambda.reshape(-1, *[1] * exponents.dim()))
 
 
+def _power_tables(
+    log_lambda: torch.Tensor, length: int, chunk: int, dtype: torch.dtype
+) -> list[torch.Tensor]:
+    """λ_l^1 … λ_l^K for every level l of the recursion over `length` steps, where λ_0 = λ
+    and λ_{l+1} = λ_l^K: a list of (K_l, N) tables in dtype, from one exp in complex128."""
+    exponents, base = [], 1
+    while True:
+        size = min(length, chunk)
+        exponents.append(base * torch.arange(1, size + 1, dtype=torch.float64))
+        length = -(-length // size)
+        if length == 1:
+            break
+        base *= size
+    powers = lambda_powers(log_lambda, torch.cat(exponents).to(log_lambda.device))  # (N, ΣK)
+    powers = powers.to(dtype).T.contiguous()  # (ΣK, N)
+    return list(powers.split([len(e) for e in exponents]))
+
+
 def _scan_in_place(
-    log_lambda: torch.Tensor,
+    tables: list[torch.Tensor],
     x: torch.Tensor,
     h_0: torch.Tensor | None,
-    chunk: int,
     reverse: bool,
 ) -> torch.Tensor:
     """The chunked scan, overwriting x (a padded copy when L is not a multiple of the
-    chunk): (N,), (..., L, N), (..., N) -> h (..., L, N).
+    chunk): `_power_tables` of λ, (..., L, N), (..., N) -> h (..., L, N).
 
     Forward: h_k = λ h_{k−1} + x_k with h_{−1} = h_0.
     Reverse: h_k = λ h_{k+1} + x_k with h_L = 0 (the backward pass of the forward scan).
     """
-    length = x.shape[-2]
-    size = min(length, chunk)
+    powers = tables[0]  # (K, N): λ^1 … λ^K of this level
+    length, size = x.shape[-2], powers.shape[0]
     n_chunks = -(-length // size)
     if n_chunks * size != length:
         x = F.pad(x, (0, 0, 0, n_chunks * size - length))
-    lam = lambda_powers(log_lambda, torch.ones((), device=x.device)).to(x.dtype)  # (N,)
     h = x.unflatten(-2, (n_chunks, size))  # (..., C, K, N): a view, written in place
-    order = range(size - 2, -1, -1) if reverse else range(1, size)
-    for j in order:  # inside every chunk at once, from the chunk's first step
-        h[..., j, :].addcmul_(h[..., j + 1 if reverse else j - 1, :], lam)
+    steps = h.unbind(-2)  # step j of every chunk, (..., C, N) views
+    if reverse:  # (step, the step it follows) pairs, in the order the recurrence runs
+        pairs = zip(steps[-2::-1], steps[:0:-1], strict=True)
+    else:
+        pairs = zip(steps[1:], steps[:-1], strict=True)
+    for step, previous in pairs:  # inside every chunk at once, from the chunk's first step
+        step.addcmul_(previous, powers[0])
 
     if n_chunks > 1:  # full states where chunks meet, scanned with λ^K
-        edges = (h[..., 0, :] if reverse else h[..., -1, :]).contiguous()  # (..., C, N)
-        edges = _scan_in_place(log_lambda * size, edges, h_0, chunk, reverse)
-    exponents = torch.arange(size, 0, -1) if reverse else torch.arange(1, size + 1)
-    decay = lambda_powers(log_lambda, exponents.to(x.device)).to(x.dtype).T  # (K, N)
+        edges = (steps[0] if reverse else steps[-1]).contiguous()  # (..., C, N)
+        edges = _scan_in_place(tables[1:], edges, h_0, reverse)
     if reverse:  # chunk c receives the state of chunk c+1, decayed by λ^(K−j)
         if n_chunks > 1:
-            h[..., :-1, :, :].addcmul_(edges[..., 1:, None, :], decay)
+            h[..., :-1, :, :].addcmul_(edges[..., 1:, None, :], powers.flip(0))
     else:  # chunk c receives the state at the end of chunk c−1, decayed by λ^(j+1)
         if n_chunks > 1:
-            h[..., 1:, :, :].addcmul_(edges[..., :-1, None, :], decay)
+            h[..., 1:, :, :].addcmul_(edges[..., :-1, None, :], powers)
         if h_0 is not None:
-            h[..., 0, :, :].addcmul_(h_0[..., None, :], decay)
+            h[..., 0, :, :].addcmul_(h_0[..., None, :], powers)
     return h.flatten(-3, -2)[..., :length, :]
 
 
@@ -118,7 +136,8 @@ def scan_chunked(
     with torch.no_grad():
         h_0 = None if h_0 is None else h_0.to(x.dtype)
         x = x if overwrite and x.is_contiguous() else x.clone(memory_format=torch.contiguous_format)
-        return _scan_in_place(log_lambda, x, h_0, chunk, reverse)
+        tables = _power_tables(log_lambda, x.shape[-2], chunk, x.dtype)
+        return _scan_in_place(tables, x, h_0, reverse)
 
 
 def scan_chunked_vjp(
