@@ -9,8 +9,9 @@ refine-train builds them) is timed over --steps steps after a warm-up, then prof
 (torch.profiler, self CPU time of every operator) and the step's time split into:
 
 - LRU scan: the chunked scan and its hand-written backward (wrapped for the profile);
-- matmuls: the dense projections and every other mm/bmm/addmm outside the scan;
-- convolutions: the U-Net's resampling and the step network's 1x1 maps;
+- matmuls: the dense projections (the LRUs', the U-Net's resampling, the step network's
+  1x1 lift and lower maps) and every other mm/bmm/addmm outside the scan;
+- convolutions: the convolutional backbones' (conv_unet, wave_unet, the field models);
 - STFT: the FFTs of the domain's analysis and synthesis;
 - optimiser: gradient clipping and the AdamW step;
 - data: waiting for the loader (timed apart from the profile, as a share of the step);
