@@ -5,11 +5,12 @@ Function with its backward written out (`gated_mask`).
     m = clamp((1 + 2τ)·σ(g) − τ, 0, 1),   f(x) = x ⊙ m
 
 with the mask's inward gradient past its ends (`refine.networks.step_net.bounded_mask`).
-Autograd records about 45 elementwise operators for these lines, forward and backward,
-each a pass over a (B, K, L) tensor (K = 514 bins of the complex STFT), and assembles the
-four parts' gradients with a copy; here the forward is 13 passes, the backward 23, and the
-parts' gradients are written into one buffer. Its slow twin is the autograd path in
-`StepNetwork.gain` and `bounded_mask`, which tests hold it against.
+Every operator here is a pass over a (B, K, L) tensor (K = 514 bins of the complex STFT),
+so their number sets the time. Written out, the forward is 13 passes and the backward 23,
+in place where they can be, and the four parts' gradients go into one buffer instead of
+being assembled by a copy; at the default training step's shape (16, 514, 63) forward and
+backward take 5 ms against 9 ms through autograd (2-core CPU). Its slow twin is that
+autograd path, `StepNetwork.gain` and `bounded_mask`, which tests hold it against.
 """
 
 import torch
