@@ -9,10 +9,12 @@
 # noise), the real recordings in white and pink noise, and the held-out real noise
 # (recordings no run trains on: reported, never chosen on), each paired clip by clip with
 # the shipped real_noise model (run.sh's records of it) and with the 741 s pilot. Run after
-# run.sh and noise_pilots.sh; about 95 minutes:
+# run.sh and noise_pilots.sh. Last, the first step of shipping it: its step decay by run.sh's
+# rule (choose_decay.sh on synthetic validation clips to 8T), stored in an exported copy,
+# runs/pretrained_context/refine_context.pt. About 90 minutes:
 #   bash experiments/pretrained/context_stage.sh
-# Writes context_stage/<test>/ (eval_real.sh records) and context_stage/<test>_{shipped,
-# pilot}.md.
+# Writes context_stage/<test>/ (eval_real.sh records), context_stage/<test>_{shipped,
+# pilot}.md and decay/refine_context.md.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/pretrained/context_stage
@@ -38,3 +40,10 @@ for test in "${tests[@]}"; do
   "$BIN/python" experiments/pretrained/paired.py $PILOTS/clips_2s_corpus5/$name $OUT/$name \
     --steps 4 --names "741 s pilot" "seventh restart" > $OUT/${name}_pilot.md
 done
+CONTEXT=$RUN/refine_context.pt
+"$BIN/python" -c "from refine.process.checkpoint import export_checkpoint as e; \
+  e('$RUN/checkpoint.pt', '$CONTEXT')"
+decay=$(bash experiments/convergence/choose_decay.sh $CONTEXT runs/pretrained_decay/refine_context \
+  experiments/pretrained/decay/refine_context.md 32)
+"$BIN/python" -c "from refine.process.checkpoint import store_inference as s; \
+  s('$CONTEXT', past_decay=$decay)"
