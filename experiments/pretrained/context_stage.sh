@@ -14,7 +14,7 @@
 # runs/pretrained_context/refine_context.pt. About 90 minutes:
 #   bash experiments/pretrained/context_stage.sh
 # Writes context_stage/<test>/ (eval_real.sh records), context_stage/<test>_{shipped,
-# pilot}.md and decay/refine_context.md.
+# pilot}.md, decay/refine_context.md and context_stage/past_t/real_noise/.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/pretrained/context_stage
@@ -47,3 +47,7 @@ decay=$(bash experiments/convergence/choose_decay.sh $CONTEXT runs/pretrained_de
   experiments/pretrained/decay/refine_context.md 32)
 "$BIN/python" -c "from refine.process.checkpoint import store_inference as s; \
   s('$CONTEXT', past_decay=$decay)"
+#    With that decay, past T on the held-out real noise to 4T = 16 steps (run.sh stage 5's
+#    measurement of the shipped models, decay/real_noise/real_noise).
+MAX_STEPS=16 bash experiments/pretrained/eval_real.sh $CONTEXT $OUT/past_t/real_noise 4 \
+  data/real_noise > /dev/null
