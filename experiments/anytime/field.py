@@ -2,7 +2,8 @@
 quality in one table, the differences paired clip by clip.
 
     python experiments/anytime/field.py experiments/anytime/field refine demucs attenuate \
-        --shipped experiments/pretrained/decay/real_noise
+        --shipped experiments/pretrained/real2_model \
+        --shipped-label "real_noise model, fifth restart (hours of training)"
 
 Each NAME is a folder OUT/NAME holding eval_real.sh destinations `real` (real speech and
 music in white/pink noise) and `real_noise` (the held-out real noise), and trained in
@@ -75,6 +76,11 @@ def main() -> int:
     parser.add_argument("out", type=Path, help="the folder of the models' evaluations")
     parser.add_argument("names", nargs="+", help="models; the first is the reference")
     parser.add_argument("--shipped", type=Path, help="the shipped model's eval_real.sh folder")
+    parser.add_argument(
+        "--shipped-label",
+        default="shipped real_noise model (hours of training)",
+        help="the --shipped row's name in the table",
+    )
     parser.add_argument("--runs", type=Path, default=Path("runs/field"), help="their runs")
     args = parser.parse_args()
     tune_allocator()
@@ -105,7 +111,7 @@ def main() -> int:
         cells += [f"{pesq:.2f}", f"{stoi:.3f}"]
         print("| " + " | ".join(cells) + " |")
     if args.shipped:
-        cells = ["shipped real_noise model (hours of training)", "", "", ""]
+        cells = [args.shipped_label, "", "", ""]
         for test in TESTS:
             shipped_steps = model_summary(args.shipped / "real")["trained_steps"]
             found = comparison(reference, ref_steps, args.shipped, shipped_steps, test)

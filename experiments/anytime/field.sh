@@ -36,4 +36,5 @@ for model in refine:4 demucs:1 attenuate:1; do
     runs/field/$name/checkpoint.pt $OUT/$name/real_noise "$steps" data/real_noise
 done
 "$BIN/python" experiments/anytime/field.py $OUT refine demucs attenuate \
-  --shipped experiments/pretrained/decay/real_noise > $OUT/field.md
+  --shipped experiments/pretrained/real2_model \
+  --shipped-label "real_noise model, fifth restart (hours of training)" > $OUT/field.md

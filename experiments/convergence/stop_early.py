@@ -5,8 +5,8 @@ what that saves against the fixed counts a user would otherwise choose.
 
     python experiments/convergence/stop_early.py \
         "default recipe, synthetic" experiments/anytime/T8 experiments/anytime/iterated \
-        "shipped real_noise, real" experiments/pretrained/decay/real_noise/real \
-            experiments/pretrained/iterated/real_noise/real
+        "real_noise fifth restart, real" experiments/pretrained/real2_model/real \
+            experiments/pretrained/iterated/real2/real
 
 Each evaluation is a refine-eval folder (per_step.json, summary.json) or an eval_real.sh
 destination (one <set>/model/ folder per test set, pooled clip-weighted). For each model:

@@ -4,8 +4,8 @@
 # the oracle IRM's gain even on the noise corpus's own recordings after hours of training:
 # the recipe underfits it, it does not only fail to carry it to new recordings. Telling one
 # voice from the voices behind it may need the context that 0.5 s training clips never
-# give, while the model runs on whole files at inference. Both variants continue the shipped
-# real_noise model's run (runs/pretrained_real2, run.sh's fifth restart) with its settings
+# give, while the model runs on whole files at inference. Both variants continue the fifth
+# restart's run (runs/pretrained_real2, then the shipped real_noise model) with its settings
 # for the same wall-clock (a restart of the schedule at its learning rate):
 # - continued: the same 0.5 s clips, 16 per batch (the control: what more training gives);
 # - clips_2s: 2 s clips, 4 per batch (the same audio per step).
@@ -18,7 +18,7 @@
 #   bash experiments/pretrained/noise_pilots.sh
 # Writes noise_pilots/<name>/{held_in_synthetic,held_in_recorded,real_noise}/ (eval_real.sh
 # records) and noise_pilots/clips_2s_<test>.md (paired against continued, paired.py); part 2
-# writes clips_2s_corpus5/ and clips_2s_corpus5_<test>.md (paired against the shipped model).
+# writes clips_2s_corpus5/ and clips_2s_corpus5_<test>.md (paired against the fifth restart).
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/pretrained/noise_pilots
@@ -46,7 +46,7 @@ done
 # 2. The context result without the recorded voices (the sixth restart found they cost the
 #    held-out real noise 7 points, and both pilots above train on them): clips_2s on the
 #    fifth restart's own corpus (data.clean_subfolders), for clips_2s's steps, against the
-#    shipped real_noise model itself (run.sh's records of it at step 4): whether one more
+#    fifth restart itself (run.sh's records of it at step 4, real2_model/): whether one more
 #    stage with 2 s clips would make a better shipped model.
 steps=$(awk -F, '$1 == "clips_2s" {print $NF}' $OUT/budget.csv)
 run=runs/noise_pilots/clips_2s_corpus5  # refine-train resumes or returns once it holds the run
@@ -58,10 +58,10 @@ for test in "${tests[@]}"; do
   MAX_STEPS=4 bash experiments/pretrained/eval_real.sh $run/checkpoint.pt \
     $OUT/clips_2s_corpus5/${test%%:*} 4 ${test#*:} > /dev/null
 done
-shipped=(held_in_synthetic:held_in/real_noise/synthetic held_in_recorded:held_in/real_noise/recorded
-         real_noise:decay/real_noise/real_noise real:decay/real_noise/real)
+shipped=(held_in_synthetic:held_in/real2/synthetic held_in_recorded:held_in/real2/recorded
+         real_noise:real2_model/real_noise real:real2_model/real)
 for test in "${shipped[@]}"; do
   "$BIN/python" experiments/pretrained/paired.py experiments/pretrained/${test#*:} \
-    $OUT/clips_2s_corpus5/${test%%:*} --steps 4 --names shipped clips_2s_corpus5 \
+    $OUT/clips_2s_corpus5/${test%%:*} --steps 4 --names "fifth restart" clips_2s_corpus5 \
     > $OUT/clips_2s_corpus5_${test%%:*}.md
 done
