@@ -1,16 +1,20 @@
 """Held-in test sets: the training corpora's own speech in the noise corpus's own noise, to
 tell a noise kind that a model has not learned from one it has learned but does not carry
-to recordings it never heard (the held-out test, real_noise.py).
+to recordings it never heard (the held-out test, real_noise.py); and the corpus's rendered
+music in white and pink noise, to look at a model's behaviour past T on music without
+looking at the real recordings.
 
     python experiments/pretrained/held_in.py data/held_in
 
     synthetic/speech_<kind>  the clean corpus's synthetic speech (espeak-ng, flite)
     recorded/speech_<kind>   the clean corpus's recorded speech (refine.data.voices)
+    music/music_<colour>     the clean corpus's rendered scores (fluidsynth), in white and
+                             pink noise made as real_recordings.py makes it
 
 in babble, typing and ambience from data/noise, at 0 and 5 dB: CLIPS files of each, drawn by
 seed, at most CLIP_SECONDS. Written as real_noise.py writes (noisy/ and clean/ WAV pairs) for
 eval_real.sh. The files are training material: a model has heard each noise recording (and
-the new model each voice), though not these mixtures.
+the new model each voice, every model each score), though not these mixtures.
 """
 
 import argparse
@@ -18,9 +22,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from refine.audio import load_audio
 from refine.data import noise_makers
+from refine.data.noise import colored_noise
 from refine.data.prepare import item_rng, trim_silence
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -29,6 +35,7 @@ from real_recordings import CLIP_SECONDS, RATE, SNRS, write_pair  # noqa: E402
 CLIPS = 16
 TARGETS = {"synthetic": "speech", "recorded": "voices"}  # set folder: clean corpus subfolder
 KINDS = ("babble", "typing", "ambience")
+COLOURS = ("white", "pink")
 
 
 def drawn_files(folder: Path, rng: np.random.Generator, count: int) -> list[Path]:
@@ -51,16 +58,31 @@ def write_sets(out: Path, corpus: Path, noise: Path, seed: int = 0) -> None:
                     write_pair(out / target / f"speech_{kind}", path.stem, snr, clean,
                                noise.to(clean))  # fmt: skip
             print(f"{target}/speech_{kind}: {len(clips)} clips x {len(SNRS)} SNRs")
+    write_music_sets(out / "music", corpus, seed)
+
+
+def write_music_sets(out: Path, corpus: Path, seed: int) -> None:
+    clips = drawn_files(corpus / "music", item_rng(seed, "held-in-music", 0), CLIPS)
+    for colour in COLOURS:
+        for index, path in enumerate(clips):
+            clean = trim_silence(load_audio(path, RATE)[0])[:, : round(CLIP_SECONDS * RATE)]
+            for snr in SNRS:
+                rng = item_rng(seed, f"held-in-music-{colour}-{snr:g}", index)
+                generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
+                noise = colored_noise(colour, clean.shape[-1], generator)[None]  # (1, T)
+                write_pair(out / f"music_{colour}", path.stem, snr, clean, noise)
+        print(f"music/music_{colour}: {len(clips)} clips x {len(SNRS)} SNRs")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", type=Path, help="folder for the <target>/speech_<kind> sets")
+    parser.add_argument("out", type=Path, help="folder for the <target>/<content>_<noise> sets")
     parser.add_argument("--corpus", type=Path, default=Path("data/corpus"))
     parser.add_argument("--noise", type=Path, default=Path("data/noise"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    needed = [args.corpus / part for part in TARGETS.values()] + [args.noise / k for k in KINDS]
+    needed = [args.corpus / part for part in (*TARGETS.values(), "music")]
+    needed += [args.noise / kind for kind in KINDS]
     missing = [str(folder) for folder in needed if not folder.is_dir()]
     if missing:
         print(f"missing {', '.join(missing)}: run python -m refine.cli.prepare "
