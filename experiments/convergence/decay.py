@@ -8,7 +8,10 @@ not looked at: run.sh evaluates the chosen ρ on them afterwards.
     python experiments/convergence/decay.py runs/convergence/decay/NAME
 
 reads NAME/validation_<ρ>/summary.json (refine-eval with past_decay=ρ data.seed=1) and
-prints the chosen ρ; with --table, the Markdown table of every ρ instead.
+prints the chosen ρ; with --table, the Markdown table of every ρ instead. Where
+NAME/held_in_<ρ>/ holds eval_real.sh records too (choose_decay.sh's HELD_IN: training
+material, e.g. held_in.py's music, on which the synthetic generator's music showed no
+slide that the real-noise models had), ρ must hold on each of its sets as well.
 """
 
 import argparse
@@ -16,28 +19,44 @@ import json
 from pathlib import Path
 
 
+def holds(summary: dict) -> bool:
+    settling = summary["settling"]
+    drop = settling["worst_drop_past_T_db"]
+    return drop is not None and drop <= 0.1 and settling["updates"]["share_settled"] >= 0.95
+
+
 def validation_rows(folder: Path) -> list[dict]:
-    """One row per evaluated ρ, in increasing ρ: whether it holds, and its numbers."""
+    """One row per evaluated ρ, in increasing ρ: whether it holds, and its numbers (on the
+    validation clips; `held_in_drop`: the worst drop over the held-in sets, if any)."""
     rows = []
     for summary_path in sorted(folder.glob("validation_*/summary.json")):
         summary = json.loads(summary_path.read_text())
         records = json.loads((summary_path.parent / "per_step.json").read_text())
         settling, trained = summary["settling"], summary["trained_steps"]
-        drop, updates = settling["worst_drop_past_T_db"], settling["updates"]
         curve = [r["si_sdr"] for r in records]
+        decay = summary["past_decay"]
+        held_in = [
+            json.loads(path.read_text())
+            for path in sorted(folder.glob(f"held_in_{decay:g}/*/model/summary.json"))
+        ]
+        drops = [h["settling"]["worst_drop_past_T_db"] for h in held_in]
         rows.append(
             {
-                "decay": summary["past_decay"],
+                "decay": decay,
                 "at_t": curve[trained],
                 "best": max(v for v in curve if v is not None),
                 "at_last": curve[-1],
-                "drop": drop,
-                "settled": updates["share_settled"],
-                "holds": drop is not None and drop <= 0.1 and updates["share_settled"] >= 0.95,
+                "drop": settling["worst_drop_past_T_db"],
+                "settled": settling["updates"]["share_settled"],
+                "held_in_drop": None if not held_in or None in drops else max(drops),
+                "held_in_sets": len(held_in),
+                "holds": holds(summary) and all(holds(h) for h in held_in),
             }
         )
     if not rows:
         raise SystemExit(f"decay.py: no validation_*/summary.json under {folder}")
+    if len({r["held_in_sets"] for r in rows}) > 1:
+        raise SystemExit(f"decay.py: not every ρ under {folder} has the same held-in sets")
     return sorted(rows, key=lambda r: r["decay"])
 
 
@@ -50,16 +69,25 @@ def table(rows: list[dict]) -> str:
     def number(value, form):
         return "collapse" if value is None else format(value, form)
 
+    held_in = rows[0]["held_in_sets"] > 0
+    extra = " held-in: worst drop (dB) |" if held_in else ""
     lines = [
-        "| ρ | at T | best | at 8T | worst drop past T (dB) | settled by 4T | holds |",
-        "|--:|--:|--:|--:|--:|--:|---|",
+        "| ρ | at T | best | at 8T | worst drop past T (dB) | settled by 4T |" + extra + " holds |",
+        "|--:|--:|--:|--:|--:|--:|" + ("--:|" if held_in else "") + "---|",
     ]
     for r in rows:
-        lines.append(
-            f"| {r['decay']:g} | {number(r['at_t'], '.2f')} | {number(r['best'], '.2f')} | "
-            f"{number(r['at_last'], '.2f')} | {number(r['drop'], '.2f')} | "
-            f"{r['settled']:.0%} | {'yes' if r['holds'] else 'no'} |"
-        )
+        cells = [
+            f"{r['decay']:g}",
+            number(r["at_t"], ".2f"),
+            number(r["best"], ".2f"),
+            number(r["at_last"], ".2f"),
+            number(r["drop"], ".2f"),
+            f"{r['settled']:.0%}",
+        ]
+        if held_in:
+            cells.append(number(r["held_in_drop"], ".2f"))
+        cells.append("yes" if r["holds"] else "no")
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

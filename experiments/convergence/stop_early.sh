@@ -14,10 +14,13 @@
 # experiments/convergence/stop_early.md.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
-for model in real2:runs/pretrained_real2/refine_real2.pt default:refine/pretrained/refine_default.pt; do
-  MODEL_OVERRIDES="schedule_steps=1" MAX_STEPS=8 TOLERANCES="[1.0e-2]" \
-    bash experiments/pretrained/eval_real.sh ${model#*:} \
-    experiments/pretrained/iterated/${model%%:*}/real 1 > /dev/null
+# each model with the step decay it had when this was measured (run.sh's first rule)
+for model in real2:runs/pretrained_real2/refine_real2.pt:0.7 \
+  default:refine/pretrained/refine_default.pt:0.85; do
+  IFS=: read -r name checkpoint decay <<< "$model"
+  MODEL_OVERRIDES="schedule_steps=1 past_decay=$decay" MAX_STEPS=8 TOLERANCES="[1.0e-2]" \
+    bash experiments/pretrained/eval_real.sh "$checkpoint" \
+    experiments/pretrained/iterated/$name/real 1 > /dev/null
 done
 "$BIN/python" experiments/convergence/stop_early.py \
   "the default recipe's model (the main job), synthetic test set" \
@@ -25,5 +28,5 @@ done
   "real_noise model's fifth restart, real recordings in white/pink noise" \
   experiments/pretrained/real2_model/real experiments/pretrained/iterated/real2/real \
   "shipped default model, real recordings in white/pink noise" \
-  experiments/pretrained/decay/default/real experiments/pretrained/iterated/default/real \
+  experiments/pretrained/decay/default_synthetic_rule/real experiments/pretrained/iterated/default/real \
   > experiments/convergence/stop_early.md
