@@ -194,6 +194,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         cfg.eta,
         batch_size,
         cfg.anderson,
+        cfg.spectral_radius,
     )
     if rows and binned:  # the convergence runs grouped into the same bins
         snrs = binned_snrs(torch.tensor([row["input_snr_db"] for row in rows]), cfg.data.snr_bin_db)

@@ -97,12 +97,14 @@ def convergence_runs(
     eta: float | None = None,
     batch_size: int = 8,
     anderson: int = 0,
+    radius: bool = True,
 ) -> list[dict]:
     """Run until ‖Δx‖/‖x‖ < tol for each tolerance: one row per clip and tolerance,
     {"clip", "input_snr_db", "noise_kind", "tol", "steps", "converged", "snr", "si_sdr",
     "diverged", "spectral_radius"}: converged when it stopped below tol (not at max_steps, not
     by the guard); the spectral radius of the fixed-point map where it stopped (a trained
-    refiner's; empty for a classical method)."""
+    refiner's; empty for a classical method, or with `radius` False: its power iteration
+    costs about as many passes as the run, which on long files is the larger part)."""
     rows = []
     for tol in tolerances:
         clip = 0
@@ -112,7 +114,7 @@ def convergence_runs(
             )
             quality_sdr = si_sdr(out.output, batch["clean"]).mean(-1)  # (B,)
             quality_snr = snr(out.output, batch["clean"]).mean(-1)
-            radius = fixed_point_radius(refiner, batch, out.features, eta)
+            radii = fixed_point_radius(refiner, batch, out.features, eta) if radius else None
             last = out.update_norms[out.steps.clamp(min=1) - 1, torch.arange(len(out.steps))]
             converged = (out.steps > 0) & (last < tol) & ~out.diverged
             for b in range(len(quality_sdr)):
@@ -127,7 +129,7 @@ def convergence_runs(
                         "snr": float(quality_snr[b]),
                         "si_sdr": float(quality_sdr[b]),
                         "diverged": int(out.diverged[b]),
-                        "spectral_radius": "" if radius is None else round(float(radius[b]), 4),
+                        "spectral_radius": "" if radii is None else round(float(radii[b]), 4),
                     }
                 )
                 clip += 1

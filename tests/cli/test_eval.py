@@ -212,3 +212,18 @@ def test_the_best_step_within_a_real_time_factor_limit_is_chosen(checkpoint, tmp
     assert choice["within_rtf"] == {"rtf_limit": 1.0e9, "step": choice["best_step"]["si_sdr"]}
     tight = evaluate(eval_config(checkpoint, "rtf_limit=1.0e-12"), tmp_path / "none")
     assert tight["choice"]["within_rtf"]["step"] == 0  # no step fits: the noisy input
+
+
+def test_the_tolerance_runs_can_skip_the_spectral_radius_and_are_otherwise_the_same(
+    checkpoint, tmp_path
+):
+    measured = evaluate(eval_config(checkpoint), tmp_path / "radius")["convergence"]
+    skipped = evaluate(eval_config(checkpoint, "spectral_radius=false"), tmp_path / "none")
+    skipped = skipped["convergence"]
+    assert all(run["spectral_radius"]["median"] > 0 for run in measured)
+    assert all(run["spectral_radius"] is None for run in skipped)
+    for with_radius, without in zip(measured, skipped, strict=True):
+        assert without["mean_steps"] == with_radius["mean_steps"]
+        assert without["si_sdr"] == pytest.approx(with_radius["si_sdr"], abs=1e-4)
+    rows = list(csv.DictReader((tmp_path / "none" / "convergence.csv").open()))
+    assert rows and all(row["spectral_radius"] == "" for row in rows)
