@@ -22,20 +22,24 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from refine.audio import load_audio
 from refine.data import noise_makers
-from refine.data.noise import colored_noise
 from refine.data.prepare import item_rng, trim_silence
 
 sys.path.insert(0, str(Path(__file__).parent))
-from real_recordings import CLIP_SECONDS, RATE, SNRS, write_pair  # noqa: E402
+from real_recordings import (  # noqa: E402
+    CLIP_SECONDS,
+    COLOURS,
+    RATE,
+    SNRS,
+    write_coloured_pairs,
+    write_pair,
+)
 
 CLIPS = 16
 TARGETS = {"synthetic": "speech", "recorded": "voices"}  # set folder: clean corpus subfolder
 KINDS = ("babble", "typing", "ambience")
-COLOURS = ("white", "pink")
 
 
 def drawn_files(folder: Path, rng: np.random.Generator, count: int) -> list[Path]:
@@ -63,15 +67,10 @@ def write_sets(out: Path, corpus: Path, noise: Path, seed: int = 0) -> None:
 
 def write_music_sets(out: Path, corpus: Path, seed: int) -> None:
     clips = drawn_files(corpus / "music", item_rng(seed, "held-in-music", 0), CLIPS)
-    for colour in COLOURS:
-        for index, path in enumerate(clips):
-            clean = trim_silence(load_audio(path, RATE)[0])[:, : round(CLIP_SECONDS * RATE)]
-            for snr in SNRS:
-                rng = item_rng(seed, f"held-in-music-{colour}-{snr:g}", index)
-                generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
-                noise = colored_noise(colour, clean.shape[-1], generator)[None]  # (1, T)
-                write_pair(out / f"music_{colour}", path.stem, snr, clean, noise)
-        print(f"music/music_{colour}: {len(clips)} clips x {len(SNRS)} SNRs")
+    for index, path in enumerate(clips):
+        clean = trim_silence(load_audio(path, RATE)[0])[:, : round(CLIP_SECONDS * RATE)]
+        write_coloured_pairs(out, "music", path.stem, clean, seed, "held-in-music", index)
+    print(f"music/music_<colour>: {len(clips)} clips x {len(COLOURS)} colours x {len(SNRS)} SNRs")
 
 
 def main() -> int:

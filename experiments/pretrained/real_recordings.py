@@ -84,16 +84,24 @@ def write_pair(folder: Path, name: str, snr: float, clean: torch.Tensor, noise: 
     save_audio(folder / "clean" / file, clean, RATE, "FLOAT")
 
 
+def write_coloured_pairs(
+    out: Path, content: str, name: str, clean: torch.Tensor, seed: int, key: str, index: int
+):
+    """clean (1, T) in each of COLOURS at each of SNRS, as out/<content>_<colour>/ pairs;
+    the noise drawn from a generator seeded with (seed, "<key>-<colour>-<SNR>", index)."""
+    for colour in COLOURS:
+        for snr in SNRS:
+            rng = item_rng(seed, f"{key}-{colour}-{snr:g}", index)
+            generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
+            noise = colored_noise(colour, clean.shape[-1], generator)[None]  # (1, T)
+            write_pair(out / f"{content}_{colour}", name, snr, clean, noise)
+
+
 def write_test_sets(out: Path, seed: int = 0) -> None:
     for content, clips in (("speech", speech_clips(seed)), ("music", music_clips())):
         for index, (name, audio) in enumerate(sorted(clips.items())):
             clean = trim_silence(audio)[:, : round(CLIP_SECONDS * RATE)]  # (1, T)
-            for colour in COLOURS:
-                for snr in SNRS:
-                    rng = item_rng(seed, f"{content}-{colour}-{snr:g}", index)
-                    generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
-                    noise = colored_noise(colour, clean.shape[-1], generator)[None]  # (1, T)
-                    write_pair(out / f"{content}_{colour}", name, snr, clean, noise)
+            write_coloured_pairs(out, content, name, clean, seed, content, index)
         print(f"{content}: {len(clips)} clips x {len(COLOURS)} colours x {len(SNRS)} SNRs")
 
 
