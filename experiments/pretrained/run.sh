@@ -96,7 +96,7 @@ bash $OUT/train.sh ${RUN}_context 11000 train.init_from=${RUN}_real2/checkpoint.
 
 # 4. Ship the inference part of the checkpoints inside the package: the drifting-noise stage
 #    is the default model; the real-noise model (the seventh restart) ships beside it
-#    (refine-denoise --checkpoint real_noise), since it loses 1-7 points of the oracle's gain
+#    (refine-denoise --checkpoint real_noise), since it loses 2-6 points of the oracle's gain
 #    in white and pink noise. The fifth restart, the real_noise model until the seventh
 #    replaced it, is exported beside its run for the comparisons below.
 export_to() { $BIN/python -c "from refine.process.checkpoint import export_checkpoint as e; e('$1', '$2')"; }
