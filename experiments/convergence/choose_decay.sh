@@ -12,13 +12,16 @@ CHECKPOINT=$1
 CHOICE=$2
 TABLE=$3
 STEPS=$4
+trained_steps() {  # the checkpoint's T, for the held-in ceiling tables' step column
+  "$BIN/python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["trained_steps"])' "$1"
+}
 for decay in 0.3 0.5 0.7 0.85; do
   [ -f "$CHOICE/validation_$decay/summary.json" ] || "$BIN/refine-eval" \
     checkpoint="$CHECKPOINT" past_decay=$decay data.seed=1 max_steps="$STEPS" "tolerances=[]" \
     hydra.run.dir="$CHOICE/validation_$decay" >&2
   [ -z "${HELD_IN:-}" ] || MODEL_OVERRIDES="past_decay=$decay" MAX_STEPS=$STEPS \
-    bash experiments/pretrained/eval_real.sh "$CHECKPOINT" "$CHOICE/held_in_$decay" 4 \
-    "$HELD_IN" >&2
+    bash experiments/pretrained/eval_real.sh "$CHECKPOINT" "$CHOICE/held_in_$decay" \
+    "$(trained_steps "$CHOICE/validation_$decay/summary.json")" "$HELD_IN" >&2
 done
 mkdir -p "$(dirname "$TABLE")"
 "$BIN/python" experiments/convergence/decay.py "$CHOICE" --table > "$TABLE"
