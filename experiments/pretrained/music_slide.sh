@@ -27,14 +27,12 @@ CONTROL=runs/noise_pilots/clips_2s_corpus5_no_music
 "$BIN/python" $P/held_in.py data/held_in > /dev/null
 # The control: clips_2s_corpus5's settings (noise_pilots.sh part 2) with eight noise kinds.
 steps=$(awk -F, '$1 == "clips_2s" {print $NF}' $P/noise_pilots/budget.csv)
-"$BIN/refine-train" +experiment=affine_reference data=clean_folders data.clean_dir=data/corpus \
-  domain=stft_magnitude model.steps=4 model.bin_gate=true model.update=mask \
-  model.past_decay=0.5 train.extra_steps=12 "data.snr_range=[-5.0,20.0]" train.lr=5e-4 \
-  train.seed=7 data.noise_seconds=8.0 data.noise_dir=data/noise \
-  "data.noise_kinds=[white,pink,brown,mix,babble,typing,hum,ambience]" train.val_every=2000 \
-  train.init_from=runs/pretrained_real2/checkpoint.pt data.segment_seconds=2.0 \
-  train.batch_size=4 "data.clean_subfolders=[music,speech,synth]" train.steps="$steps" \
-  hydra.run.dir=$CONTROL
+# shellcheck source=experiments/pretrained/fifth_recipe.sh
+source $P/fifth_recipe.sh  # FIFTH_SETTINGS
+# shellcheck disable=SC2086  # FIFTH_SETTINGS: space-separated overrides
+"$BIN/refine-train" $FIFTH_SETTINGS \
+  "data.noise_kinds=[white,pink,brown,mix,babble,typing,hum,ambience]" data.segment_seconds=2.0 train.batch_size=4 "data.clean_subfolders=[music,speech,synth]" \
+  train.steps="$steps" hydra.run.dir=$CONTROL
 models=(default:refine/pretrained/refine_default.pt:0.85 mask:runs/pretrained_mask/refine_mask.pt:0.7
         fifth:runs/pretrained_real2/refine_real2.pt:0.7 sixth:runs/pretrained_voices/refine_voices.pt:0.7
         seventh:refine/pretrained/refine_real_noise.pt:0.7

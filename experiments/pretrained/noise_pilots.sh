@@ -22,13 +22,8 @@
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/pretrained/noise_pilots
-FIFTH="+experiment=affine_reference data=clean_folders data.clean_dir=data/corpus \
-domain=stft_magnitude model.steps=4 model.bin_gate=true model.update=mask \
-model.past_decay=0.5 train.extra_steps=12 data.snr_range=[-5.0,20.0] train.lr=5e-4 \
-train.seed=7 data.noise_seconds=8.0 data.noise_dir=data/noise \
-data.noise_kinds=[white,pink,brown,mix,babble,typing,hum,music,ambience] \
-data.noise_only_under={music:[speech,voices]} train.val_every=2000 \
-train.init_from=runs/pretrained_real2/checkpoint.pt"
+# shellcheck source=experiments/pretrained/fifth_recipe.sh
+source experiments/pretrained/fifth_recipe.sh  # FIFTH
 REFERENCE=continued REFERENCE_STEPS=1400 bash experiments/equal_budget.sh $OUT \
   "continued: $FIFTH" "clips_2s: $FIFTH data.segment_seconds=2.0 train.batch_size=4"
 tests=(held_in_synthetic:data/held_in/synthetic held_in_recorded:data/held_in/recorded
