@@ -11,7 +11,10 @@
 # trained way):
 #   bash experiments/convergence/stop_early.sh    # about 25 min on 2 cores
 # Writes experiments/pretrained/iterated/<model>/real (eval_real.sh's records) and
-# experiments/convergence/stop_early.md.
+# experiments/convergence/stop_early.md; then stop_by_kind.md: do easy clips stop earlier on
+# the held-out real noise (eleven kinds), for both shipped models under each decay rule, from
+# run.sh's fixed-count records (stop_by_kind.py derives the tolerance's stops from their
+# update norms, and checks the derivation against the real recordings' tolerance runs).
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 # each model with the step decay it had when this was measured (run.sh's first rule)
@@ -30,3 +33,15 @@ done
   "shipped default model, real recordings in white/pink noise" \
   experiments/pretrained/decay/default_synthetic_rule/real experiments/pretrained/iterated/default/real \
   > experiments/convergence/stop_early.md
+{
+  echo "# Do easy clips stop earlier? The tolerance's steps on the held-out real noise"
+  for model in real_noise:0.3 real_noise_synthetic_rule:0.7 default:0.3 default_synthetic_rule:0.85; do
+    folder=experiments/pretrained/decay/${model%%:*}
+    echo; echo "## ${model%%:*} (ρ = ${model#*:}): held-out real noise, to 4T"; echo
+    "$BIN/python" experiments/convergence/stop_by_kind.py $folder/real_noise
+    echo; echo "Check of the derivation on the real recordings (to 8T, with tolerance runs):"
+    echo
+    "$BIN/python" experiments/convergence/stop_by_kind.py $folder/real | sed -n '/^Derived/,$p' |
+      tail -n +3
+  done
+} > experiments/convergence/stop_by_kind.md
