@@ -3,8 +3,9 @@
 # family trained for 4 × the default run's wall-clock (4 × 654 s), so that a gap which is
 # one of training speed can close. The step counts are the 1× calibration's times 4 (the
 # same machine, the same seconds per step: budget_4x/budget.csv), so no run is re-timed.
-# The records have part 1's layout (T8/, respaced/N<n>/, iterated/, S<k>/), so front.py reads them:
-#   bash experiments/anytime/budget_4x.sh    # about 3 h 40 min on 2 cores
+# The records have part 1's layout (T8/, respaced/N<n>/, iterated/, S<k>/), so front.py reads
+# them; real.sh scores the same models on the real recordings (real/):
+#   bash experiments/anytime/budget_4x.sh    # about 4 h on 2 cores
 # Each run is kept once evaluated; a stopped script resumes at the first unfinished run.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
@@ -25,3 +26,4 @@ iterate runs/budget_4x/T8/checkpoint.pt $OUT/iterated runs/budget_4x/iterated
 equal "S1: model.steps=1" "S2: model.steps=1 model.d_model=104" \
   "S4: model.steps=1 model.d_model=166" "S8: model.steps=1 model.d_model=254"
 "$BIN/python" experiments/anytime/front.py $OUT
+bash experiments/anytime/real.sh runs/budget_4x/T8/checkpoint.pt runs/budget_4x $OUT/real
