@@ -27,3 +27,7 @@ equal "S1: model.steps=1" "S2: model.steps=1 model.d_model=104" \
   "S4: model.steps=1 model.d_model=166" "S8: model.steps=1 model.d_model=254"
 "$BIN/python" experiments/anytime/front.py $OUT
 bash experiments/anytime/real.sh runs/budget_4x/T8/checkpoint.pt runs/budget_4x $OUT/real
+# What the 4x budget buys each model, and whether the gap to the one-shot networks closes.
+"$BIN/python" experiments/anytime/budgets.py experiments/anytime $OUT > $OUT/budgets.md
+"$BIN/python" experiments/anytime/budgets.py experiments/anytime/real $OUT/real \
+  > $OUT/real/budgets.md

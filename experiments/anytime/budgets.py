@@ -1,0 +1,93 @@
+"""What four times the training buys: each model of the front at the 4× budget against
+itself at the default budget, and whether the gap between the iterative weights and the
+one-shot networks closes, all paired on the same clips.
+
+    python experiments/anytime/budgets.py experiments/anytime experiments/anytime/budget_4x
+    python experiments/anytime/budgets.py experiments/anytime/real \\
+        experiments/anytime/budget_4x/real
+
+Each folder has front.py's layout (T8/, respaced/N<n>/, iterated/, S<k>/). At each compute
+point k (the MACs of k iterative steps) the iterative weights are taken in their better way
+at that budget in each folder (front.py's `best_use`: respaced to k, or one respaced step and
+fixed-point steps) and the one-shot network is S<k>. The gap is iterative − one-shot, and its
+change is the per-clip difference of the two gaps, (it₄ − os₄) − (it₁ − os₁), with its 95 %
+t-interval: above zero, the longer training closed some of the gap. A compute point whose
+one-shot network is not evaluated in both folders is left out. Writes the table to stdout.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+from front import POINTS, Records, best_use, cell, iterated_records, iterative_at  # noqa: E402
+
+from refine.study.metrics import mean_with_interval  # noqa: E402
+
+
+def same_clips(*scores: dict) -> list:
+    """The clips every record holds, or an exit when they differ."""
+    if any(s.keys() != scores[0].keys() for s in scores):
+        raise SystemExit("the two budgets' records cover different clips: they cannot be paired")
+    return sorted(scores[0])
+
+
+def differences(after: dict, before: dict) -> tuple[float, float, float]:
+    clips = same_clips(after, before)
+    return mean_with_interval(torch.tensor([after[c] - before[c] for c in clips]))
+
+
+def rows(default: Path, longer: Path) -> list[str]:
+    lines = [
+        "| compute | iterative weights (way at 1× / 4×) | iterative, 1× → 4× | one-shot, 1× → 4× "
+        "| gap at 1× | gap at 4× | change of the gap (4× − 1×) |",
+        "|---|---|--:|--:|--:|--:|--:|",
+    ]
+    for k in POINTS:
+        if not all(Records.present(root / f"S{k}") for root in (default, longer)):
+            continue
+        ways, iterative, one_shot = [], [], []
+        for root in (default, longer):
+            way, records = best_use(iterative_at(root, k), iterated_records(root), k)
+            ways.append(way)
+            iterative.append(records.scores(k))
+            one_shot.append(Records(root / f"S{k}").scores(1))
+        clips = same_clips(*iterative, *one_shot)
+        gaps = [
+            {c: it[c] - os[c] for c in clips} for it, os in zip(iterative, one_shot, strict=True)
+        ]
+        mean = [sum(s.values()) / len(s) for s in iterative + one_shot]
+        lines.append(
+            f"| {k} step{'s' if k > 1 else ''} | {ways[0]} / {ways[1]} | "
+            f"{mean[0]:.2f} → {mean[1]:.2f} | {mean[2]:.2f} → {mean[3]:.2f} | "
+            f"{cell(mean_with_interval(torch.tensor(list(gaps[0].values()))))} | "
+            f"{cell(mean_with_interval(torch.tensor(list(gaps[1].values()))))} | "
+            f"{cell(differences(gaps[1], gaps[0]))} |"
+        )
+    t8 = [Records(root / "T8") for root in (default, longer)]
+    at_t = [records.scores(8) for records in t8]
+    lines.append(
+        f"\nThe T = 8 weights on their trained schedule at T: {t8[0].mean(8):.2f} → "
+        f"{t8[1].mean(8):.2f} dB, {cell(differences(at_t[1], at_t[0]))} per clip "
+        f"({len(at_t[0])} clips)."
+    )
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("default", type=Path, help="the default budget's records")
+    parser.add_argument("longer", type=Path, help="the 4× budget's records")
+    args = parser.parse_args()
+    for root in (args.default, args.longer):
+        if not Records.present(root / "T8"):
+            print(f"{root}/T8 has no records: run the experiment first", file=sys.stderr)
+            return 2
+    print("\n".join(rows(args.default, args.longer)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
