@@ -31,3 +31,5 @@ bash experiments/anytime/real.sh runs/budget_4x/T8/checkpoint.pt runs/budget_4x 
 "$BIN/python" experiments/anytime/budgets.py experiments/anytime $OUT > $OUT/budgets.md
 "$BIN/python" experiments/anytime/budgets.py experiments/anytime/real $OUT/real \
   > $OUT/real/budgets.md
+# The wall-clock each run really trained for, against the budget its steps were calibrated to.
+"$BIN/python" experiments/anytime/walls.py $OUT/budget.csv runs/budget_4x > $OUT/walls.md
