@@ -12,18 +12,32 @@ at that budget in each folder (front.py's `best_use`: respaced to k, or one resp
 fixed-point steps) and the one-shot network is S<k>. The gap is iterative − one-shot, and its
 change is the per-clip difference of the two gaps, (it₄ − os₄) − (it₁ − os₁), with its 95 %
 t-interval: above zero, the longer training closed some of the gap. A compute point whose
-one-shot network is not evaluated in both folders is left out. Writes the table to stdout.
+one-shot network is not evaluated in both folders is left out. Writes the table to stdout
+and budgets.png/pdf into the 4× folder: both budgets' fronts on one pair of axes.
 """
 
 import argparse
 import sys
 from pathlib import Path
 
+import matplotlib
 import torch
 
-sys.path.insert(0, str(Path(__file__).parent))
-from front import POINTS, Records, best_use, cell, iterated_records, iterative_at  # noqa: E402
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).parent))
+from front import (  # noqa: E402
+    POINTS,
+    Records,
+    best_use,
+    cell,
+    iterated_records,
+    iterative_at,
+    plot,
+)
+
+from refine.study.figures import save_figure  # noqa: E402
 from refine.study.metrics import mean_with_interval  # noqa: E402
 
 
@@ -76,6 +90,34 @@ def rows(default: Path, longer: Path) -> list[str]:
     return lines
 
 
+def draw(default: Path, longer: Path) -> None:
+    """SI-SDR against inference compute at both budgets: the iterative weights' better way
+    at each compute point and the one-shot networks, 1× dashed and 4× solid."""
+    figure, axis = plt.subplots(figsize=(7.5, 4.8))
+    macs = Records(longer / "T8").macs
+    for root, budget, style in ((default, "1×", "--"), (longer, "4×", "-")):
+        iterated = iterated_records(root)
+        points = [
+            (k * macs, best_use(iterative_at(root, k), iterated, k)[1].mean(k)) for k in POINTS
+        ]
+        plot(axis, points, style, marker="o", color="C0", label=f"iterative T = 8, {budget}")
+        one_shot = [k for k in POINTS if Records.present(root / f"S{k}")]
+        points = [Records(root / f"S{k}").curve([1])[0] for k in one_shot]
+        plot(axis, points, style, marker="s", color="C1", label=f"one-shot family, {budget}")
+    axis.set_xscale("log", base=2)
+    ticks = [k * macs for k in POINTS]
+    axis.set_xticks(ticks, [f"{tick / 1e6:.0f} M" for tick in ticks])
+    axis.minorticks_off()
+    axis.set_xlabel("inference compute (MACs per second of audio)")
+    test_set = Records(longer / "T8").test_set
+    axis.set_ylabel(f"SI-SDR on {test_set} (dB)")
+    axis.set_title("Quality against compute at two training budgets (equal time within each)")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    save_figure(figure, longer, "budgets", ["png", "pdf"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("default", type=Path, help="the default budget's records")
@@ -86,6 +128,7 @@ def main() -> int:
             print(f"{root}/T8 has no records: run the experiment first", file=sys.stderr)
             return 2
     print("\n".join(rows(args.default, args.longer)))
+    draw(args.default, args.longer)
     return 0
 
 
