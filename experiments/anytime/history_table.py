@@ -1,0 +1,56 @@
+"""A run's validation log beside another's, step by step, from their history.json: how a
+run that failed (a collapse, a stall) parted from a reference that did not.
+
+    python experiments/anytime/history_table.py runs/budget_4x/S2_seed0_collapsed runs/anytime/S2
+
+Prints a markdown table: per validation step, the run's mean SI-SDR over the input at its
+last step, the median spectral radius of its map past T (1.000: the identity, a mask frozen
+at its ends), and the reference's SI-SDR over the input at the same step where it has one.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def gains(history: list[dict]) -> dict[int, float]:
+    """Validation SI-SDR of the last step minus the input's, by training step."""
+    return {
+        r["train_step"]: r["per_step"][-1]["si_sdr"] - r["per_step"][0]["si_sdr"] for r in history
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", type=Path, help="the run folder to list")
+    parser.add_argument("reference", type=Path, help="the run folder to list beside it")
+    args = parser.parse_args()
+    histories = []
+    for folder in (args.run, args.reference):
+        path = folder / "history.json"
+        if not path.is_file():
+            print(f"{path}: no such file (a run folder of refine-train)", file=sys.stderr)
+            return 2
+        histories.append(json.loads(path.read_text()))
+    reference = gains(histories[1])
+    lines = [
+        "| step | validation SI-SDR over the input (dB) | spectral radius past T (median) "
+        "| reference (dB) |",
+        "|--:|--:|--:|--:|",
+    ]
+    for record in histories[0]:
+        step = record["train_step"]
+        radius = (record.get("spectral_radius") or {}).get("median")
+        other = reference.get(step)
+        lines.append(
+            f"| {step} | {gains([record])[step]:+.2f} | "
+            f"{'–' if radius is None else f'{radius:.3f}'} | "
+            f"{'–' if other is None else f'{other:+.2f}'} |"
+        )
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
