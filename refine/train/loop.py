@@ -214,6 +214,35 @@ def validate(refiner: Refiner, validation, writer: SummaryWriter, step: int, his
     return record
 
 
+COLLAPSE_DB = 3.0  # a validation this far below the run's best so far is a collapse
+
+
+def validation_gain(record: dict) -> float:
+    """A validation record's mean SI-SDR after the last step minus the input's (dB)."""
+    return record["per_step"][-1]["si_sdr"] - record["per_step"][0]["si_sdr"]
+
+
+def collapse_warning(history: list[dict]) -> str | None:
+    """A warning when the newest validation lies COLLAPSE_DB or more below the best before
+    it, else None. A run can collapse and stay there: with the bounded mask, activations
+    that blow up saturate every bin's sigmoid, the mask freezes into a fixed on/off filter
+    (the map past T turns into the identity, spectral radius 1.000), and no gradient comes
+    back (experiments/anytime/budget_4x/failed/). Better said at the step it happens than
+    found after the run's remaining hours."""
+    if len(history) < 2:
+        return None
+    now = validation_gain(history[-1])
+    best = max(history[:-1], key=validation_gain)
+    if now > validation_gain(best) - COLLAPSE_DB:
+        return None
+    return (
+        f"validation SI-SDR {now:+.2f} dB over the input is {validation_gain(best) - now:.1f} "
+        f"dB below this run's best ({validation_gain(best):+.2f} at step "
+        f"{best['train_step']}): training has collapsed; a lower train.lr or another "
+        "train.seed may avoid it"
+    )
+
+
 def format_table(record: dict) -> str:
     """The per-step table of one validation record: mean SI-SDR and SNR (dB) of all clips,
     then SI-SDR per input SNR and per input SNR and noise kind."""
@@ -368,15 +397,15 @@ def train(spec: dict, train_set, validation, t: TrainSettings, run_dir: Path, co
                 if skipped:
                     log.warning("%d training steps skipped so far: non-finite loss", skipped)
                 save()
-                final = record["per_step"][-1]["si_sdr"] - record["per_step"][0]["si_sdr"]
-                radius = record["spectral_radius"]["median"]
                 log.info(
                     "step %d: validation SI-SDR %+.2f dB over the input; spectral radius of "
                     "the map past T %.3f (median)",
                     step,
-                    final,
-                    radius,
+                    validation_gain(record),
+                    record["spectral_radius"]["median"],
                 )
+                if warning := collapse_warning(history):
+                    log.warning("step %d: %s", step, warning)
             if step >= t.steps or out_of_time:
                 break
         if out_of_time:

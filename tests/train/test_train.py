@@ -13,7 +13,7 @@ from refine.cli.train import train_from_config, train_settings
 from refine.data import SyntheticDataset, write_synthetic_folders
 from refine.process.checkpoint import load_checkpoint, load_refiner
 from refine.train import loop
-from refine.train.loop import format_table
+from refine.train.loop import collapse_warning, format_table
 
 TINY = [
     "model.d_model=8",
@@ -256,6 +256,39 @@ def test_a_batch_whose_loss_is_not_finite_changes_no_weight_and_is_counted(tmp_p
     weights = load_checkpoint(tmp_path / "checkpoint.pt")["model"]
     assert all(torch.isfinite(w).all() for w in weights.values())
     assert history[-1]["skipped_steps"] == 1
+
+
+def validation_record(step: int, gain_db: float) -> dict:
+    return {"train_step": step, "per_step": [{"si_sdr": 5.0}, {"si_sdr": 5.0 + gain_db}]}
+
+
+def test_a_validation_far_below_the_run_best_is_reported_as_a_collapse():
+    rising = [validation_record(400 * i, g) for i, g in enumerate((8.3, 9.0, 9.5), start=1)]
+    assert collapse_warning(rising[:1]) is None  # nothing to compare with yet
+    assert collapse_warning(rising) is None
+    assert collapse_warning(rising + [validation_record(1600, 7.0)]) is None  # noise, 2.5 dB
+    warning = collapse_warning(rising + [validation_record(1600, 4.6)])
+    assert "4.9 dB below this run's best (+9.50 at step 1200)" in warning
+    assert "train.lr" in warning
+
+
+def test_a_collapse_is_logged_at_the_validation_that_finds_it(tmp_path, monkeypatch, caplog):
+    real = loop.validate
+    gains = iter((9.0, 4.0))
+
+    def collapsing(refiner, validation, writer, step, history):
+        record = real(refiner, validation, writer, step, history)
+        record["per_step"][-1]["si_sdr"] = record["per_step"][0]["si_sdr"] + next(gains)
+        return record
+
+    monkeypatch.setattr(loop, "validate", collapsing)
+    with caplog.at_level("WARNING", logger="refine.train.loop"):
+        train_from_config(tiny_config("train.steps=4", "train.val_every=2"), tmp_path)
+    assert [r.message for r in caplog.records if "collapsed" in r.message] == [
+        "step 4: validation SI-SDR +4.00 dB over the input is 5.0 dB below this run's best "
+        "(+9.00 at step 2): training has collapsed; a lower train.lr or another train.seed "
+        "may avoid it"
+    ]
 
 
 def test_steps_past_t_start_at_extra_steps_from():
