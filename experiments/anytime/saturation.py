@@ -1,0 +1,74 @@
+"""Why a masked run collapsed: how large its backbone's output is and how many bins' mask
+sigmoids it saturates, against a run that did not collapse, on the same clips.
+
+    python experiments/anytime/saturation.py runs/budget_4x/S2_seed0_collapsed/checkpoint.pt \
+        runs/anytime/S2/checkpoint.pt
+
+For checkpoints of the recipe's output (the bounded mask with the bin gate), on 16
+validation-like clips (music in white/pink noise at 0/5/10 dB, seed 1, 0.5 s): the standard
+deviation of the backbone's output h, and of the mask's pre-activation g (the gain with the
+bin gate) the share of bins where the sigmoid is flat, |g| > 10 (σ' < 5e-5: no gradient
+comes back through it, whichever way the inward rule lets it pass), and the share of bins
+whose mask sits at 0 or at 1. Writes a markdown table to stdout.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+
+from refine.data import SyntheticDataset
+from refine.networks.gated_mask import LEVEL_FLOOR
+from refine.networks.step_net import pointwise
+from refine.process.checkpoint import load_refiner
+
+MASK_END = 4.6  # |g| past which the stretched, clamped sigmoid mask is exactly 0 or 1
+FLAT = 10.0  # |g| past which σ'(g) < 5e-5
+
+
+@torch.no_grad()
+def saturation(path: Path, noisy: torch.Tensor) -> dict:
+    refiner, _ = load_refiner(path)
+    net = refiner.step_net
+    if net.update != "mask" or not net.bin_gate:
+        raise SystemExit(f"{path}: not the recipe's output (the bounded mask with the bin gate)")
+    x = refiner.domain.encode(noisy)  # (B, K, L)
+    scale, _ = net.scale(x)
+    h = net.backbone(net._lifted(x, scale, None, None))  # (B, d_model, L)
+    gain, weight, slope, offset = pointwise(net.lower, h).split(net.channels, 1)
+    level = torch.log((x / scale).abs() + LEVEL_FLOOR)
+    g = gain + weight * torch.sigmoid(slope * level + offset)  # (B, K, L)
+    return {
+        "h_std": h.std().item(),
+        "flat": (g.abs() > FLAT).float().mean().item(),
+        "zero": (g < -MASK_END).float().mean().item(),
+        "one": (g > MASK_END).float().mean().item(),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("checkpoints", type=Path, nargs="+")
+    args = parser.parse_args()
+    missing = [str(p) for p in args.checkpoints if not p.is_file()]
+    if missing:
+        print(f"no such checkpoint: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    clips = SyntheticDataset(16, seed=1, split="val", snr_values=(0.0, 5.0, 10.0))
+    noisy = torch.stack([clips[i]["noisy"] for i in range(len(clips))])  # (16, 1, T)
+    lines = [
+        "| checkpoint | backbone output std | σ flat (abs g > 10) | mask at 0 | mask at 1 |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    for path in args.checkpoints:
+        s = saturation(path, noisy)
+        lines.append(
+            f"| {path} | {s['h_std']:.3g} | {s['flat']:.1%} | {s['zero']:.1%} | {s['one']:.1%} |"
+        )
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
