@@ -4,7 +4,7 @@ sigmoids it saturates, against a run that did not collapse, on the same clips.
     python experiments/anytime/saturation.py runs/budget_4x/S2_seed0_collapsed/checkpoint.pt \
         runs/anytime/S2/checkpoint.pt
 
-For checkpoints of the recipe's output (the bounded mask with the bin gate), on 16
+For checkpoints of the bounded mask update (`StepNetwork.mask_logits`), on 16
 validation-like clips (music in white/pink noise at 0/5/10 dB, seed 1, 0.5 s): the standard
 deviation of the backbone's output h, and of the mask's pre-activation g (the gain with the
 bin gate) the share of bins where the sigmoid is flat, |g| > 10 (σ' < 5e-5: no gradient
@@ -19,29 +19,25 @@ from pathlib import Path
 import torch
 
 from refine.data import SyntheticDataset
-from refine.networks.gated_mask import LEVEL_FLOOR
-from refine.networks.step_net import pointwise
 from refine.process.checkpoint import load_refiner
+from refine.study.saturation import FLAT_LOGIT
 
 MASK_END = 4.6  # |g| past which the stretched, clamped sigmoid mask is exactly 0 or 1
-FLAT = 10.0  # |g| past which σ'(g) < 5e-5
 
 
 @torch.no_grad()
 def saturation(path: Path, noisy: torch.Tensor) -> dict:
     refiner, _ = load_refiner(path)
     net = refiner.step_net
-    if net.update != "mask" or not net.bin_gate:
-        raise SystemExit(f"{path}: not the recipe's output (the bounded mask with the bin gate)")
-    x = refiner.domain.encode(noisy)  # (B, K, L)
-    scale, _ = net.scale(x)
-    h = net.backbone(net._lifted(x, scale, None, None))  # (B, d_model, L)
-    gain, weight, slope, offset = pointwise(net.lower, h).split(net.channels, 1)
-    level = torch.log((x / scale).abs() + LEVEL_FLOOR)
-    g = gain + weight * torch.sigmoid(slope * level + offset)  # (B, K, L)
+    if net.update != "mask":
+        raise SystemExit(f"{path}: its step network's update is affine, not the bounded mask")
+    outputs = []  # the backbone's output h (B, d_model, L), caught on its way to the lower map
+    hook = net.backbone.register_forward_hook(lambda module, args, h: outputs.append(h))
+    g = net.mask_logits(refiner.domain.encode(noisy))  # (B, K, L)
+    hook.remove()
     return {
-        "h_std": h.std().item(),
-        "flat": (g.abs() > FLAT).float().mean().item(),
+        "h_std": outputs[0].std().item(),
+        "flat": (g.abs() > FLAT_LOGIT).float().mean().item(),
         "zero": (g < -MASK_END).float().mean().item(),
         "one": (g > MASK_END).float().mean().item(),
     }

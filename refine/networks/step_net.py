@@ -234,6 +234,22 @@ class StepNetwork(nn.Module):
         seen = None if observation is None else observation / self.scale(observation)[0]
         return self._lowered(x, self.backbone(self._lifted(x, scale, conditioning, seen)), scale)
 
+    def mask_logits(
+        self,
+        x: torch.Tensor,
+        conditioning: torch.Tensor | None = None,
+        observation: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """The mask update's pre-activation g (B, K, L), the gain with the bin gate, that
+        forward squashes into the mask: to look at, not to train through. Where |g| is large
+        the mask's sigmoid is flat and passes no gradient back (`refine.study.saturation`)."""
+        if self.update != "mask":
+            raise ValueError("mask_logits: this step network's update is affine, not a mask")
+        scale, _ = self.scale(x)
+        seen = None if observation is None else observation / self.scale(observation)[0]
+        h = self.backbone(self._lifted(x, scale, conditioning, seen))  # (B, d_model, L)
+        return self.gain(x, h, scale)[0]
+
     def stream(self, x: torch.Tensor, conditioning=None, state: dict | None = None, last=False):
         """One chunk of a stream: x (B, K, L), state -> (f(x) (B, K, L), state).
 

@@ -32,6 +32,7 @@ from refine.process.refiner import Refiner
 from refine.runtime import tune_allocator
 from refine.study.figures import per_step_figure
 from refine.study.measure import groups_of, per_step_metrics, radii_at_trained_steps
+from refine.study.saturation import FLAT_LOGIT, FROZEN_SHARE, mask_saturation
 from refine.train import distributed
 from refine.train.optim import build_optimizer
 
@@ -193,6 +194,10 @@ def validate(refiner: Refiner, validation, writer: SummaryWriter, step: int, his
         "median": round(radii.median().item(), 4),
         "max": round(radii.max().item(), 4),
     }
+    saturation = mask_saturation(refiner, validation)
+    if saturation is not None:
+        record["mask_saturation"] = round(saturation, 4)
+        writer.add_scalar("val/mask_saturation", saturation, step)
     history.append(record)
     writer.add_scalar("val/spectral_radius_median", record["spectral_radius"]["median"], step)
     writer.add_scalar("val/spectral_radius_max", record["spectral_radius"]["max"], step)
@@ -224,22 +229,29 @@ def validation_gain(record: dict) -> float:
 
 def collapse_warning(history: list[dict]) -> str | None:
     """A warning when the newest validation lies COLLAPSE_DB or more below the best before
-    it, else None. A run can collapse and stay there: with the bounded mask, activations
-    that blow up saturate every bin's sigmoid, the mask freezes into a fixed on/off filter
-    (the map past T turns into the identity, spectral radius 1.000), and no gradient comes
-    back (experiments/anytime/budget_4x/failed/). Better said at the step it happens than
-    found after the run's remaining hours."""
+    it, or its mask is frozen (FROZEN_SHARE of its sigmoids flat), else None. A run can
+    collapse and stay there: with the bounded mask, activations that blow up saturate every
+    bin's sigmoid, the mask freezes into a fixed on/off filter (the map past T turns into
+    the identity, spectral radius 1.000), and no gradient comes back
+    (`refine.study.saturation`). Better said at the step it happens than found after the
+    run's remaining hours."""
+    now, advice = history[-1], "a lower train.lr or another train.seed may avoid it"
+    if now.get("mask_saturation", 0.0) >= FROZEN_SHARE:
+        return (
+            f"the mask is frozen: its sigmoid is flat (|logit| > {FLAT_LOGIT:g}) in "
+            f"{now['mask_saturation']:.1%} of the validation's bins, so no gradient comes "
+            f"back through it; training has collapsed; {advice}"
+        )
     if len(history) < 2:
         return None
-    now = validation_gain(history[-1])
     best = max(history[:-1], key=validation_gain)
-    if now > validation_gain(best) - COLLAPSE_DB:
+    drop = validation_gain(best) - validation_gain(now)
+    if drop < COLLAPSE_DB:
         return None
     return (
-        f"validation SI-SDR {now:+.2f} dB over the input is {validation_gain(best) - now:.1f} "
-        f"dB below this run's best ({validation_gain(best):+.2f} at step "
-        f"{best['train_step']}): training has collapsed; a lower train.lr or another "
-        "train.seed may avoid it"
+        f"validation SI-SDR {validation_gain(now):+.2f} dB over the input is {drop:.1f} dB "
+        f"below this run's best ({validation_gain(best):+.2f} at step {best['train_step']}): "
+        f"training has collapsed; {advice}"
     )
 
 

@@ -63,6 +63,20 @@ def test_the_mask_update_never_enlarges_a_feature_and_can_leave_it_exactly(bin_g
         step_network(False, update="mask", mask_gradient="sideways")
 
 
+@pytest.mark.parametrize("bin_gate", [False, True])
+def test_the_mask_logits_squashed_give_the_mask_that_forward_applies(bin_gate):
+    """mask_logits (the slow path, to look at) against forward (with the gate, the fused
+    gated_mask): m = clamp((1 + 2τ)·σ(g) − τ, 0, 1) and f(x) = x ⊙ m."""
+    net = step_network(bin_gate, update="mask")
+    torch.nn.init.normal_(net.lower.weight, std=3.0)
+    torch.nn.init.normal_(net.lower.bias, std=3.0)
+    x = torch.randn(2, K, 32, dtype=torch.float64)
+    mask = bounded_mask(net.mask_logits(x))
+    torch.testing.assert_close(net(x), x * mask)
+    with pytest.raises(ValueError, match="affine, not a mask"):
+        step_network(bin_gate).mask_logits(x)
+
+
 def test_an_injecting_network_reads_the_observation_and_refuses_to_run_without_it():
     net = step_network(False, inject=True)
     torch.nn.init.normal_(net.lower.weight, std=0.3)

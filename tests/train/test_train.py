@@ -270,6 +270,12 @@ def test_a_validation_far_below_the_run_best_is_reported_as_a_collapse():
     warning = collapse_warning(rising + [validation_record(1600, 4.6)])
     assert "4.9 dB below this run's best (+9.50 at step 1200)" in warning
     assert "train.lr" in warning
+    # A run that collapses before it ever validated well is named by its frozen mask.
+    frozen = validation_record(400, 5.0) | {"mask_saturation": 0.996}
+    assert "the mask is frozen: its sigmoid is flat (|logit| > 10) in 99.6%" in collapse_warning(
+        [frozen]
+    )
+    assert collapse_warning([validation_record(400, 8.3) | {"mask_saturation": 0.001}]) is None
 
 
 def test_a_collapse_is_logged_at_the_validation_that_finds_it(tmp_path, monkeypatch, caplog):
@@ -283,7 +289,8 @@ def test_a_collapse_is_logged_at_the_validation_that_finds_it(tmp_path, monkeypa
 
     monkeypatch.setattr(loop, "validate", collapsing)
     with caplog.at_level("WARNING", logger="refine.train.loop"):
-        train_from_config(tiny_config("train.steps=4", "train.val_every=2"), tmp_path)
+        history = train_from_config(tiny_config("train.steps=4", "train.val_every=2"), tmp_path)
+    assert all(0.0 <= r["mask_saturation"] < 0.9 for r in history)  # the recipe's mask
     assert [r.message for r in caplog.records if "collapsed" in r.message] == [
         "step 4: validation SI-SDR +4.00 dB over the input is 5.0 dB below this run's best "
         "(+9.00 at step 2): training has collapsed; a lower train.lr or another train.seed "
