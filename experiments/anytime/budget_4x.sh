@@ -23,14 +23,20 @@ source experiments/anytime/evals.sh  # keep, respace, iterate: as run.sh's parts
 equal  # the iterative model first, then its budgets below T and its iteration after one step
 respace runs/budget_4x/T8/checkpoint.pt $OUT/respaced runs/budget_4x/respaced
 iterate runs/budget_4x/T8/checkpoint.pt $OUT/iterated runs/budget_4x/iterated
-# S2 and S4 on seed 1: on seed 0 (the 1x runs' seed) both collapsed (budget_4x/failed/).
-# S2 at step 2000-2400 of its 15972, the learning rate still 0.96 of its peak (validation
-# +9.5 -> +4.6 dB over the input, then +2.9 by step 5600), where its 1x run, whose cosine
-# was at 0.44 of the peak there, went on to +10.3; S4 before its first validation (+5.0 at
-# step 400, +4.4 by 3200), where its 1x run had +8.1. In both the mask froze into a fixed
-# on/off filter (the map past T the identity, spectral radius 1.000; saturation.md).
-equal "S1: model.steps=1" "S2: model.steps=1 model.d_model=104 train.seed=1" \
-  "S4: model.steps=1 model.d_model=166 train.seed=1" "S8: model.steps=1 model.d_model=254"
+# The one-shot networks wider than d 64 train at the learning rate 3e-3 * 64/d (muP's rule
+# for Adam: the hidden layers' step shrinks as the width grows), on seed 0 as at 1x. At the
+# recipe's 3e-3 three of the four 4x runs wider than d 64 collapsed (budget_4x/failed/):
+# S2 on seed 0 at step 2000-2400 of 15972, the learning rate still 0.96 of its peak
+# (validation +9.5 -> +4.6 dB over the input, then +2.9 by step 5600, where its 1x run, its
+# cosine at 0.44 of the peak there, went on to +10.3); S4 on seed 0 before its first
+# validation (+5.0 at step 400, where its 1x run had +8.1) and on seed 1 at step 3600-4000
+# (+9.9 -> +5.4). In each the mask froze into a fixed on/off filter (the map past T the
+# identity, spectral radius 1.000; failed/saturation.md). S2 held on seed 1 at 3e-3:
+# kept as S2_seed1_lr3e-3/, beside the front.
+# The missing compute points first, then S2 again at its scaled rate.
+equal "S1: model.steps=1" "S4: model.steps=1 model.d_model=166 train.lr=1.16e-3" \
+  "S8: model.steps=1 model.d_model=254 train.lr=7.6e-4" \
+  "S2: model.steps=1 model.d_model=104 train.lr=1.85e-3"
 "$BIN/python" experiments/anytime/front.py $OUT
 bash experiments/anytime/real.sh runs/budget_4x/T8/checkpoint.pt runs/budget_4x $OUT/real
 # What the 4x budget buys each model, and whether the gap to the one-shot networks closes.
