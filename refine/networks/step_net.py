@@ -230,9 +230,8 @@ class StepNetwork(nn.Module):
     ) -> torch.Tensor:
         """x (B, K, L), conditioning (B,) (needed when conditioned), the noisy observation
         (B, K, L) (needed with injection) -> (B, K, L)."""
-        scale, _ = self.scale(x)
-        seen = None if observation is None else observation / self.scale(observation)[0]
-        return self._lowered(x, self.backbone(self._lifted(x, scale, conditioning, seen)), scale)
+        h, scale = self._backbone_output(x, conditioning, observation)
+        return self._lowered(x, h, scale)
 
     def mask_logits(
         self,
@@ -245,10 +244,14 @@ class StepNetwork(nn.Module):
         the mask's sigmoid is flat and passes no gradient back (`refine.study.saturation`)."""
         if self.update != "mask":
             raise ValueError("mask_logits: this step network's update is affine, not a mask")
+        return self.gain(x, *self._backbone_output(x, conditioning, observation))[0]
+
+    def _backbone_output(self, x, conditioning, observation) -> tuple[torch.Tensor, torch.Tensor]:
+        """The backbone's output h (B, d_model, L) for x (B, K, L) and the RMS scale of x,
+        (B, 1, 1) or (B, 1, L), that the output map reads: what forward and mask_logits share."""
         scale, _ = self.scale(x)
         seen = None if observation is None else observation / self.scale(observation)[0]
-        h = self.backbone(self._lifted(x, scale, conditioning, seen))  # (B, d_model, L)
-        return self.gain(x, h, scale)[0]
+        return self.backbone(self._lifted(x, scale, conditioning, seen)), scale
 
     def stream(self, x: torch.Tensor, conditioning=None, state: dict | None = None, last=False):
         """One chunk of a stream: x (B, K, L), state -> (f(x) (B, K, L), state).
