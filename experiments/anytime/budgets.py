@@ -34,6 +34,7 @@ from front import (  # noqa: E402
     cell,
     iterated_records,
     iterative_at,
+    paired,
     plot,
 )
 
@@ -46,11 +47,6 @@ def same_clips(*scores: dict) -> list:
     if any(s.keys() != scores[0].keys() for s in scores):
         raise SystemExit("the two budgets' records cover different clips: they cannot be paired")
     return sorted(scores[0])
-
-
-def differences(after: dict, before: dict) -> tuple[float, float, float]:
-    clips = same_clips(after, before)
-    return mean_with_interval(torch.tensor([after[c] - before[c] for c in clips]))
 
 
 def rows(default: Path, longer: Path) -> list[str]:
@@ -78,13 +74,13 @@ def rows(default: Path, longer: Path) -> list[str]:
             f"{mean[0]:.2f} → {mean[1]:.2f} | {mean[2]:.2f} → {mean[3]:.2f} | "
             f"{cell(mean_with_interval(torch.tensor(list(gaps[0].values()))))} | "
             f"{cell(mean_with_interval(torch.tensor(list(gaps[1].values()))))} | "
-            f"{cell(differences(gaps[1], gaps[0]))} |"
+            f"{cell(paired(gaps[0], gaps[1]))} |"
         )
     t8 = [Records(root / "T8") for root in (default, longer)]
     at_t = [records.scores(8) for records in t8]
     lines.append(
         f"\nThe T = 8 weights on their trained schedule at T: {t8[0].mean(8):.2f} → "
-        f"{t8[1].mean(8):.2f} dB, {cell(differences(at_t[1], at_t[0]))} per clip "
+        f"{t8[1].mean(8):.2f} dB, {cell(paired(at_t[0], at_t[1]))} per clip "
         f"({len(at_t[0])} clips)."
     )
     return lines

@@ -13,12 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-
-def gains(history: list[dict]) -> dict[int, float]:
-    """Validation SI-SDR of the last step minus the input's, by training step."""
-    return {
-        r["train_step"]: r["per_step"][-1]["si_sdr"] - r["per_step"][0]["si_sdr"] for r in history
-    }
+from refine.train.loop import validation_gain
 
 
 def main() -> int:
@@ -33,7 +28,7 @@ def main() -> int:
             print(f"{path}: no such file (a run folder of refine-train)", file=sys.stderr)
             return 2
         histories.append(json.loads(path.read_text()))
-    reference = gains(histories[1])
+    reference = {r["train_step"]: validation_gain(r) for r in histories[1]}
     lines = [
         "| step | validation SI-SDR over the input (dB) | spectral radius past T (median) "
         "| reference (dB) |",
@@ -44,7 +39,7 @@ def main() -> int:
         radius = (record.get("spectral_radius") or {}).get("median")
         other = reference.get(step)
         lines.append(
-            f"| {step} | {gains([record])[step]:+.2f} | "
+            f"| {step} | {validation_gain(record):+.2f} | "
             f"{'–' if radius is None else f'{radius:.3f}'} | "
             f"{'–' if other is None else f'{other:+.2f}'} |"
         )
