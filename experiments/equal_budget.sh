@@ -16,7 +16,9 @@
 # names a reference with overrides, e.g. a default recipe that has since changed: it is then
 # trained like the others, for the steps of its budget row; REFERENCE_STEPS sets them, default
 # 1200). Runs go to
-# runs/<OUT's name>/<NAME>; finished runs are not retrained.
+# runs/<OUT's name>/<NAME>; finished runs are not retrained, and a variant whose records
+# OUT/<NAME>/ are already in the experiment (committed by an earlier run, on a fresh clone
+# without runs/) is kept as it is: delete OUT/<NAME>/ to train it again.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=$1
@@ -49,6 +51,10 @@ for variant in "$@"; do
     run=runs/main
     evals=runs/main/eval
     [ -z "${EVAL_OVERRIDES:-}" ] || evals=runs/$EXPERIMENT/$name/eval  # on the same test set
+  elif [ -f "$OUT/$name/summary.json" ] && [ ! -f "runs/$EXPERIMENT/$name/eval/summary.json" ]; then
+    labels+=("$name")
+    dirs+=("$OUT/$name")
+    continue
   else
     run=runs/$EXPERIMENT/$name
     evals=$run/eval
