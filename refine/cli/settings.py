@@ -25,6 +25,8 @@ def training_problems(cfg: DictConfig) -> list[str]:
         need(_whole(t.steps, 1), "train.steps", "a whole number >= 1", t.steps)
     else:
         need(_whole(t.epochs, 1), "train.epochs", "a whole number >= 1 or null", t.epochs)
+    if t.stop_at is not None:
+        need(_whole(t.stop_at, 1), "train.stop_at", "a whole number >= 1 or null", t.stop_at)
     for key in ("batch_size", "val_every", "log_every", "extra_grad_steps"):
         need(_whole(t[key], 1), f"train.{key}", "a whole number >= 1", t[key])
     for key in ("extra_steps", "extra_steps_from", "warmup_steps", "num_workers"):

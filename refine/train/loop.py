@@ -68,6 +68,7 @@ class TrainSettings:
     init_from: str | None
     init_except: list[str]
     max_minutes: float | None
+    stop_at: int | None
 
 
 def warmup_cosine(warmup: int, total: int):
@@ -376,6 +377,7 @@ def train(spec: dict, train_set, validation, t: TrainSettings, run_dir: Path, co
     writer = SummaryWriter(run_dir) if leader else None
     loader = training_loader(train_set, t, start=step, rank=rank, world=world)
     started = time.monotonic()
+    end = t.steps if t.stop_at is None else min(t.steps, t.stop_at)
     bar = tqdm(
         total=t.steps,
         initial=step,
@@ -386,7 +388,7 @@ def train(spec: dict, train_set, validation, t: TrainSettings, run_dir: Path, co
     )
     refiner.train()
     skipped = history[-1].get("skipped_steps", 0) if history else 0
-    while step < t.steps:
+    while step < end:
         for batch in loader:
             errors = train_step(refiner, batch, optimiser, scheduler, t, step)
             skipped += not torch.isfinite(errors).all()
@@ -403,7 +405,7 @@ def train(spec: dict, train_set, validation, t: TrainSettings, run_dir: Path, co
             out_of_time = bool(t.max_minutes) and distributed.from_rank_zero(
                 time.monotonic() - started > 60 * t.max_minutes
             )
-            if leader and (step % t.val_every == 0 or step == t.steps or out_of_time):
+            if leader and (step % t.val_every == 0 or step == end or out_of_time):
                 record = validate(refiner, validation, writer, step, history)
                 record["skipped_steps"] = skipped  # non-finite losses so far in this process
                 if skipped:
@@ -418,12 +420,15 @@ def train(spec: dict, train_set, validation, t: TrainSettings, run_dir: Path, co
                 )
                 if warning := collapse_warning(history):
                     log.warning("step %d: %s", step, warning)
-            if step >= t.steps or out_of_time:
+            if step >= end or out_of_time:
                 break
         if out_of_time:
             log.warning("stopped at step %d: train.max_minutes=%s spent", step, t.max_minutes)
             break
     bar.close()
+    if t.stop_at is not None and t.stop_at <= step < t.steps:
+        log.info("stopped at step %d of %d (train.stop_at): rerun with a later stop_at, or "
+                 "none, to go on", step, t.steps)  # fmt: skip
     if writer is not None:
         writer.close()
     return history

@@ -196,6 +196,26 @@ def test_a_killed_run_resumed_ends_with_the_weights_of_an_uninterrupted_one(tmp_
     assert resumed["history"] == whole["history"]
 
 
+def test_a_run_stopped_at_a_step_keeps_its_schedule_and_goes_on_as_one_run(tmp_path):
+    """train.stop_at pilots the start of a long run: it stops there (validated and saved)
+    with the learning rate still on train.steps' schedule, and goes on when asked."""
+    whole = tiny_config("train.steps=5", "train.val_every=4")
+    train_from_config(whole, tmp_path / "whole")
+    piloted = tmp_path / "piloted"
+    train_from_config(tiny_config("train.steps=5", "train.val_every=4", "train.stop_at=2"), piloted)
+    stopped = load_checkpoint(piloted / "checkpoint.pt")
+    assert stopped["step"] == 2 and [r["train_step"] for r in stopped["history"]] == [2]
+    assert stopped["scheduler"]["last_epoch"] == 2  # on the 5-step cosine, not ended
+    train_from_config(whole, piloted)
+    whole = load_checkpoint(tmp_path / "whole" / "checkpoint.pt")
+    resumed = load_checkpoint(piloted / "checkpoint.pt")
+    assert resumed["step"] == 5 and [r["train_step"] for r in resumed["history"]] == [2, 4, 5]
+    for name, weight in whole["model"].items():
+        torch.testing.assert_close(resumed["model"][name], weight, msg=name)
+    with pytest.raises(ValueError, match="train.stop_at=0: must be a whole number >= 1 or null"):
+        train_from_config(tiny_config("train.stop_at=0"), tmp_path / "bad")
+
+
 def test_fine_tuning_starts_from_the_weights_of_another_checkpoint(tmp_path):
     train_from_config(tiny_config("train.steps=2"), tmp_path / "base")
     base = load_checkpoint(tmp_path / "base" / "checkpoint.pt")["model"]
