@@ -132,6 +132,7 @@ class StepNetwork(nn.Module):
         update: "affine" (x ⊙ gain + shift) or "mask" (x ⊙ clamp(gain, 0, 1): bounded).
         mask_gradient: the mask's gradient past its ends, "inward", "straight" or "clamp".
         inject: also see the noisy observation at every step.
+        output_norm: LayerNorm the backbone's output over its channels before the output map.
     """
 
     def __init__(
@@ -146,6 +147,7 @@ class StepNetwork(nn.Module):
         update: str = "affine",
         inject: bool = False,
         mask_gradient: str = "inward",
+        output_norm: bool = False,
     ):
         super().__init__()
         if normalisation not in NORMALISATIONS:
@@ -170,6 +172,7 @@ class StepNetwork(nn.Module):
         nn.init.zeros_(self.lower.weight)
         nn.init.zeros_(self.lower.bias)
         self.film = nn.Linear(embedding_size, 2 * d_model) if condition else None
+        self.output_norm = nn.LayerNorm(d_model) if output_norm else None
 
     def scale(self, x: torch.Tensor, energy: tuple | None = None) -> tuple[torch.Tensor, tuple]:
         """The RMS that x (B, K, L) is divided by, (B, 1, 1) or per frame (B, 1, L), and the
@@ -251,7 +254,14 @@ class StepNetwork(nn.Module):
         (B, 1, 1) or (B, 1, L), that the output map reads: what forward and mask_logits share."""
         scale, _ = self.scale(x)
         seen = None if observation is None else observation / self.scale(observation)[0]
-        return self.backbone(self._lifted(x, scale, conditioning, seen)), scale
+        return self._normed(self.backbone(self._lifted(x, scale, conditioning, seen))), scale
+
+    def _normed(self, h: torch.Tensor) -> torch.Tensor:
+        """The backbone's output h (B, d_model, L), LayerNormed over its channels when the
+        network has an output norm."""
+        if self.output_norm is None:
+            return h
+        return self.output_norm(h.mT).mT  # over (B, L, d_model)
 
     def stream(self, x: torch.Tensor, conditioning=None, state: dict | None = None, last=False):
         """One chunk of a stream: x (B, K, L), state -> (f(x) (B, K, L), state).
@@ -271,7 +281,7 @@ class StepNetwork(nn.Module):
         if last:
             h = nn.functional.pad(h, (0, self.backbone.valid_length(length) - length))
         h, backbone_state = self.backbone.stream(h, state["backbone"])
-        return self._lowered(x, h[..., :length], scale), {
+        return self._lowered(x, self._normed(h[..., :length]), scale), {
             "energy": energy,
             "backbone": backbone_state,
         }

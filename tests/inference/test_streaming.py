@@ -13,9 +13,10 @@ from tests.train.test_train import tiny_config
 BLOCKS = [1, 7, 100, 513, 64, 3]
 
 
-def streaming_refiner(domain: str, causal: bool = True, steps: int = 3, bin_gate=False):
+def streaming_refiner(domain: str, causal=True, steps=3, bin_gate=False, output_norm=False):
     torch.manual_seed(0)
     cfg = tiny_config(
+        f"model.output_norm={str(output_norm).lower()}",
         f"domain={domain}",
         f"model.bin_gate={str(bin_gate).lower()}",
         "model.normalisation=causal",
@@ -39,6 +40,15 @@ def blocks(length: int):
 @pytest.mark.parametrize("causal", [True, False])
 def test_a_stream_in_blocks_of_any_size_equals_the_offline_refinement(domain, causal):
     refiner = streaming_refiner(domain, causal, bin_gate=domain == "stft_magnitude")
+    audio = torch.randn(2, 1, 3001)
+    stream = RefinerStream(refiner)
+    out = [stream.push(audio[..., a:b]) for a, b in blocks(3001)] + [stream.finish()]
+    torch.testing.assert_close(torch.cat(out, -1), refiner.refine(audio).output, atol=1e-5, rtol=0)
+
+
+def test_a_step_network_with_an_output_norm_streams_exactly():
+    refiner = streaming_refiner("stft_complex", bin_gate=True, output_norm=True)
+    assert refiner.step_net.output_norm is not None
     audio = torch.randn(2, 1, 3001)
     stream = RefinerStream(refiner)
     out = [stream.push(audio[..., a:b]) for a, b in blocks(3001)] + [stream.finish()]

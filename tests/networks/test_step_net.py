@@ -122,3 +122,32 @@ def test_a_quiet_input_is_refined_exactly_like_a_loud_one(bin_gate):
     torch.nn.init.normal_(net.lower.weight, std=0.3)
     for scale in (1e-3, 40.0):
         torch.testing.assert_close(net(scale * x), scale * net(x))
+
+
+class Amplified(torch.nn.Module):
+    """A backbone whose output is another's times `factor`: a residual stream grown large."""
+
+    def __init__(self, backbone: torch.nn.Module, factor: float):
+        super().__init__()
+        self.backbone, self.factor = backbone, factor
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return self.factor * self.backbone(h)
+
+
+def test_the_output_norm_keeps_the_mask_logits_where_the_backbone_output_grows():
+    """Without the norm a backbone output 1e4 times larger makes logits 1e4 times larger
+    (every sigmoid flat: the collapse of experiments/anytime/budget_4x/failed); with it the
+    logits are those of the unamplified output. The identity start is kept either way."""
+    x = torch.randn(2, K, 32, dtype=torch.float64)
+    logits = {}
+    for output_norm in (False, True):
+        net = step_network(False, update="mask", output_norm=output_norm)
+        torch.testing.assert_close(net(x), x / 2)  # the lower map starts at zero
+        torch.nn.init.normal_(net.lower.weight, std=0.5)
+        once = net.mask_logits(x)
+        net.backbone = Amplified(net.backbone, 1e4)
+        logits[output_norm] = once, net.mask_logits(x)
+    plain, amplified = logits[False]  # the lower map's bias is zero: the logits are linear
+    torch.testing.assert_close(amplified, 1e4 * plain)
+    torch.testing.assert_close(*logits[True], rtol=1e-3, atol=1e-3)  # but LayerNorm's ε
