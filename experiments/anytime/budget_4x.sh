@@ -38,9 +38,18 @@ equal "S1: model.steps=1" "S4: model.steps=1 model.d_model=166 train.lr=1.16e-3"
   "S8: model.steps=1 model.d_model=254 train.lr=7.6e-4" \
   "S2: model.steps=1 model.d_model=104 train.lr=1.85e-3"
 "$BIN/python" experiments/anytime/front.py $OUT
-bash experiments/anytime/real.sh runs/budget_4x/T8/checkpoint.pt runs/budget_4x $OUT/real
 # What the 4x budget buys each model, and whether the gap to the one-shot networks closes.
 "$BIN/python" experiments/anytime/budgets.py experiments/anytime $OUT > $OUT/budgets.md
+# The real recordings and the wall-clocks need the runs' checkpoints, which a fresh clone
+# lacks (it has their records, so the runs above were kept rather than trained again).
+for run in T8 S1; do
+  [ -f runs/budget_4x/$run/checkpoint.pt ] || {
+    echo "budget_4x.sh: no runs/budget_4x/$run/checkpoint.pt, which the real recordings need:" \
+      "delete $OUT/$run/ (and $OUT/respaced/, $OUT/iterated/ for T8) and run this again" >&2
+    exit 1
+  }
+done
+bash experiments/anytime/real.sh runs/budget_4x/T8/checkpoint.pt runs/budget_4x $OUT/real
 "$BIN/python" experiments/anytime/budgets.py experiments/anytime/real $OUT/real \
   > $OUT/real/budgets.md
 # The wall-clock each run really trained for, against the budget its steps were calibrated to.
