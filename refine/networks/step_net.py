@@ -40,6 +40,11 @@ any domain (K = 1 for mono waveforms, 2·257 for a 512-point complex STFT). Four
   to step 1) beside the iterate at every step, each divided by its own RMS: without it,
   any signal the network takes for clean is a fixed point (Bai et al. 2019, "Deep
   Equilibrium Models"; Bansal et al. 2022, arXiv 2202.05826, call it recall).
+- `output_norm=True` LayerNorms the backbone's output before the output map, so a residual
+  stream grown by orders of magnitude cannot drive every mask logit flat (the collapse of
+  wide networks at a high learning rate, experiments/anytime/budget_4x/failed/). Off by
+  default: it stops the freeze but not the growth, which it hides, and the default recipe
+  trained with it stalled 0.95 dB lower at T (experiments/anytime, collapse.sh).
 Conditioning (off by default: the pure weight-shared recurrence of the seed question) scales
 and shifts the lifted features (FiLM) by a sinusoidal embedding of a scalar the refiner
 passes: the progress t/T, or the noise level left in the step's input (`refine.process.refiner`).
