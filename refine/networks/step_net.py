@@ -44,7 +44,7 @@ any domain (K = 1 for mono waveforms, 2·257 for a 512-point complex STFT). Four
   stream grown by orders of magnitude cannot drive every mask logit flat (the collapse of
   wide networks at a high learning rate, experiments/anytime/budget_4x/failed/). Off by
   default: it stops the freeze but not the growth, which it hides, and the default recipe
-  trained with it stalled 0.95 dB lower at T (experiments/anytime, collapse.sh).
+  trained with it stalled 0.97 dB lower at T (experiments/anytime, collapse.sh).
 Conditioning (off by default: the pure weight-shared recurrence of the seed question) scales
 and shifts the lifted features (FiLM) by a sinusoidal embedding of a scalar the refiner
 passes: the progress t/T, or the noise level left in the step's input (`refine.process.refiner`).
