@@ -18,7 +18,8 @@
 # 1200). Runs go to
 # runs/<OUT's name>/<NAME>; finished runs are not retrained, and a variant whose records
 # OUT/<NAME>/ are already in the experiment (committed by an earlier run, on a fresh clone
-# without runs/) is kept as it is: delete OUT/<NAME>/ to train it again.
+# without runs/) is kept as it is: delete OUT/<NAME>/ to train it again. The records keep the
+# run's train.log beside the evaluation, so its wall-clock outlives runs/.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=$1
@@ -67,6 +68,7 @@ for variant in "$@"; do
     "$BIN/refine-eval" checkpoint="$run/checkpoint.pt" hydra.run.dir="$evals" ${EVAL_OVERRIDES:-}
   mkdir -p "$OUT/$name"
   cp "$evals/per_step.json" "$evals/summary.json" "$evals/per_clip.csv" "$OUT/$name/"
+  [ ! -f "$run/train.log" ] || cp "$run/train.log" "$OUT/$name/"  # its wall-clock, for walls.py
   labels+=("$name")
   dirs+=("$OUT/$name")
 done

@@ -8,7 +8,9 @@
 # own models: the T = 8 checkpoint, the folder of its one-shot runs and the records' folder):
 #   bash experiments/anytime/real.sh [T8_CHECKPOINT ONE_SHOT_RUNS OUT]   # about 20 min
 # Writes OUT/<model>/<set>/{model,irm}/ (eval_real.sh's records) and OUT/front.{md,csv,png};
-# a one-shot run not finished yet (no eval/summary.json) is left out, and said so.
+# a one-shot run not finished yet (no eval/summary.json) is left out, and said so. Records
+# already in OUT are kept, so a model whose run folder is gone (a fresh clone) is not lost,
+# and a rerun scores only what is new.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 ITERATIVE=${1:-runs/main/checkpoint.pt}
@@ -18,18 +20,29 @@ real() {  # CHECKPOINT RECORDS STEPS MAX_STEPS [refine-eval settings]
   MODEL_OVERRIDES=${5:-} MAX_STEPS=$4 bash experiments/pretrained/eval_real.sh "$1" "$2" \
     "$3" data/real > /dev/null
 }
+scored() {  # CHECKPOINT RECORDS: the model can be scored, or its records are already kept
+  [ -f "$1" ] || [ -f "$2/ceiling.csv" ]
+}
 # To 2T and at the compute points only: a pass over the whole files (up to 90 s) costs what
 # 13 of the synthetic test set's do, and the synthetic curves are flat past t = 12.
-real "$ITERATIVE" $OUT/T8 8 16
-for n in 1 2 4; do
-  real "$ITERATIVE" $OUT/respaced/N$n $n $n "schedule_steps=$n"
-done
-real "$ITERATIVE" $OUT/iterated 1 8 "schedule_steps=1"  # as run.sh's part 1c
+if scored "$ITERATIVE" $OUT/T8; then
+  real "$ITERATIVE" $OUT/T8 8 16
+  for n in 1 2 4; do
+    real "$ITERATIVE" $OUT/respaced/N$n $n $n "schedule_steps=$n"
+  done
+  real "$ITERATIVE" $OUT/iterated 1 8 "schedule_steps=1"  # as run.sh's part 1c
+else
+  echo "real.sh: no $ITERATIVE and no records in $OUT/T8: the iterative model is left out" >&2
+fi
 for k in 1 2 4 8; do
-  if [ -f "$ONE_SHOT/S$k/eval/summary.json" ]; then
+  if [ -f "$ONE_SHOT/S$k/eval/summary.json" ] || [ -f "$OUT/S$k/ceiling.csv" ]; then
     real "$ONE_SHOT/S$k/checkpoint.pt" $OUT/S$k 1 1
   else
     echo "real.sh: $ONE_SHOT/S$k has not finished training: left out of $OUT" >&2
   fi
 done
-"$BIN/python" experiments/anytime/front.py $OUT
+if [ -f $OUT/T8/ceiling.csv ]; then
+  "$BIN/python" experiments/anytime/front.py $OUT
+else
+  echo "real.sh: the front waits for the iterative model's records ($OUT/T8)" >&2
+fi

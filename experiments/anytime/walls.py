@@ -1,13 +1,19 @@
 """The wall-clock each equal-time run really trained for, from its train.log, against the
 budget its step count was calibrated to spend (budget.csv).
 
-    python experiments/anytime/walls.py experiments/anytime/budget_4x/budget.csv runs/budget_4x
+    python experiments/anytime/walls.py experiments/anytime/budget_4x/budget.csv \
+        experiments/anytime/budget_4x runs/budget_4x \
+        --previous experiments/anytime/budget_4x/walls.md
 
 The step counts of an equal-time experiment are fixed once from a calibration; when the code
 gets faster or slower afterwards, or one width's step changes more than another's, the runs
 no longer spend the same time. This says by how much. A run stopped and resumed is counted
 segment by segment: from each start ("… parameters on …") to the last validation or the
 end of training in that segment, so work lost at an interruption is not counted.
+Each run's log is looked for as <folder>/<name>/train.log in the folders given, first found
+first (the experiment's records keep it; runs/ has it while the run is there). A run whose log
+is in none of them keeps its row of the --previous table, if that has one (a run trained
+before its records kept the log), and is otherwise "not run".
 Writes a markdown table to stdout: steps, wall-clock, seconds per step (validation included)
 and the ratio to the budget.
 """
@@ -47,23 +53,39 @@ def segments(log: Path) -> list[tuple[int, int, float]]:
     return spans
 
 
+def previous_rows(table: Path | None) -> dict[str, str]:
+    """{run: its row} of an earlier walls.md, for runs whose logs are gone."""
+    if table is None or not table.is_file():
+        return {}
+    rows = [line for line in table.read_text().splitlines() if line.startswith("| ")]
+    return {row.split("|")[1].strip(): row for row in rows[1:] if "not run" not in row}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("budget", type=Path, help="the experiment's budget.csv")
-    parser.add_argument("runs", type=Path, help="the folder of its run folders (runs/<name>)")
+    parser.add_argument(
+        "folders", type=Path, nargs="+", help="folders of <name>/train.log, searched in order"
+    )
+    parser.add_argument("--previous", type=Path, help="an earlier table whose rows are kept")
     args = parser.parse_args()
     if not args.budget.is_file():
         print(f"{args.budget}: no such calibration file", file=sys.stderr)
         return 2
+    kept = previous_rows(args.previous)
     lines = [
         "| run | steps | budget (s) | wall-clock (s) | s per step | wall / budget |",
         "|---|--:|--:|--:|--:|--:|",
     ]
     with open(args.budget, newline="") as handle:
         for row in csv.DictReader(handle):
-            log = args.runs / row["name"] / "train.log"
-            if not log.is_file():
-                lines.append(f"| {row['name']} | not run | {row['budget_seconds']} | – | – | – |")
+            logs = [folder / row["name"] / "train.log" for folder in args.folders]
+            log = next((log for log in logs if log.is_file()), None)
+            if log is None:
+                lines.append(
+                    kept.get(row["name"])
+                    or f"| {row['name']} | not run | {row['budget_seconds']} | – | – | – |"
+                )
                 continue
             spans = segments(log)
             steps = sum(last - first for first, last, _ in spans)
