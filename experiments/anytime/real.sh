@@ -20,7 +20,7 @@ real() {  # CHECKPOINT RECORDS STEPS MAX_STEPS [refine-eval settings]
   MODEL_OVERRIDES=${5:-} MAX_STEPS=$4 bash experiments/pretrained/eval_real.sh "$1" "$2" \
     "$3" data/real > /dev/null
 }
-scored() {  # CHECKPOINT RECORDS: the model can be scored, or its records are already kept
+scored() {  # READY RECORDS: the model's file READY is here to score it, or its records are kept
   [ -f "$1" ] || [ -f "$2/ceiling.csv" ]
 }
 # To 2T and at the compute points only: a pass over the whole files (up to 90 s) costs what
@@ -35,7 +35,7 @@ else
   echo "real.sh: no $ITERATIVE and no records in $OUT/T8: the iterative model is left out" >&2
 fi
 for k in 1 2 4 8; do
-  if [ -f "$ONE_SHOT/S$k/eval/summary.json" ] || [ -f "$OUT/S$k/ceiling.csv" ]; then
+  if scored "$ONE_SHOT/S$k/eval/summary.json" $OUT/S$k; then  # a finished run, or its records
     real "$ONE_SHOT/S$k/checkpoint.pt" $OUT/S$k 1 1
   else
     echo "real.sh: $ONE_SHOT/S$k has not finished training: left out of $OUT" >&2

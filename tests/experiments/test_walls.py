@@ -44,7 +44,7 @@ def test_walls_reads_records_then_runs_then_keeps_previous_rows(tmp_path, monkey
     assert walls.main() == 0
     rows = capsys.readouterr().out.splitlines()[2:]
     assert rows == [
-        "| A | 200 of 200 | 100 | 50 | 0.250 | 0.50 |",  # the records' log, not runs/'
+        "| A | 200 of 200 | 100 | 50 | 0.250 | 0.50 |",  # the records' log, not runs/ one
         "| B | 100 of 200 | 100 | 20 | 0.200 | 0.20 |",
         "| C | 200 of 200 | 100 | 101 | 0.505 | 1.01 |",  # kept: its log is gone
         "| D | not run | 100 | – | – | – |",
