@@ -93,3 +93,5 @@ done
   runs/convergence/mask_gate_straight/checkpoint.pt runs/convergence/mask_gate/checkpoint.pt \
   runs/convergence/mask_gate_extra/checkpoint.pt \
   > $OUT/dead_zone.md
+# Anderson acceleration and a constant step on the winner (the main job's run): winner/.
+bash $OUT/anderson.sh

@@ -14,3 +14,11 @@ REFERENCE=full bash experiments/equal_budget.sh experiments/training_modes \
   "truncated_k1: $A train.mode=truncated train.segment=1" \
   "truncated_k4: $A train.mode=truncated train.segment=4" \
   "teacher_forced: $A train.mode=teacher_forced"
+# The same comparison under the convergent default of issue 15 (the bounded mask update, the
+# bin gate, the step decay past T), whose full backprop is the main job's run:
+# runs/mask_default/<NAME>, records in experiments/training_modes/mask_default/.
+bash experiments/equal_budget.sh experiments/training_modes/mask_default \
+  "full:" \
+  "truncated_k1: train.mode=truncated train.segment=1" \
+  "truncated_k4: train.mode=truncated train.segment=4" \
+  "teacher_forced: train.mode=teacher_forced"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Anderson acceleration and a constant step on the winner: the main job's run (the default
+# recipe, mask_gate_decay's, at its 1200 steps; `make train` if missing) evaluated to 8T
+# three ways: its trained step decay past T (ρ = 0.5: decay), a constant step η = 1 past T
+# (past_decay=1: one fixed map, which Anderson's mix of past iterates assumes: constant), and
+# that constant step mixed over the last m = 5 iterates (anderson). The tolerance runs give
+# the steps each needs to stop; goals.py scores the issue's goals. Records in winner/<name>/,
+# kept on a fresh clone (delete one to evaluate it again). Run from the repository root:
+#   bash experiments/convergence/anderson.sh    # about 20 min on 2 cores
+set -euo pipefail
+BIN=${BIN:-.venv/bin}
+OUT=experiments/convergence/winner
+[ -f runs/main/checkpoint.pt ] || make train
+for variant in "decay:" "constant: past_decay=1" "anderson: past_decay=1 anderson=5"; do
+  name=${variant%%:*}
+  read -ra overrides <<< "${variant#*:}"
+  evals=runs/convergence_winner/$name
+  [ ! -f "$OUT/$name/summary.json" ] || [ -f "$evals/summary.json" ] || continue  # kept
+  [ -f "$evals/summary.json" ] ||
+    "$BIN/refine-eval" checkpoint=runs/main/checkpoint.pt max_steps=64 convergence_max_steps=64 \
+      "${overrides[@]}" hydra.run.dir="$evals"
+  mkdir -p "$OUT/$name"
+  cp "$evals/per_step.json" "$evals/summary.json" "$evals/per_clip.csv" "$OUT/$name/"
+done
+"$BIN/python" experiments/convergence/goals.py $OUT decay constant anderson
+"$BIN/refine-plot" $OUT/decay $OUT/constant $OUT/anderson --labels decay constant anderson -o $OUT
