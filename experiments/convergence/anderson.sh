@@ -4,9 +4,10 @@
 # three ways: its trained step decay past T (ρ = 0.5: decay), a constant step η = 1 past T
 # (past_decay=1: one fixed map, which Anderson's mix of past iterates assumes: constant), and
 # that constant step mixed over the last m = 5 iterates (anderson). The tolerance runs give
-# the steps each needs to stop; goals.py scores the issue's goals. Records in winner/<name>/,
-# kept on a fresh clone (delete one to evaluate it again). Run from the repository root:
-#   bash experiments/convergence/anderson.sh    # about 20 min on 2 cores
+# the steps each needs to stop (tolerances.py); goals.py scores the issue's goals. Records
+# in winner/<name>/, kept on a fresh clone (delete one to evaluate it again). From the
+# repository root:
+#   bash experiments/convergence/anderson.sh    # about 7 min on 2 cores (+ 20 for make train)
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/convergence/winner
@@ -23,4 +24,6 @@ for variant in "decay:" "constant: past_decay=1" "anderson: past_decay=1 anderso
   cp "$evals/per_step.json" "$evals/summary.json" "$evals/per_clip.csv" "$OUT/$name/"
 done
 "$BIN/python" experiments/convergence/goals.py $OUT decay constant anderson
-"$BIN/refine-plot" $OUT/decay $OUT/constant $OUT/anderson --labels decay constant anderson -o $OUT
+"$BIN/python" experiments/convergence/tolerances.py $OUT decay constant anderson
+# Anderson acts in the tolerance runs only: its per-step records are the constant step's.
+"$BIN/refine-plot" $OUT/decay $OUT/constant --labels decay constant -o $OUT
