@@ -44,31 +44,24 @@ for variant in "$@"; do  # the default configuration's run is the main job's
   [ "${variant%%:*}" != "$reference" ] || [ -n "$(echo "${variant#*:}" | tr -d ' ')" ] ||
     [ -f runs/main/eval/per_step.json ] || make train
 done
+# shellcheck source=experiments/records.sh
+source experiments/records.sh  # record
 labels=() dirs=()
 for variant in "$@"; do
   name=${variant%%:*}
   read -ra overrides <<< "${variant#*:}"
+  # shellcheck disable=SC2206  # EVAL_OVERRIDES: space-separated refine-eval settings
+  settings=(-- ${EVAL_OVERRIDES:-})
   if [ "$name" = "$reference" ] && [ ${#overrides[@]} = 0 ]; then
-    run=runs/main
+    run=runs/main  # trained: no overrides
     evals=runs/main/eval
     [ -z "${EVAL_OVERRIDES:-}" ] || evals=runs/$EXPERIMENT/$name/eval  # on the same test set
-  elif [ -f "$OUT/$name/summary.json" ] && [ ! -f "runs/$EXPERIMENT/$name/eval/summary.json" ]; then
-    labels+=("$name")
-    dirs+=("$OUT/$name")
-    continue
   else
     run=runs/$EXPERIMENT/$name
     evals=$run/eval
-    steps=$(awk -F, -v n="$name" '$1 == n {print $NF}' "$BUDGET")
-    [ -f "$evals/summary.json" ] ||  # written last: a finished evaluation
-      "$BIN/refine-train" "${overrides[@]}" train.steps="$steps" hydra.run.dir="$run"
+    overrides+=("train.steps=$(awk -F, -v n="$name" '$1 == n {print $NF}' "$BUDGET")")
   fi
-  # shellcheck disable=SC2086  # EVAL_OVERRIDES: space-separated refine-eval settings
-  [ -f "$evals/summary.json" ] ||
-    "$BIN/refine-eval" checkpoint="$run/checkpoint.pt" hydra.run.dir="$evals" ${EVAL_OVERRIDES:-}
-  mkdir -p "$OUT/$name"
-  cp "$evals/per_step.json" "$evals/summary.json" "$evals/per_clip.csv" "$OUT/$name/"
-  [ ! -f "$run/train.log" ] || cp "$run/train.log" "$OUT/$name/"  # its wall-clock, for walls.py
+  record "$OUT/$name" "$run" "$evals" "${overrides[@]}" "${settings[@]}"
   labels+=("$name")
   dirs+=("$OUT/$name")
 done

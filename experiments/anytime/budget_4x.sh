@@ -19,7 +19,7 @@ equal() {  # T8 names its steps so that it trains here rather than reusing the m
     bash experiments/equal_budget.sh $OUT "T8: model.steps=8" "$@"
 }
 # shellcheck source=experiments/anytime/evals.sh
-source experiments/anytime/evals.sh  # keep, respace, iterate: as run.sh's parts 1b and 1c
+source experiments/anytime/evals.sh  # respace, iterate: as run.sh's parts 1b and 1c
 equal  # the iterative model first, then its budgets below T and its iteration after one step
 respace runs/budget_4x/T8/checkpoint.pt $OUT/respaced runs/budget_4x/respaced
 iterate runs/budget_4x/T8/checkpoint.pt $OUT/iterated runs/budget_4x/iterated

@@ -14,6 +14,8 @@ set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/anytime/collapse
 RUNS=runs/collapse
+# shellcheck source=experiments/records.sh
+source experiments/records.sh  # evaluate, keep
 mkdir -p $OUT
 wide=(model.steps=1 model.d_model=166 train.lr=3e-3 train.steps=13512)
 # Without the norm to its collapse at the first validation, with it past the second.
@@ -25,13 +27,8 @@ wide=(model.steps=1 model.d_model=166 train.lr=3e-3 train.steps=13512)
 # the norm only, not in the machine), evaluated as part 1 evaluates its T8 (to 8T).
 for name in T8 T8_norm; do
   norm=$([ $name = T8_norm ] && echo true || echo false)
-  [ -f $RUNS/$name/eval/summary.json ] || {
-    "$BIN/refine-train" model.output_norm=$norm hydra.run.dir=$RUNS/$name
-    "$BIN/refine-eval" checkpoint=$RUNS/$name/checkpoint.pt max_steps=64 \
-      hydra.run.dir=$RUNS/$name/eval
-  }
-  mkdir -p $OUT/$name
-  cp $RUNS/$name/eval/{per_step.json,summary.json,per_clip.csv} $OUT/$name/
+  evaluate $RUNS/$name $RUNS/$name/eval model.output_norm=$norm -- max_steps=64
+  keep $RUNS/$name/eval $OUT/$name
   "$BIN/python" experiments/anytime/history_table.py $RUNS/$name > $OUT/${name}_history.md
 done
 "$BIN/python" experiments/anytime/saturation.py $RUNS/S4/checkpoint.pt \

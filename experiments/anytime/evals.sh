@@ -1,12 +1,7 @@
 # The evaluations that run.sh and budget_4x.sh share, sourced by both: each cached in its run
 # folder and its records copied into the experiment. Needs BIN.
-keep() {  # an evaluation folder's records into the experiment: EVAL DEST
-  mkdir -p "$2"
-  cp "$1/per_step.json" "$1/summary.json" "$1/per_clip.csv" "$2/"
-}
-kept() {  # DEST holds records that no evaluation folder here replaces (a fresh clone): EVAL DEST
-  [ -f "$2/summary.json" ] && [ ! -f "$1/summary.json" ]
-}
+# shellcheck source=experiments/records.sh
+source experiments/records.sh  # keep, kept
 # The iterative weights at budgets below T: the trained schedule spread over N = 1 ... 7
 # steps (refine-eval schedule_steps=N), so that step N removes all the noise left, as step T
 # does; N = 1 is the step network applied once.

@@ -11,7 +11,7 @@ set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/anytime
 # shellcheck source=experiments/anytime/evals.sh
-source $OUT/evals.sh  # keep, respace, iterate
+source $OUT/evals.sh  # record, kept, respace, iterate
 EVAL_OVERRIDES="max_steps=64" PLOT_OUT=$OUT/equal_time bash experiments/equal_budget.sh $OUT \
   "T8:" "S1: model.steps=1" "S2: model.steps=1 model.d_model=104" \
   "S4: model.steps=1 model.d_model=166" "S8: model.steps=1 model.d_model=254"
@@ -26,11 +26,8 @@ iterate runs/main/checkpoint.pt $OUT/iterated runs/anytime/iterated
 #    a gap that is one of training speed shows apart from one of capacity.
 for name in S1:64 S2:104 S4:166 S8:254; do
   run=runs/anytime_steps/${name%%:*}
-  [ -f $run/eval/summary.json ] || {
-    "$BIN/refine-train" model.steps=1 model.d_model=${name#*:} hydra.run.dir=$run
-    "$BIN/refine-eval" checkpoint=$run/checkpoint.pt hydra.run.dir=$run/eval max_steps=8
-  }
-  keep $run/eval $OUT/equal_steps/${name%%:*}
+  record $OUT/equal_steps/${name%%:*} $run $run/eval model.steps=1 model.d_model=${name#*:} \
+    -- max_steps=8
 done
 "$BIN/refine-plot" $OUT/T8 $OUT/equal_steps/S{1,2,4,8} --labels T8 S1 S2 S4 S8 \
   -o $OUT/equal_steps
@@ -39,15 +36,11 @@ done
 #    (S1's steps / 2), then unrolled as T = 8 from its weights for the other half (600 steps),
 #    so its first step starts as the one-shot predictor and the later ones learn to refine.
 half=$(( $(awk -F, '$1 == "S1" {print $NF}' $OUT/budget.csv) / 2 ))
-[ -f runs/anytime_warm/S1_half/checkpoint.pt ] ||
-  "$BIN/refine-train" model.steps=1 train.steps=$half hydra.run.dir=runs/anytime_warm/S1_half
 run=runs/anytime_warm/T8_warm
-[ -f $run/eval/summary.json ] || {
-  "$BIN/refine-train" train.steps=600 train.init_from=runs/anytime_warm/S1_half/checkpoint.pt \
-    hydra.run.dir=$run
-  "$BIN/refine-eval" checkpoint=$run/checkpoint.pt hydra.run.dir=$run/eval max_steps=64
-}
-keep $run/eval $OUT/warm/T8_warm
+kept $run/eval $OUT/warm/T8_warm || [ -f runs/anytime_warm/S1_half/checkpoint.pt ] ||
+  "$BIN/refine-train" model.steps=1 train.steps=$half hydra.run.dir=runs/anytime_warm/S1_half
+record $OUT/warm/T8_warm $run $run/eval train.steps=600 \
+  train.init_from=runs/anytime_warm/S1_half/checkpoint.pt -- max_steps=64
 "$BIN/refine-plot" $OUT/T8 $OUT/S1 $OUT/warm/T8_warm --labels T8 S1 "T8 from S1" -o $OUT/warm
 "$BIN/python" $OUT/front.py $OUT
 # 4. The field's architectures (Demucs, aTENNuate) against the shipped recipe on the

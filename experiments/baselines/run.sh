@@ -17,11 +17,13 @@ REFERENCE=lru_unet_T8 EVAL_OVERRIDES="$TEST" bash experiments/equal_budget.sh $O
   "conv_unet_lru: model=conv_unet_lru model.steps=1 domain=waveform" \
   "wave_unet: model=wave_unet model.steps=1 domain=waveform" \
   "patch_conv_rnn: model=patch_conv_rnn domain=stft_magnitude"
+# shellcheck source=experiments/records.sh
+source experiments/records.sh  # record
 for method in spectral_subtraction wiener spectral_gating oracle_irm oracle_psm; do
   evals=runs/baselines/$method/eval
+  ! kept "$evals" $OUT/$method || continue
   # shellcheck disable=SC2086  # TEST: space-separated refine-eval settings
-  [ -f "$evals/summary.json" ] || "$BIN/refine-eval" method=$method hydra.run.dir=$evals $TEST
-  mkdir -p $OUT/$method
-  cp "$evals/per_step.json" "$evals/summary.json" "$evals/per_clip.csv" $OUT/$method/
+  [ -f "$evals/summary.json" ] || "$BIN/refine-eval" method=$method hydra.run.dir="$evals" $TEST
+  keep "$evals" $OUT/$method
 done
 "$BIN/python" $OUT/table.py $OUT

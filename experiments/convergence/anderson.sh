@@ -12,16 +12,13 @@ set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/convergence/winner
 [ -f runs/main/checkpoint.pt ] || make train
+# shellcheck source=experiments/records.sh
+source experiments/records.sh  # record
 for variant in "decay:" "constant: past_decay=1" "anderson: past_decay=1 anderson=5"; do
-  name=${variant%%:*}
   read -ra overrides <<< "${variant#*:}"
-  evals=runs/convergence_winner/$name
-  [ ! -f "$OUT/$name/summary.json" ] || [ -f "$evals/summary.json" ] || continue  # kept
-  [ -f "$evals/summary.json" ] ||
-    "$BIN/refine-eval" checkpoint=runs/main/checkpoint.pt max_steps=64 convergence_max_steps=64 \
-      "${overrides[@]}" hydra.run.dir="$evals"
-  mkdir -p "$OUT/$name"
-  cp "$evals/per_step.json" "$evals/summary.json" "$evals/per_clip.csv" "$OUT/$name/"
+  name=${variant%%:*}
+  record "$OUT/$name" runs/main "runs/convergence_winner/$name" -- max_steps=64 \
+    convergence_max_steps=64 "${overrides[@]}"
 done
 "$BIN/python" experiments/convergence/goals.py $OUT decay constant anderson
 "$BIN/python" experiments/convergence/tolerances.py $OUT decay constant anderson

@@ -34,15 +34,12 @@ REFERENCE=as_is BUDGET_ARGS="--steps 60" \
 # The bounded mask on the STFT magnitude, where a mask in [0, 1] is what the oracle IRM is, at
 # the main job's 1200 optimiser steps (equal steps, not equal time; the domains experiment's
 # magnitude run, affine, had the default's time: 1369 steps).
+# shellcheck source=experiments/records.sh
+source experiments/records.sh  # record, kept, keep
 run=runs/convergence/magnitude_mask_extra
-[ -f $run/eval/summary.json ] || {
-  "$BIN/refine-train" $A domain=stft_magnitude $MASK $EXTRA $STRAIGHT train.steps=1200 \
-    hydra.run.dir=$run
-  "$BIN/refine-eval" checkpoint=$run/checkpoint.pt hydra.run.dir=$run/eval max_steps=64 \
-    convergence_max_steps=64
-}
-mkdir -p $OUT/magnitude_mask_extra
-cp $run/eval/per_step.json $run/eval/summary.json $run/eval/per_clip.csv $OUT/magnitude_mask_extra/
+# shellcheck disable=SC2086  # the recipe's parts: space-separated overrides
+record $OUT/magnitude_mask_extra $run $run/eval $A domain=stft_magnitude $MASK $EXTRA \
+  $STRAIGHT train.steps=1200 -- max_steps=64 convergence_max_steps=64
 # The bin gate (a per-bin soft threshold on the bin's own level, added to the mask's gain)
 # with the mask, timed beside the reference in a file of their own (budget_gate.csv): with
 # the straight-through gradient (with and without steps past T), then with the inward one.
@@ -69,14 +66,14 @@ REFERENCE=as_is BUDGET_CSV=budget_level.csv PLOT_OUT=$OUT/overlay_level \
 # ρ is chosen on validation clips by choose_decay.sh (decay.py: the largest of the grid that
 # holds there), then evaluated once on the test clips as <name>_decay.
 for name in as_is mask_gate mask_gate_extra mask_gate_extra_level; do
+  dir=runs/convergence/decay/$name/test
+  ! kept $dir $OUT/${name}_decay || continue
   checkpoint=runs/convergence/$name/checkpoint.pt
   decay=$(bash $OUT/choose_decay.sh $checkpoint runs/convergence/decay/$name \
     $OUT/decay/$name.md 64)
-  mkdir -p $OUT/${name}_decay
-  dir=runs/convergence/decay/$name/test
   [ -f $dir/summary.json ] || "$BIN/refine-eval" checkpoint=$checkpoint past_decay=$decay \
     max_steps=64 convergence_max_steps=64 hydra.run.dir=$dir
-  cp $dir/per_step.json $dir/summary.json $dir/per_clip.csv $OUT/${name}_decay/
+  keep $dir $OUT/${name}_decay
 done
 "$BIN/refine-plot" $OUT/as_is $OUT/as_is_decay $OUT/mask_gate $OUT/mask_gate_decay \
   $OUT/mask_gate_extra_decay --labels as_is as_is_decay mask_gate mask_gate_decay \
