@@ -36,16 +36,16 @@ compare $OUT/mask_default runs/schedules_mask_default runs/main
 run=runs/schedules_mask_default/linear_seed1
 record $OUT/mask_default/linear_seed1 $run $run/eval schedule=linear train.seed=1
 # Seed 1 froze as well (99.6 % of the sigmoids flat by step 400). The wide one-shot networks'
-# freeze (../anytime/collapse/) yields to a smaller learning rate: linear at half the
-# recipe's (1.5e-3), seed 0.
-run=runs/schedules_mask_default/linear_half_lr
-record $OUT/mask_default/linear_half_lr $run $run/eval schedule=linear train.lr=1.5e-3
-"$BIN/refine-plot" $OUT/mask_default/{quadratic,linear,linear_seed1,linear_half_lr} \
-  --labels quadratic "linear seed 0" "linear seed 1" "linear lr 1.5e-3" \
-  -o $OUT/mask_default/linear_ablation
+# freeze (../anytime/collapse/) yields to a smaller learning rate: the three schedules again
+# at half the recipe's (1.5e-3), seed 0, into mask_default_half_lr/.
+compare $OUT/mask_default_half_lr runs/schedules_half_lr "" train.lr=1.5e-3
+"$BIN/refine-plot" $OUT/mask_default/{quadratic,linear,linear_seed1} \
+  $OUT/mask_default_half_lr/{linear,quadratic} --labels quadratic "linear seed 0" \
+  "linear seed 1" "linear lr 1.5e-3" "quadratic lr 1.5e-3" -o $OUT/mask_default/linear_ablation
 # Where each mask's bins sit, step by step (dead_zone.py: a share at 0 and 1 that does not
 # move from step to step is a frozen on/off filter), while the checkpoints are in runs/.
-checkpoints=(runs/main runs/schedules_mask_default/{linear,cosine,linear_seed1,linear_half_lr})
+checkpoints=(runs/main runs/schedules_mask_default/{linear,cosine,linear_seed1}
+  runs/schedules_half_lr/{quadratic,linear,cosine})
 if ls "${checkpoints[@]/%//checkpoint.pt}" > /dev/null 2>&1; then
   "$BIN/python" experiments/convergence/dead_zone.py "${checkpoints[@]/%//checkpoint.pt}" \
     --steps 10 > $OUT/mask_default/dead_zone.md
