@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Experiment 2: quadratic vs linear vs cosine schedules at T = 8, the default model and
-# training otherwise (1200 steps, seed 0), under two recipes. Run from the repository root in
+# training otherwise (1200 steps, seed 0), under two recipes (the second also at half its
+# learning rate, and linear on a second seed). Run from the repository root in
 # the set-up .venv:
 #   bash experiments/schedules/run.sh
 # Each recipe trains the three, evaluates them on the synthetic test set and overlays them.
@@ -39,9 +40,10 @@ record $OUT/mask_default/linear_seed1 $run $run/eval schedule=linear train.seed=
 # freeze (../anytime/collapse/) yields to a smaller learning rate: the three schedules again
 # at half the recipe's (1.5e-3), seed 0, into mask_default_half_lr/.
 compare $OUT/mask_default_half_lr runs/schedules_half_lr "" train.lr=1.5e-3
-"$BIN/refine-plot" $OUT/mask_default/{quadratic,linear,linear_seed1} \
-  $OUT/mask_default_half_lr/{linear,quadratic} --labels quadratic "linear seed 0" \
-  "linear seed 1" "linear lr 1.5e-3" "quadratic lr 1.5e-3" -o $OUT/mask_default/linear_ablation
+"$BIN/refine-plot" $OUT/mask_default/{quadratic,linear,linear_seed1,cosine} \
+  $OUT/mask_default_half_lr/{quadratic,linear,cosine} --labels quadratic "linear seed 0" \
+  "linear seed 1" cosine "quadratic lr 1.5e-3" "linear lr 1.5e-3" "cosine lr 1.5e-3" \
+  -o $OUT/mask_default/lr_ablation
 # Where each mask's bins sit, step by step (dead_zone.py: a share at 0 and 1 that does not
 # move from step to step is a frozen on/off filter), while the checkpoints are in runs/.
 checkpoints=(runs/main runs/schedules_mask_default/{linear,cosine,linear_seed1}
