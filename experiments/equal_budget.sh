@@ -46,12 +46,12 @@ for variant in "$@"; do  # the default configuration's run is the main job's
 done
 # shellcheck source=experiments/records.sh
 source experiments/records.sh  # record
+# shellcheck disable=SC2206  # EVAL_OVERRIDES: space-separated refine-eval settings
+settings=(-- ${EVAL_OVERRIDES:-})
 labels=() dirs=()
 for variant in "$@"; do
   name=${variant%%:*}
   read -ra overrides <<< "${variant#*:}"
-  # shellcheck disable=SC2206  # EVAL_OVERRIDES: space-separated refine-eval settings
-  settings=(-- ${EVAL_OVERRIDES:-})
   if [ "$name" = "$reference" ] && [ ${#overrides[@]} = 0 ]; then
     run=runs/main  # trained: no overrides
     evals=runs/main/eval

@@ -18,7 +18,7 @@ REFERENCE=lru_unet_T8 EVAL_OVERRIDES="$TEST" bash experiments/equal_budget.sh $O
   "wave_unet: model=wave_unet model.steps=1 domain=waveform" \
   "patch_conv_rnn: model=patch_conv_rnn domain=stft_magnitude"
 # shellcheck source=experiments/records.sh
-source experiments/records.sh  # record
+source experiments/records.sh  # kept, keep
 for method in spectral_subtraction wiener spectral_gating oracle_irm oracle_psm; do
   evals=runs/baselines/$method/eval
   ! kept "$evals" $OUT/$method || continue

@@ -35,7 +35,7 @@ REFERENCE=as_is BUDGET_ARGS="--steps 60" \
 # the main job's 1200 optimiser steps (equal steps, not equal time; the domains experiment's
 # magnitude run, affine, had the default's time: 1369 steps).
 # shellcheck source=experiments/records.sh
-source experiments/records.sh  # record, kept, keep
+source experiments/records.sh  # record, kept, evaluate, keep
 run=runs/convergence/magnitude_mask_extra
 # shellcheck disable=SC2086  # the recipe's parts: space-separated overrides
 record $OUT/magnitude_mask_extra $run $run/eval $A domain=stft_magnitude $MASK $EXTRA \
@@ -68,11 +68,9 @@ REFERENCE=as_is BUDGET_CSV=budget_level.csv PLOT_OUT=$OUT/overlay_level \
 for name in as_is mask_gate mask_gate_extra mask_gate_extra_level; do
   dir=runs/convergence/decay/$name/test
   ! kept $dir $OUT/${name}_decay || continue
-  checkpoint=runs/convergence/$name/checkpoint.pt
-  decay=$(bash $OUT/choose_decay.sh $checkpoint runs/convergence/decay/$name \
-    $OUT/decay/$name.md 64)
-  [ -f $dir/summary.json ] || "$BIN/refine-eval" checkpoint=$checkpoint past_decay=$decay \
-    max_steps=64 convergence_max_steps=64 hydra.run.dir=$dir
+  decay=$(bash $OUT/choose_decay.sh runs/convergence/$name/checkpoint.pt \
+    runs/convergence/decay/$name $OUT/decay/$name.md 64)
+  evaluate runs/convergence/$name $dir -- past_decay=$decay max_steps=64 convergence_max_steps=64
   keep $dir $OUT/${name}_decay
 done
 "$BIN/refine-plot" $OUT/as_is $OUT/as_is_decay $OUT/mask_gate $OUT/mask_gate_decay \

@@ -33,7 +33,7 @@ kept runs/main/eval $OUT/mask_default/quadratic || [ -f runs/main/eval/summary.j
 compare $OUT/mask_default runs/schedules_mask_default runs/main
 # Linear's mask froze by step 400 on seed 0 (train.log: 98.9 % of its sigmoids flat, the
 # validation stuck at +5.4 dB over the input): the schedule's fault, or the seed's? The same
-# run on seed 1, beside seed 0 and quadratic.
+# run on seed 1.
 run=runs/schedules_mask_default/linear_seed1
 record $OUT/mask_default/linear_seed1 $run $run/eval schedule=linear train.seed=1
 # Seed 1 froze as well (99.6 % of the sigmoids flat by step 400). The wide one-shot networks'
