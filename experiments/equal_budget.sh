@@ -40,22 +40,24 @@ done
     --reference-steps "${REFERENCE_STEPS:-1200}" \
     -o "$BUDGET" ${BUDGET_ARGS:-}
 [ "${CALIBRATE_ONLY:-0}" = 0 ] || exit 0  # time every experiment before training any
-for variant in "$@"; do  # the default configuration's run is the main job's
-  [ "${variant%%:*}" != "$reference" ] || [ -n "$(echo "${variant#*:}" | tr -d ' ')" ] ||
-    [ -f runs/main/eval/per_step.json ] || make train
-done
 # shellcheck source=experiments/records.sh
-source experiments/records.sh  # record
+source experiments/records.sh  # kept, record
 # shellcheck disable=SC2206  # EVAL_OVERRIDES: space-separated refine-eval settings
 settings=(-- ${EVAL_OVERRIDES:-})
+reference_evals=runs/main/eval  # the default configuration's run is the main job's
+[ -z "${EVAL_OVERRIDES:-}" ] || reference_evals=runs/$EXPERIMENT/$reference/eval
+for variant in "$@"; do  # the main job, unless its records here are kept
+  [ "${variant%%:*}" != "$reference" ] || [ -n "$(echo "${variant#*:}" | tr -d ' ')" ] ||
+    kept "$reference_evals" "$OUT/$reference" || [ -f runs/main/eval/per_step.json ] ||
+    make train
+done
 labels=() dirs=()
 for variant in "$@"; do
   name=${variant%%:*}
   read -ra overrides <<< "${variant#*:}"
   if [ "$name" = "$reference" ] && [ ${#overrides[@]} = 0 ]; then
     run=runs/main  # trained: no overrides
-    evals=runs/main/eval
-    [ -z "${EVAL_OVERRIDES:-}" ] || evals=runs/$EXPERIMENT/$name/eval  # on the same test set
+    evals=$reference_evals  # with EVAL_OVERRIDES, its own evaluation on the same test set
   else
     run=runs/$EXPERIMENT/$name
     evals=$run/eval
