@@ -40,6 +40,14 @@ record $OUT/mask_default/linear_seed1 $run $run/eval schedule=linear train.seed=
 # freeze (../anytime/collapse/) yields to a smaller learning rate: the three schedules again
 # at half the recipe's (1.5e-3), seed 0, into mask_default_half_lr/.
 compare $OUT/mask_default_half_lr runs/schedules_half_lr "" train.lr=1.5e-3
+# The default (quadratic at 3e-3) is one seed: does it sit near the same edge? It on seeds 1
+# and 2; a freeze shows in train.log's warning and in a validation stuck near +5 dB.
+for seed in 1 2; do
+  run=runs/schedules_mask_default/quadratic_seed$seed
+  record $OUT/mask_default/quadratic_seed$seed $run $run/eval train.seed=$seed
+done
+"$BIN/refine-plot" $OUT/mask_default/{quadratic,quadratic_seed1,quadratic_seed2} \
+  --labels "seed 0" "seed 1" "seed 2" -o $OUT/mask_default/seeds
 "$BIN/refine-plot" $OUT/mask_default/{quadratic,linear,linear_seed1,cosine} \
   $OUT/mask_default_half_lr/{quadratic,linear,cosine} --labels quadratic "linear seed 0" \
   "linear seed 1" cosine "quadratic lr 1.5e-3" "linear lr 1.5e-3" "cosine lr 1.5e-3" \
