@@ -61,6 +61,14 @@ REFERENCE=as_is BUDGET_CSV=budget_level.csv PLOT_OUT=$OUT/overlay_level \
   "as_is: $A" \
   "mask_gate_extra: $A $MASK $GATE $EXTRA" \
   "mask_gate_extra_level: $A $MASK $GATE $EXTRA model.condition=noise_level"
+# The clean-estimate update (cold diffusion's sampler) and Jacobian regularisation of the
+# fixed-point map (one Hutchinson probe, weight 0.05), alone on the reference recipe at their
+# budget.csv steps, overlaid against it in overlay_alone/. On the winner: on_winner.sh.
+REFERENCE=as_is PLOT_OUT=$OUT/overlay_alone \
+  EVAL_OVERRIDES="max_steps=64 convergence_max_steps=64" bash experiments/equal_budget.sh $OUT \
+  "as_is: $A" \
+  "clean_estimate: $A model.parameterisation=clean_estimate" \
+  "jacobian: $A train.jacobian_weight=0.05"
 # A step decay past T (past_decay ρ: η_{T+k} = ρ^k, summable for ρ < 1, so the steps
 # past T move the iterate a bounded amount), an inference setting of a trained checkpoint:
 # ρ is chosen on validation clips by choose_decay.sh (decay.py: the largest of the grid that
@@ -76,17 +84,18 @@ done
 "$BIN/refine-plot" $OUT/as_is $OUT/as_is_decay $OUT/mask_gate $OUT/mask_gate_decay \
   $OUT/mask_gate_extra_decay --labels as_is as_is_decay mask_gate mask_gate_decay \
   mask_gate_extra_decay -o $OUT/overlay_decay
-"$BIN/python" $OUT/goals.py $OUT as_is extra noise_level inject mask mask_extra \
-  mask_extra_frozen mask_extra_level_frozen magnitude_mask_extra mask_gate_extra_straight \
+"$BIN/python" $OUT/goals.py $OUT as_is extra noise_level inject clean_estimate jacobian mask \
+  mask_extra mask_extra_frozen mask_extra_level_frozen magnitude_mask_extra mask_gate_extra_straight \
   mask_gate_straight mask_gate mask_gate_extra mask_gate_extra_level as_is_decay mask_gate_decay \
   mask_gate_extra_decay mask_gate_extra_level_decay
 # Where the masks' bins sit: the default recipe's (complex STFT) and the real-noise model's
 # (STFT magnitude with the bin gate, experiments/pretrained/run.sh's last stage).
-"$BIN/python" $OUT/dead_zone.py runs/convergence/mask/checkpoint.pt \
-  runs/convergence/mask_extra/checkpoint.pt $run/checkpoint.pt runs/pretrained_real/checkpoint.pt \
-  runs/convergence/mask_gate_extra_straight/checkpoint.pt \
-  runs/convergence/mask_gate_straight/checkpoint.pt runs/convergence/mask_gate/checkpoint.pt \
-  runs/convergence/mask_gate_extra/checkpoint.pt \
-  > $OUT/dead_zone.md
+# Redrawn only while every checkpoint is in runs/ (a fresh clone keeps the committed table).
+checkpoints=(runs/convergence/{mask,mask_extra}/checkpoint.pt $run/checkpoint.pt
+  runs/pretrained_real/checkpoint.pt
+  runs/convergence/{mask_gate_extra_straight,mask_gate_straight,mask_gate,mask_gate_extra}/checkpoint.pt)
+if ls "${checkpoints[@]}" > /dev/null 2>&1; then
+  "$BIN/python" $OUT/dead_zone.py "${checkpoints[@]}" > $OUT/dead_zone.md
+fi
 # Anderson acceleration and a constant step on the winner (the main job's run): winner/.
 bash $OUT/anderson.sh
