@@ -24,3 +24,12 @@ BUDGET_ARGS="--steps 60" bash experiments/equal_budget.sh experiments/training_m
   "truncated_k1: train.mode=truncated train.segment=1" \
   "truncated_k4: train.mode=truncated train.segment=4" \
   "teacher_forced: train.mode=teacher_forced"
+# Teacher forcing froze its mask by step 400 at the recipe's learning rate, as linear and
+# cosine targets did (../schedules): the same mode at half the rate (1.5e-3, which un-froze
+# the schedules), for the teacher-forced row's steps.
+BIN=${BIN:-.venv/bin}
+# shellcheck source=experiments/records.sh
+source experiments/records.sh  # record
+run=runs/mask_default/teacher_forced_half_lr
+record experiments/training_modes/mask_default/teacher_forced_half_lr $run $run/eval \
+  train.mode=teacher_forced train.lr=1.5e-3 train.steps=1180
