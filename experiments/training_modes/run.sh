@@ -33,3 +33,6 @@ source experiments/records.sh  # record
 run=runs/mask_default/teacher_forced_half_lr
 record experiments/training_modes/mask_default/teacher_forced_half_lr $run $run/eval \
   train.mode=teacher_forced train.lr=1.5e-3 train.steps=1180
+D=experiments/training_modes/mask_default
+"$BIN/refine-plot" $D/full $D/teacher_forced $D/teacher_forced_half_lr \
+  --labels full "teacher-forced" "teacher-forced, lr 1.5e-3" -o $D/half_lr
