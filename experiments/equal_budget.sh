@@ -41,15 +41,14 @@ done
     -o "$BUDGET" ${BUDGET_ARGS:-}
 [ "${CALIBRATE_ONLY:-0}" = 0 ] || exit 0  # time every experiment before training any
 # shellcheck source=experiments/records.sh
-source experiments/records.sh  # kept, record
+source experiments/records.sh  # kept, main_job, record
 # shellcheck disable=SC2206  # EVAL_OVERRIDES: space-separated refine-eval settings
 settings=(-- ${EVAL_OVERRIDES:-})
 reference_evals=runs/main/eval  # the default configuration's run is the main job's
 [ -z "${EVAL_OVERRIDES:-}" ] || reference_evals=runs/$EXPERIMENT/$reference/eval
 for variant in "$@"; do  # the main job, unless its records here are kept
   [ "${variant%%:*}" != "$reference" ] || [ -n "$(echo "${variant#*:}" | tr -d ' ')" ] ||
-    kept "$reference_evals" "$OUT/$reference" || [ -f runs/main/eval/per_step.json ] ||
-    make train
+    kept "$reference_evals" "$OUT/$reference" || main_job
 done
 labels=() dirs=()
 for variant in "$@"; do

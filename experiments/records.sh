@@ -21,6 +21,9 @@ evaluate() {  # RUN EVAL [TRAIN_OVERRIDE ...] [-- EVAL_OVERRIDE ...]
   [ ${#train[@]} = 0 ] || "$BIN/refine-train" "${train[@]}" hydra.run.dir="$run"
   "$BIN/refine-eval" checkpoint="$run/checkpoint.pt" hydra.run.dir="$evals" "$@"
 }
+main_job() {  # the main job's run (runs/main, `make train`), unless it is here already
+  [ -f runs/main/checkpoint.pt ] || make train
+}
 record() {  # DEST RUN EVAL [TRAIN_OVERRIDE ...] [-- EVAL_OVERRIDE ...]: evaluate, then keep
   local dest=$1 run=$2 evals=$3
   shift 3

@@ -12,12 +12,11 @@ set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/convergence/winner
 # shellcheck source=experiments/records.sh
-source experiments/records.sh  # kept, record
+source experiments/records.sh  # kept, main_job, record
 for variant in "decay:" "constant: past_decay=1" "anderson: past_decay=1 anderson=5"; do
   read -ra overrides <<< "${variant#*:}"
   name=${variant%%:*}
-  kept "runs/convergence_winner/$name" "$OUT/$name" || [ -f runs/main/checkpoint.pt ] ||
-    make train
+  kept "runs/convergence_winner/$name" "$OUT/$name" || main_job
   record "$OUT/$name" runs/main "runs/convergence_winner/$name" -- max_steps=64 \
     convergence_max_steps=64 "${overrides[@]}"
 done

@@ -11,7 +11,7 @@ set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/schedules
 # shellcheck source=experiments/records.sh
-source experiments/records.sh  # record
+source experiments/records.sh  # record, kept, main_job
 compare() {  # RECORDS RUNS QUADRATIC_RUN [OVERRIDE ...]: the three schedules of one recipe
   local records=$1 runs=$2 quadratic=$3 schedule run
   shift 3
@@ -28,8 +28,7 @@ compare() {  # RECORDS RUNS QUADRATIC_RUN [OVERRIDE ...]: the three schedules of
 compare $OUT runs/schedules "" +experiment=affine_reference
 # The convergent default of issue 15 (the bounded mask update, the bin gate, the step decay
 # past T), whose quadratic run is the main job's (`make train` if missing).
-kept runs/main/eval $OUT/mask_default/quadratic || [ -f runs/main/eval/summary.json ] ||
-  make train
+kept runs/main/eval $OUT/mask_default/quadratic || main_job
 compare $OUT/mask_default runs/schedules_mask_default runs/main
 # Linear's mask froze by step 400 on seed 0 (train.log: 98.9 % of its sigmoids flat, the
 # validation stuck at +5.4 dB over the input): the schedule's fault, or the seed's? The same

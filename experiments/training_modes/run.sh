@@ -28,11 +28,11 @@ BUDGET_ARGS="--steps 60" bash experiments/equal_budget.sh experiments/training_m
 # cosine targets did (../schedules): the same mode at half the rate (1.5e-3, which un-froze
 # the schedules), for the teacher-forced row's steps.
 BIN=${BIN:-.venv/bin}
+D=experiments/training_modes/mask_default
 # shellcheck source=experiments/records.sh
 source experiments/records.sh  # record
 run=runs/mask_default/teacher_forced_half_lr
-record experiments/training_modes/mask_default/teacher_forced_half_lr $run $run/eval \
-  train.mode=teacher_forced train.lr=1.5e-3 train.steps=1180
-D=experiments/training_modes/mask_default
+record $D/teacher_forced_half_lr $run $run/eval train.mode=teacher_forced train.lr=1.5e-3 \
+  "train.steps=$(awk -F, '$1 == "teacher_forced" {print $NF}' $D/budget.csv)"
 "$BIN/refine-plot" $D/full $D/teacher_forced $D/teacher_forced_half_lr \
   --labels full "teacher-forced" "teacher-forced, lr 1.5e-3" -o $D/half_lr
