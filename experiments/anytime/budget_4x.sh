@@ -42,11 +42,11 @@ equal "S1: model.steps=1" "S4: model.steps=1 model.d_model=166 train.lr=1.16e-3"
 "$BIN/python" experiments/anytime/budgets.py experiments/anytime $OUT > $OUT/budgets.md
 # The T = 8 run again, at half the rate. Trained a second time on the same recipe and seed
 # (on later code, another day), it froze its mask by step 400 and stayed at 10.91 dB
-# (failed/T8_rerun.md), where the first run reached
-# 14.55: at 4x the cosine holds the rate near its peak four times as long, and 3e-3 sits on
-# the edge of the freeze, as it does at 1x for other targets and teacher forcing
-# (experiments/schedules, experiments/training_modes). At 1.5e-3 teacher forcing held there.
-# This run is the T = 8 model that real.sh scores below; the synthetic front keeps the first.
+# (failed/T8_rerun.md), where the first run reached 14.55: at 4x the cosine holds the rate
+# near its peak four times as long, and 3e-3 sits on the edge of the freeze, as it does at 1x
+# for other targets and teacher forcing (experiments/schedules, experiments/training_modes).
+# At 1.5e-3 teacher forcing held there. This run is the T = 8 model that real.sh scores
+# below; the synthetic front keeps the first.
 if ! grep -q '^T8_half_lr,' $OUT/budget.csv; then  # T8's steps: the same budget
   row=$(awk -F, -v OFS=, '$1 == "T8" {$1 = "T8_half_lr"; $2 = "model.steps=8 train.lr=1.5e-3"; print}' \
     $OUT/budget.csv)
