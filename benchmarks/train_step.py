@@ -15,6 +15,9 @@ refine-train builds them) is timed over --steps steps after a warm-up, then prof
 - STFT: the FFTs of the domain's analysis and synthesis;
 - optimiser: gradient clipping and the AdamW step;
 - data: waiting for the loader (timed apart from the profile, as a share of the step);
+  the loader's worker makes the next batches beside the step, on the same cores, so the
+  time it spends on one batch (timed after the profile, in this process on one thread) is
+  printed too: on a 2-core machine it is taken from the step's threads;
 - other: elementwise work, copies, reductions and autograd's own bookkeeping (--top N
   lists its costliest operators).
 
@@ -38,6 +41,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from refine.cli import CONFIG_DIR
 from refine.cli.equal_time import training_parts
+from refine.cli.train import build_datasets
 from refine.networks import lru as lru_module
 from refine.runtime import tune_allocator
 from refine.timing import best_time
@@ -81,6 +85,19 @@ def machine_gflops(size: int = 2048) -> float:
     """GFLOP/s of one size x size float32 matmul with the current threads."""
     a, b = torch.randn(size, size), torch.randn(size, size)
     return 2 * size**3 / best_time(lambda: a @ b, 5) / 1e9
+
+
+def batch_seconds(cfg, batch_size: int, batches: int = 5) -> float:
+    """Seconds one thread of this process takes to make one training batch, as the
+    loader's worker makes it: the mean over `batches` batches of fresh items."""
+    train_set, _ = build_datasets(cfg.data)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as a DataLoader worker runs
+    started = time.perf_counter()
+    for i in range(batches * batch_size):
+        train_set[i % len(train_set)]
+    torch.set_num_threads(threads)
+    return (time.perf_counter() - started) / batches
 
 
 def main() -> None:
@@ -138,6 +155,7 @@ def main() -> None:
         step(args.warmup + args.steps + profiled)
     gflops = counter.get_total_flops() / seconds / 1e9
     peak = machine_gflops()
+    making = batch_seconds(cfg, t.batch_size)
     torch.nn.utils.clip_grad_norm_ = clip
 
     print(
@@ -153,6 +171,10 @@ def main() -> None:
         part = shares[group] / total * compute
         print(f"{group:24s}{part * 1e3:8.1f}{part / seconds:8.1%}")
     print(f"{'data (waiting)':24s}{waited * 1e3:8.1f}{waited / seconds:8.1%}")
+    print(
+        f"the loader's worker spends {making * 1e3:.0f} ms of one core on a batch, "
+        f"{making / seconds:.0%} of a step, beside it"
+    )
     for name, spent in sorted(others.items(), key=lambda item: -item[1])[: args.top]:
         part = spent / total * compute
         print(f"  {name:40s}{part * 1e3:8.1f} ms{calls[name] / profiled:8.0f} calls per step")
