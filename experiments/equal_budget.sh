@@ -41,7 +41,7 @@ done
     -o "$BUDGET" ${BUDGET_ARGS:-}
 [ "${CALIBRATE_ONLY:-0}" = 0 ] || exit 0  # time every experiment before training any
 # shellcheck source=experiments/records.sh
-source experiments/records.sh  # kept, main_job, record
+source experiments/records.sh  # kept, main_job, record, budget_steps
 # shellcheck disable=SC2206  # EVAL_OVERRIDES: space-separated refine-eval settings
 settings=(-- ${EVAL_OVERRIDES:-})
 reference_evals=runs/main/eval  # the default configuration's run is the main job's
@@ -60,7 +60,7 @@ for variant in "$@"; do
   else
     run=runs/$EXPERIMENT/$name
     evals=$run/eval
-    overrides+=("train.steps=$(awk -F, -v n="$name" '$1 == n {print $NF}' "$BUDGET")")
+    overrides+=("train.steps=$(budget_steps "$BUDGET" "$name")")
   fi
   record "$OUT/$name" "$run" "$evals" "${overrides[@]}" "${settings[@]}"
   labels+=("$name")

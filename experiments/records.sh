@@ -21,6 +21,9 @@ evaluate() {  # RUN EVAL [TRAIN_OVERRIDE ...] [-- EVAL_OVERRIDE ...]
   [ ${#train[@]} = 0 ] || "$BIN/refine-train" "${train[@]}" hydra.run.dir="$run"
   "$BIN/refine-eval" checkpoint="$run/checkpoint.pt" hydra.run.dir="$evals" "$@"
 }
+budget_steps() {  # CSV NAME: the optimiser steps (the last column) of NAME's row in a budget.csv
+  awk -F, -v n="$2" '$1 == n {print $NF}' "$1"
+}
 main_job() {  # the main job's run (runs/main, `make train`), unless it is here already
   [ -f runs/main/checkpoint.pt ] || make train
 }

@@ -9,12 +9,13 @@
 # main job's run (runs/main, `make train` if missing), evaluated as winner/decay was: its
 # records are those. Records in on_winner/<name>/, with goals.md and tolerances.md. From the
 # repository root:
-#   bash experiments/convergence/on_winner.sh    # about 35 min on a 2-core EPYC, and 50 more for the
-#                                                # seeds and the half rate at its end
+#   bash experiments/convergence/on_winner.sh    # about 35 min on a 2-core EPYC, 50 more for
+#                                                # the seeds and the half rate at its end
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/convergence/on_winner
-BUDGET_ARGS="--steps 60" EVAL_OVERRIDES="max_steps=64 convergence_max_steps=64" \
+EVAL="max_steps=64 convergence_max_steps=64"  # every variant to 8T, with the tolerance runs
+BUDGET_ARGS="--steps 60" EVAL_OVERRIDES="$EVAL" \
   bash experiments/equal_budget.sh $OUT \
   "winner:" \
   "clean_estimate: model.parameterisation=clean_estimate" \
@@ -30,19 +31,19 @@ BUDGET_ARGS="--steps 60" EVAL_OVERRIDES="max_steps=64 convergence_max_steps=64" 
 # Overlays in seeds/seed1, seeds/seed2 and half_lr/ (their last column: the pair's difference).
 SCHEDULES=experiments/schedules
 # shellcheck source=experiments/records.sh
-source experiments/records.sh  # record
-steps_of() { awk -F, -v n="$1" '$1 == n {print $NF}' $OUT/budget.csv; }
-settings=(-- max_steps=64 convergence_max_steps=64)
+source experiments/records.sh  # record, budget_steps
+# shellcheck disable=SC2206  # EVAL: space-separated refine-eval settings
+settings=(-- $EVAL)
 for seed in 1 2; do
   run=runs/on_winner/jacobian_seed$seed
   record $OUT/jacobian_seed$seed $run $run/eval train.jacobian_weight=0.05 train.seed=$seed \
-    "train.steps=$(steps_of jacobian)" "${settings[@]}"
+    "train.steps=$(budget_steps $OUT/budget.csv jacobian)" "${settings[@]}"
   "$BIN/refine-plot" $SCHEDULES/mask_default/quadratic_seed$seed $OUT/jacobian_seed$seed \
     --labels "default seed $seed" "jacobian seed $seed" -o $OUT/seeds/seed$seed
 done
 run=runs/on_winner/clean_estimate_half_lr
 record $OUT/clean_estimate_half_lr $run $run/eval model.parameterisation=clean_estimate \
-  train.lr=1.5e-3 "train.steps=$(steps_of clean_estimate)" "${settings[@]}"
+  train.lr=1.5e-3 "train.steps=$(budget_steps $OUT/budget.csv clean_estimate)" "${settings[@]}"
 "$BIN/refine-plot" $SCHEDULES/mask_default_half_lr/quadratic $OUT/clean_estimate_half_lr \
   --labels "default lr 1.5e-3" "clean_estimate lr 1.5e-3" -o $OUT/half_lr
 variants=(winner clean_estimate jacobian jacobian_seed1 jacobian_seed2 clean_estimate_half_lr)

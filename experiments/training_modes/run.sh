@@ -30,9 +30,9 @@ BUDGET_ARGS="--steps 60" bash experiments/equal_budget.sh experiments/training_m
 BIN=${BIN:-.venv/bin}
 D=experiments/training_modes/mask_default
 # shellcheck source=experiments/records.sh
-source experiments/records.sh  # record
+source experiments/records.sh  # record, budget_steps
 run=runs/mask_default/teacher_forced_half_lr
 record $D/teacher_forced_half_lr $run $run/eval train.mode=teacher_forced train.lr=1.5e-3 \
-  "train.steps=$(awk -F, '$1 == "teacher_forced" {print $NF}' $D/budget.csv)"
+  "train.steps=$(budget_steps $D/budget.csv teacher_forced)"
 "$BIN/refine-plot" $D/full $D/teacher_forced $D/teacher_forced_half_lr \
   --labels full "teacher-forced" "teacher-forced, lr 1.5e-3" -o $D/half_lr
