@@ -36,6 +36,9 @@ any domain (K = 1 for mono waveforms, 2·257 for a 512-point complex STFT). Four
   (`bounded_mask`): the clamp's own gradient and a straight-through one both trained the
   mask into a fixed on/off pattern. The mask starts at m = 1/2, not at the identity. The
   affine output (the default) can also add and rotate, which the waveform domain needs.
+  `mask_leash` > 0 pulls a pre-activation back once it is well past the range where the
+  sigmoid still has a slope (`refine.networks.gated_mask.leash_gradient`): it costs no mask
+  the update can express, and keeps a growing backbone from freezing the mask.
 - `inject=True` gives the network the noisy observation (the domain features of the input
   to step 1) beside the iterate at every step, each divided by its own RMS: without it,
   any signal the network takes for clean is a fixed point (Bai et al. 2019, "Deep
@@ -55,7 +58,7 @@ import math
 import torch
 from torch import nn
 
-from refine.networks.gated_mask import LEVEL_FLOOR, MASK_MARGIN, gated_mask
+from refine.networks.gated_mask import LEVEL_FLOOR, MASK_MARGIN, gated_mask, leash_gradient
 
 NORMALISATIONS = ("clip", "causal")
 UPDATES = ("affine", "mask")
@@ -106,6 +109,28 @@ class _InwardClamp(torch.autograd.Function):
         return grad * inward
 
 
+class _Leash(torch.autograd.Function):
+    """The identity on the mask's pre-activation g, whose backward adds the leash's gradient
+    (`refine.networks.gated_mask.leash_gradient`): the autograd path's twin of the fused
+    mask's leash."""
+
+    @staticmethod
+    def forward(ctx, logits, strength):
+        ctx.save_for_backward(logits)
+        ctx.strength = strength
+        return logits.view_as(logits)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (logits,) = ctx.saved_tensors
+        return grad + leash_gradient(logits, ctx.strength), None
+
+
+def leashed(logits: torch.Tensor, strength: float) -> torch.Tensor:
+    """g unchanged, with the leash λ = `strength` on its gradient (none at 0)."""
+    return _Leash.apply(logits, strength) if strength else logits
+
+
 def bounded_mask(gain: torch.Tensor, gradient: str = "inward") -> torch.Tensor:
     """The mask update's m = clamp((1 + 2τ)·σ(gain) − τ, 0, 1): in [0, 1], exactly 0 (and 1)
     beyond |gain| ≈ 4.6, smooth in between. Past an end its gradient is the sigmoid's when it
@@ -138,6 +163,8 @@ class StepNetwork(nn.Module):
         mask_gradient: the mask's gradient past its ends, "inward", "straight" or "clamp".
         inject: also see the noisy observation at every step.
         output_norm: LayerNorm the backbone's output over its channels before the output map.
+        mask_leash: λ of the leash on the mask's pre-activation (`leash_gradient`): 0 (none)
+            or a positive strength; only for the mask update.
     """
 
     def __init__(
@@ -153,6 +180,7 @@ class StepNetwork(nn.Module):
         inject: bool = False,
         mask_gradient: str = "inward",
         output_norm: bool = False,
+        mask_leash: float = 0.0,
     ):
         super().__init__()
         if normalisation not in NORMALISATIONS:
@@ -165,9 +193,15 @@ class StepNetwork(nn.Module):
             raise ValueError(
                 f"mask_gradient must be one of {MASK_GRADIENTS}, got {mask_gradient!r}"
             )
+        if mask_leash < 0 or (mask_leash and update != "mask"):
+            raise ValueError(
+                f"mask_leash must be 0 or, with update='mask', positive; got {mask_leash} "
+                f"with update={update!r}"
+            )
         self.channels, self.condition, self.embedding_size = channels, condition, embedding_size
         self.normalisation, self.bin_gate = normalisation, bin_gate
         self.update, self.inject, self.mask_gradient = update, inject, mask_gradient
+        self.mask_leash = mask_leash
         self.lift = nn.Conv1d((2 if inject else 1) * channels, d_model, 1)
         self.backbone = backbone
         # Per channel: the gain (and the shift of the affine update), and with the bin gate
@@ -224,10 +258,10 @@ class StepNetwork(nn.Module):
 
     def _lowered(self, x: torch.Tensor, h: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
         if self.update == "mask" and self.bin_gate and self.mask_gradient == "inward":
-            return gated_mask(x, scale, pointwise(self.lower, h))  # the recipe's, fused
+            return gated_mask(x, scale, pointwise(self.lower, h), self.mask_leash)  # fused
         gain, shift = self.gain(x, h, scale)
         if shift is None:
-            return x * bounded_mask(gain, self.mask_gradient)
+            return x * bounded_mask(leashed(gain, self.mask_leash), self.mask_gradient)
         return x * gain + shift * scale
 
     def forward(

@@ -34,7 +34,15 @@ BACKBONES = {
 REFINER_KEYS = ("steps", "parameterisation", "final_weight", "loss", "past_decay")
 # ... and the step-network wrapper (StepNetwork); "condition" goes to both, "name" picks the
 # backbone. Every other model key must be an argument of the backbone.
-STEP_NET_KEYS = ("normalisation", "bin_gate", "update", "mask_gradient", "inject", "output_norm")
+STEP_NET_KEYS = (
+    "normalisation",
+    "bin_gate",
+    "update",
+    "mask_gradient",
+    "mask_leash",
+    "inject",
+    "output_norm",
+)
 PROCESS_KEYS = {"name", "condition", *REFINER_KEYS, *STEP_NET_KEYS}
 SCHEDULE_KEYS = {"name": "schedule", "power": "power"}  # schedule key -> Refiner argument
 # model.condition: false, or what a conditioned step network is told (true: the progress t/T,

@@ -5,7 +5,8 @@ scale and every parameter, inside the mask and past both of its ends."""
 import pytest
 import torch
 
-from refine.networks.step_net import StepNetwork, bounded_mask, pointwise
+from refine.networks.gated_mask import LEASH_LOGIT
+from refine.networks.step_net import StepNetwork, bounded_mask, leashed, pointwise
 from refine.networks.unet import LRU_UNet
 
 K = 6  # channels (bins)
@@ -23,10 +24,10 @@ def masked_network(normalisation: str) -> StepNetwork:
 
 
 def slow_twin(net: StepNetwork, x: torch.Tensor) -> torch.Tensor:
-    """The same step network's output through autograd: `gain` and `bounded_mask`."""
+    """The same step network's output through autograd: `gain`, `leashed`, `bounded_mask`."""
     scale, _ = net.scale(x)
     h = net.backbone(net._lifted(x, scale, None, None))
-    return x * bounded_mask(net.gain(x, h, scale)[0], "inward")
+    return x * bounded_mask(leashed(net.gain(x, h, scale)[0], net.mask_leash), "inward")
 
 
 def output_and_gradients(net, forward, x, grad):
@@ -37,10 +38,13 @@ def output_and_gradients(net, forward, x, grad):
     return [y.detach(), leaf.grad] + [p.grad.clone() for p in net.parameters()]
 
 
+@pytest.mark.parametrize("leash", [0.0, 3.0])
 @pytest.mark.parametrize("normalisation", ["clip", "causal"])
-def test_the_fused_mask_equals_its_autograd_twin_with_gradients(normalisation):
+def test_the_fused_mask_equals_its_autograd_twin_with_gradients(normalisation, leash):
     net = masked_network(normalisation)
+    net.mask_leash = leash
     x = torch.randn(3, K, 20, dtype=torch.float64)
+    assert (net.mask_logits(x).abs() > LEASH_LOGIT).any()  # where the leash pulls
     x[0, 0, 0] = 0.0  # |x| has no slope at 0: both take the same one-sided value
     grad = torch.randn_like(x)
     fused = output_and_gradients(net, net, x, grad)

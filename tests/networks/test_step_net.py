@@ -5,7 +5,8 @@ keeps the identity start and the scale equivariance."""
 import pytest
 import torch
 
-from refine.networks.step_net import LEVEL_FLOOR, StepNetwork, bounded_mask
+from refine.networks.gated_mask import LEASH_LOGIT
+from refine.networks.step_net import LEVEL_FLOOR, StepNetwork, bounded_mask, leashed
 from refine.networks.unet import LRU_UNet
 
 K = 6  # channels (bins)
@@ -61,6 +62,47 @@ def test_the_mask_update_never_enlarges_a_feature_and_can_leave_it_exactly(bin_g
         bounded_mask(gain, "sideways")
     with pytest.raises(ValueError, match="mask_gradient must be one of"):
         step_network(False, update="mask", mask_gradient="sideways")
+
+
+def test_the_leash_adds_the_gradient_of_its_penalty_past_its_start_and_nothing_else():
+    """leashed(g) is g; its backward adds λ·(g − clamp(g, −c, c))/numel, the gradient of
+    λ/2·mean((|g| − c)₊²), and nothing for |g| ≤ c, where the mask is still learning."""
+    logits = torch.tensor(
+        [-20.0, -LEASH_LOGIT, -3.0, 0.0, 6.0, LEASH_LOGIT + 2], requires_grad=True
+    )
+    upstream = torch.tensor([0.5, -1.0, 2.0, 1.0, -0.25, 0.0])
+    out = leashed(logits, 3.0)
+    assert torch.equal(out.detach(), logits.detach())
+    out.backward(upstream)
+    excess = torch.tensor([-20.0 + LEASH_LOGIT, 0, 0, 0, 0, 2.0])
+    torch.testing.assert_close(logits.grad, upstream + 3.0 * excess / 6)
+    assert leashed(logits, 0.0) is logits  # no leash: not even an extra node
+
+
+@pytest.mark.parametrize("bin_gate", [False, True])
+def test_the_leash_pulls_a_frozen_mask_back_where_the_loss_cannot(bin_gate):
+    """Every logit at +30: the mask is exactly 1 and its sigmoid flat, so a loss that wants
+    m = 1/2 sends back no gradient (the freeze of refine.study.saturation). With the leash
+    descent lowers every gain logit towards the mask's range; the forward is unchanged."""
+    x = torch.randn(2, K, 32, dtype=torch.float64)
+    grads, outputs = {}, {}
+    for leash in (0.0, 1.0):
+        net = step_network(bin_gate, update="mask", mask_leash=leash)
+        with torch.no_grad():
+            net.lower.bias[:K].fill_(30.0)  # the gain channels
+        out = net(x)
+        (out - x / 2).square().sum().backward()
+        grads[leash], outputs[leash] = net.lower.bias.grad[:K], out.detach()
+    assert torch.equal(outputs[0.0], x) and torch.equal(outputs[1.0], x)
+    assert grads[0.0].abs().max() < 1e-9
+    assert (grads[1.0] > 1e-3).all()  # descent lowers every gain logit
+
+
+def test_the_leash_is_for_the_mask_and_not_negative():
+    with pytest.raises(ValueError, match="mask_leash must be 0 or"):
+        step_network(False, update="affine", mask_leash=1.0)
+    with pytest.raises(ValueError, match="mask_leash must be 0 or"):
+        step_network(False, update="mask", mask_leash=-1.0)
 
 
 @pytest.mark.parametrize("bin_gate", [False, True])
