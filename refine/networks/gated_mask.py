@@ -52,6 +52,7 @@ class _GatedMask(torch.autograd.Function):
         stretched = squashed.mul(1 + 2 * MASK_MARGIN).sub_(MASK_MARGIN)
         mask = stretched.clamp(0.0, 1.0)
         excess = stretched.sub_(mask)  # how far past an end: < 0 below 0, > 0 above 1
+        ctx.parts_shape, ctx.parts_strides = parts.shape, parts.stride()
         ctx.save_for_backward(
             x, scale, weight, slope, above_floor, level, gate, squashed, mask, excess
         )
@@ -67,8 +68,9 @@ class _GatedMask(torch.autograd.Function):
         grad_mask = grad * x
         # Inward: past an end only a gradient that moves the mask back inside passes.
         grad_mask.masked_fill_(grad_mask * excess < 0, 0.0)
-        grad_parts = torch.empty(
-            x.shape[0], 4 * channels, x.shape[2], dtype=x.dtype, device=x.device
+        # In the parts' own memory layout, so that the output map's backward reads it in place.
+        grad_parts = torch.empty_strided(
+            ctx.parts_shape, ctx.parts_strides, dtype=x.dtype, device=x.device
         )
         grad_gain, grad_weight, grad_slope, grad_offset = grad_parts.split(channels, 1)
         sigmoid_slope = torch.addcmul(squashed, squashed, squashed, value=-1)  # σ(g)(1 − σ(g))

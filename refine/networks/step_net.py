@@ -74,15 +74,23 @@ def conditioning_embedding(value: torch.Tensor, size: int) -> torch.Tensor:
 
 
 def pointwise(conv: nn.Conv1d, x: torch.Tensor, divisor: torch.Tensor | None = None):
-    """conv(x / divisor) for a Conv1d of kernel size 1, as one batched matmul: (B, C_in, L),
-    divisor (B, 1, 1) or (B, 1, L) -> (B, C_out, L). At the step network's shapes (64 <-> 514
-    or 2056 channels, 63 frames) mkldnn's convolution took 1.5x as long, forward and
-    backward. The map is linear in each frame, so the divisor divides its C_out outputs
-    instead of its C_in inputs: 8x fewer divisions, forward and backward, for the lift."""
-    weight = conv.weight.squeeze(-1).expand(x.shape[0], -1, -1)  # (B, C_out, C_in)
+    """conv(x / divisor) for a Conv1d of kernel size 1, as one matmul over every frame of the
+    batch: (B, C_in, L), divisor (B, 1, 1) or (B, 1, L) -> (B, C_out, L), a view of a
+    (C_out, B, L) buffer. (C_out, C_in) @ (C_in, B·L) is one well-shaped product where a
+    batched matmul over B, (C_out, C_in) @ (C_in, L) with L = 63 frames, ran at two thirds of
+    its speed (the 64 -> 2056 output map: 3.5 ms against 5.5 forward, 2-core CPU). x laid out
+    as (C_in, B, L) in memory, as the refiner's training iterates are, is read in place; any
+    other layout is copied once. The map is linear in each frame, so the divisor divides its
+    C_out outputs instead of its C_in inputs: 8x fewer divisions, forward and backward, for
+    the lift. mkldnn's convolution took 1.5x as long as the batched matmul."""
+    batch, channels, length = x.shape
+    weight = conv.weight.squeeze(-1)  # (C_out, C_in)
+    columns = x.transpose(0, 1).reshape(channels, batch * length)  # (C_in, B·L)
     if divisor is None:
-        return torch.baddbmm(conv.bias[:, None], weight, x)
-    return torch.bmm(weight, x).div_(divisor).add_(conv.bias[:, None])
+        y = torch.addmm(conv.bias[:, None], weight, columns)
+        return y.view(-1, batch, length).transpose(0, 1)
+    y = (weight @ columns).view(-1, batch, length).transpose(0, 1)
+    return y.div_(divisor).add_(conv.bias[:, None])
 
 
 class _InwardClamp(torch.autograd.Function):

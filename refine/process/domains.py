@@ -26,6 +26,8 @@ WINDOWS = {
 class Waveform:
     """(B, C, T) audio is its own feature: K = C."""
 
+    linear = True  # the features of a x + b y are a X + b Y
+
     def channels(self, audio_channels: int) -> int:
         return audio_channels
 
@@ -76,6 +78,8 @@ class _STFT:
 class ComplexSTFT(_STFT):
     """Real and imaginary STFT parts as channels: (B, C, T) <-> (B, 2·C·F, L)."""
 
+    linear = True
+
     def channels(self, audio_channels: int) -> int:
         return 2 * audio_channels * self.bins
 
@@ -98,6 +102,8 @@ class ComplexSTFT(_STFT):
 
 class MagnitudeSTFT(_STFT):
     """STFT magnitudes as channels, (B, C, T) -> (B, C·F, L); decoded with the noisy phase."""
+
+    linear = False
 
     def channels(self, audio_channels: int) -> int:
         return audio_channels * self.bins

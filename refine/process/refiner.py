@@ -82,6 +82,16 @@ class RefineResult:
     trajectory: list[torch.Tensor] | None = None  # x̂_0 … x̂_N as audio (B, C, T)
 
 
+def channel_major(features: torch.Tensor) -> torch.Tensor:
+    """Features (..., B, K, L) laid out in memory as (..., K, B, L), the same values: the step
+    network's 1x1 maps then read and write them in place as (K, B·L) matrices, one matmul
+    each (`refine.networks.step_net.pointwise`), and its output map's parts come out in the
+    iterate's layout, so the elementwise work of every step runs on matching strides. With
+    the complex STFT's targets from two transforms (`Refiner.targets`) the default training
+    step is 4 % faster (README, Speed)."""
+    return features.transpose(-3, -2).contiguous().transpose(-3, -2)
+
+
 def checked_past_decay(decay: float) -> float:
     """`past_decay` if it is a step-fraction decay in (0, 1], else a ValueError saying so."""
     if not 0 < decay <= 1:
@@ -177,11 +187,19 @@ class Refiner(nn.Module):
     # --- targets and one step -------------------------------------------------------------
 
     def targets(self, noisy: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-        """Domain features of y_t = x − s(t/T)·ω for t = 0 … T: (B, C, T) x2 -> (T+1, B, K, L)."""
+        """Domain features of y_t = x − s(t/T)·ω for t = 0 … T: (B, C, T) x2 -> (T+1, B, K, L),
+        laid out in memory as (T+1, K, B, L) (`channel_major`). A linear domain (the waveform,
+        the complex STFT) encodes x and ω once and forms X − s(t/T)·W: two transforms instead
+        of T + 1, equal to encoding every y_t up to float rounding (tests/process). The
+        magnitude STFT is not linear and encodes every y_t."""
         fractions = self.fractions.to(noisy)[:, None, None, None]  # (T+1, 1, 1, 1)
+        if self.domain.linear:
+            observed = channel_major(self.domain.encode(noisy))  # (B, K, L)
+            removed = channel_major(self.domain.encode(noise))
+            return observed - fractions * removed  # (T+1, B, K, L) in their layout
         waves = noisy[None] - fractions * noise[None]  # (T+1, B, C, T)
         features = self.domain.encode(waves.flatten(0, 1))  # ((T+1)·B, K, L)
-        return features.unflatten(0, (self.steps + 1, noisy.shape[0]))
+        return channel_major(features.unflatten(0, (self.steps + 1, noisy.shape[0])))
 
     @property
     def past_decay(self) -> float:

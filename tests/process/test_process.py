@@ -81,6 +81,17 @@ def test_targets_go_from_the_noisy_input_to_the_clean_signal():
     torch.testing.assert_close(targets[2], noisy - noise / 4)  # (2/4)² of the noise removed
 
 
+@pytest.mark.parametrize("domain", [Waveform(), ComplexSTFT(128, 32), MagnitudeSTFT(128, 32)])
+def test_targets_equal_the_features_of_every_target_waveform(domain):
+    # A linear domain forms X − s·W from two encodings; the slow twin encodes every y_t.
+    noisy, noise = noisy_example(batch=3)
+    refiner = make_refiner(domain, steps=4).double()
+    targets = refiner.targets(noisy, noise)
+    for t, fraction in enumerate(refiner.fractions.tolist()):
+        torch.testing.assert_close(targets[t], domain.encode(noisy - fraction * noise))
+    assert targets.transpose(1, 2).is_contiguous()  # (T+1, K, B, L) in memory
+
+
 def test_an_untrained_refiner_starts_at_the_identity():
     noisy, noise = noisy_example()
     refiner = make_refiner(steps=4).double()
