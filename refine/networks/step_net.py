@@ -172,7 +172,7 @@ class StepNetwork(nn.Module):
         inject: also see the noisy observation at every step.
         output_norm: LayerNorm the backbone's output over its channels before the output map.
         mask_leash: λ of the leash on the mask's pre-activation (`leash_gradient`): 0 (none)
-            or a positive strength; only for the mask update.
+            or a positive strength; like mask_gradient, unused by the affine update.
     """
 
     def __init__(
@@ -201,11 +201,8 @@ class StepNetwork(nn.Module):
             raise ValueError(
                 f"mask_gradient must be one of {MASK_GRADIENTS}, got {mask_gradient!r}"
             )
-        if mask_leash < 0 or (mask_leash and update != "mask"):
-            raise ValueError(
-                f"mask_leash must be 0 or, with update='mask', positive; got {mask_leash} "
-                f"with update={update!r}"
-            )
+        if mask_leash < 0:
+            raise ValueError(f"mask_leash must be 0 (none) or positive, got {mask_leash}")
         self.channels, self.condition, self.embedding_size = channels, condition, embedding_size
         self.normalisation, self.bin_gate = normalisation, bin_gate
         self.update, self.inject, self.mask_gradient = update, inject, mask_gradient

@@ -241,7 +241,8 @@ def collapse_warning(history: list[dict]) -> str | None:
         return (
             f"the mask is frozen: its sigmoid is flat (|logit| > {FLAT_LOGIT:g}) in "
             f"{now['mask_saturation']:.1%} of the validation's bins, so no gradient comes "
-            f"back through it; training has collapsed; {advice}"
+            f"back through it; training has collapsed; the leash on the mask's logits "
+            f"(model.mask_leash > 0) pulls them back, and without it {advice}"
         )
     if len(history) < 2:
         return None

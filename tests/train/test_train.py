@@ -292,9 +292,9 @@ def test_a_validation_far_below_the_run_best_is_reported_as_a_collapse():
     assert "train.lr" in warning
     # A run that collapses before it ever validated well is named by its frozen mask.
     frozen = validation_record(400, 5.0) | {"mask_saturation": 0.996}
-    assert "the mask is frozen: its sigmoid is flat (|logit| > 10) in 99.6%" in collapse_warning(
-        [frozen]
-    )
+    warning = collapse_warning([frozen])
+    assert "the mask is frozen: its sigmoid is flat (|logit| > 10) in 99.6%" in warning
+    assert "model.mask_leash" in warning
     assert collapse_warning([validation_record(400, 8.3) | {"mask_saturation": 0.001}]) is None
 
 
