@@ -28,7 +28,7 @@ DIFFERENT = {"r_min", "r_max"}
 # The recipe's update (configs/model/lru_unet.yaml says why): the constructors keep what
 # checkpoints written before these keys existed were trained with.
 RECIPE = {
-    "lru_unet": {"update", "bin_gate", "past_decay"},
+    "lru_unet": {"update", "bin_gate", "past_decay", "mask_leash"},
     "demucs": {"steps"},  # one pass, as the field uses it
     "attenuate": {"steps"},
 }
