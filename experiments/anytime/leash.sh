@@ -4,14 +4,15 @@
 # the freeze that collapse.sh's output norm only hid, and what does it cost the recipe?
 #   bash experiments/anytime/leash.sh    # about 1 h 50 min on 2 cores
 # 1. The reproducer: collapse.sh's S4 (d 166, one step, 3e-3 on its 13512-step schedule),
-#    stopped at step 400 where it froze, without and with the leash (λ = 1).
+#    stopped at step 400, where it froze on collapse.sh's code, without and with the leash
+#    (λ = 1).
 # 2. The freeze itself: the default recipe on seed 0 without the leash, to step 400 (the
 #    first validation) on this code; with the (K, B, L) layout its mask froze there.
 # 3. The default recipe with the leash on seeds 0, 1 and 2, evaluated as the main job is,
 #    each paired clip by clip with the default without it on the same seed
 #    (../schedules/mask_default/quadratic*). Seed 0 is the one whose mask froze when only the
 #    order of float sums changed (the (K, B, L) layout, README "What the main job shows").
-# 4. The leash on a run that trains through without it: seed 1 without the leash on this code.
+# 4. Is seed 0's freeze the seed's? Seed 1 without the leash on this code.
 # 5. Four times the budget, where the recipe froze on seed 0.
 # Writes leash/{S4_history.md, T8_seed*/, seeds/, T8_4x_history.md, saturation.md}.
 set -euo pipefail
@@ -37,8 +38,8 @@ for seed in 1 2; do
   "$BIN/refine-plot" $SCHEDULES/quadratic_seed$seed $OUT/T8_seed$seed \
     --labels "default seed $seed" "leash seed $seed" -o $OUT/seeds/seed$seed
 done
-# 4. The leash on a run that trains through without it: seed 1 without the leash on this code
-#    (seed 0 froze without it), paired clip by clip with seed 1 with it.
+# 4. Is seed 0's freeze the seed's? Seed 1 without the leash on this code (it froze too),
+#    paired clip by clip with seed 1 with it.
 run=$RUNS/T8_seed1_no_leash
 record $OUT/T8_seed1_no_leash $run $run/eval model.mask_leash=0 train.seed=1
 "$BIN/refine-plot" $OUT/T8_seed1_no_leash $OUT/T8_seed1 --labels "no leash seed 1" \
