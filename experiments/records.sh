@@ -5,6 +5,7 @@
 keep() {  # EVAL DEST [RUN]: EVAL's records into DEST, and RUN's train.log (its wall-clock)
   mkdir -p "$2"
   cp "$1/per_step.json" "$1/summary.json" "$1/per_clip.csv" "$2/"
+  [ ! -f "$1/convergence.csv" ] || cp "$1/convergence.csv" "$2/"  # the tolerance runs per clip
   [ -z "${3:-}" ] || [ ! -f "$3/train.log" ] || cp "$3/train.log" "$2/"
 }
 kept() {  # EVAL DEST: DEST holds records that no evaluation in EVAL replaces

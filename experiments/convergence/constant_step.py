@@ -1,0 +1,233 @@
+"""Goal 2 at a constant step, from the records of `constant_step.sh`: does each network hold
+when respaced to one step and run on at η = 1, and does its tolerance stop easy clips earlier?
+
+    python experiments/convergence/constant_step.py experiments/convergence/constant_step \
+        main main/wide_decay wide_snr wide_snr20 past_t both past_t_inject
+
+Reads OUT/NAME/wide/, or OUT/NAME/ where it holds the records itself (main/wide_decay):
+refine-eval on the wide test set (−5 to 30 dB, per-step records to 32 and the tolerance
+runs). Writes OUT/holds.md (.csv): per network, the mean SI-SDR after the
+jump (step 1), its best fixed count, where it stands at 32 and the largest drop below the
+best step before it, how far its relative update has fallen, the share of clips each
+tolerance run converges on, and the convergence issue's goal 2 on these clips (a tolerance
+within 0.1 dB of the best mean, converging on 99 % of clips, at least 30 % below the first
+fixed count within 0.1 dB of the best); and OUT/stops.md (.csv):
+per network and input SNR, the tolerance runs' mean steps and SI-SDR against the best fixed
+count on the same clips. Under each, Spearman's ρ between a clip's input SNR and its steps
+(positive: easier clips take more steps); OUT/stops_tol_1e-2.md, the tolerance 10⁻² by
+input SNR in one row per network. OUT/by_snr.png: per network, the mean SI-SDR
+against the step and the median relative update on a log axis, one curve per input SNR.
+"""
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib
+import torch
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+
+from refine.study.records import EvalFolderError, read_csv
+from refine.tables import write_tables
+
+
+def per_clip(folder: Path) -> tuple[dict, dict, dict]:
+    """(SI-SDR, relative update, input SNR) per clip; the first two per step."""
+    columns = ("clip", "input_snr_db", "step", "si_sdr", "update_norm")
+    si_sdr, update, snr = defaultdict(dict), defaultdict(dict), {}
+    for row in read_csv(folder / "per_clip.csv", columns):
+        clip, step = row["clip"], int(row["step"])
+        si_sdr[clip][step] = float(row["si_sdr"])
+        update[clip][step] = float(row["update_norm"]) if row["update_norm"] else float("nan")
+        snr[clip] = float(row["input_snr_db"])
+    return si_sdr, update, snr
+
+
+def curve(values: dict, clips: list[str]) -> torch.Tensor:
+    """The mean over clips per step: (steps + 1,)."""
+    last = max(values[clips[0]])
+    return torch.tensor([[values[c][t] for t in range(last + 1)] for c in clips]).mean(0)
+
+
+def stops_by_tolerance(folder: Path) -> list[dict]:
+    """Each tolerance run over all clips: tol, converged share, mean steps, mean SI-SDR."""
+    columns = ("clip", "tol", "steps", "converged", "si_sdr")
+    runs = defaultdict(list)
+    for row in read_csv(folder / "convergence.csv", columns):
+        runs[float(row["tol"])].append(row)
+    return [
+        {
+            "tol": tol,
+            "converged": sum(int(r["converged"]) for r in rows) / len(rows),
+            "steps": sum(int(r["steps"]) for r in rows) / len(rows),
+            "si_sdr": sum(float(r["si_sdr"]) for r in rows) / len(rows),
+        }
+        for tol, rows in sorted(runs.items(), reverse=True)
+    ]
+
+
+def goal_2(mean: torch.Tensor, runs: list[dict]) -> str:
+    """The convergence issue's goal 2 on these clips: the tolerance with the largest saving
+    against the first fixed count within 0.1 dB of the best, among those within 0.1 dB of
+    the best and converging on at least 99 % of clips; or why none is."""
+    best = mean[1:].max()
+    count = int((mean[1:] >= best - 0.1).nonzero()[0]) + 1
+    good = [r for r in runs if r["si_sdr"] >= best - 0.1 and r["converged"] >= 0.99]
+    if not good:
+        return f"none within 0.1 dB of the best with 99 % converged (fixed count {count})"
+    run = min(good, key=lambda r: r["steps"])
+    saving = 1 - run["steps"] / count
+    verdict = "met" if saving >= 0.3 else "not met"
+    return (
+        f"{verdict}: tol {run['tol']:g}, {run['steps']:.2f} steps vs {count} fixed "
+        f"({saving:+.0%}), {best - run['si_sdr']:.2f} dB below the best"
+    )
+
+
+def holds_row(name: str, folder: Path) -> dict:
+    si_sdr, update, _ = per_clip(folder)
+    clips = sorted(si_sdr)
+    mean = curve(si_sdr, clips)
+    best_so_far = mean.cummax(0).values
+    best = int(mean[1:].argmax()) + 1
+    last = len(mean) - 1
+    updates = torch.tensor([[update[c][t] for t in (8, last)] for c in clips])
+    runs = stops_by_tolerance(folder)
+    return {
+        "network": name,
+        "after the jump (dB)": f"{mean[1]:.2f}",
+        "best: step, dB": f"{best}, {mean[best]:.2f}",
+        f"at {last} (dB)": f"{mean[last]:.2f}",
+        "worst drop below the best before it (dB)": f"{(best_so_far - mean)[1:].max():.2f}",
+        "median update at 8 → 32": f"{updates[:, 0].median():.1e} → {updates[:, 1].median():.1e}",
+        "settled at 32 (< 1e-3)": f"{(updates[:, 1] < 1e-3).float().mean():.0%}",
+        "converged per tolerance": ", ".join(f"{r['converged']:.0%}" for r in runs),
+        "goal 2": goal_2(mean, runs),
+    }
+
+
+def spearman(a: list[float], b: list[float]) -> float:
+    """Rank correlation (ties ranked by order: steps tie often, which understates it)."""
+    ranks = [torch.tensor(v, dtype=torch.float64).argsort().argsort().double() for v in (a, b)]
+    return float(torch.corrcoef(torch.stack(ranks))[0, 1])
+
+
+def stop_rows(name: str, folder: Path) -> tuple[list[dict], str]:
+    """One row per input SNR: the best fixed count's SI-SDR on those clips and each tolerance
+    run's steps and SI-SDR; and a line of Spearman's ρ per tolerance."""
+    si_sdr, _, snr = per_clip(folder)
+    summary = json.loads((folder / "summary.json").read_text())
+    stops = read_csv(folder / "convergence.csv", ("clip", "tol", "steps", "si_sdr"))
+    rows, notes = [], []
+    for level in sorted(set(snr.values())):
+        clips = sorted(c for c in si_sdr if snr[c] == level)
+        mean = curve(si_sdr, clips)
+        best = int(mean[1:].argmax()) + 1
+        row = {
+            "network": name,
+            "input": f"{level:g} dB",
+            "clips": len(clips),
+            "noisy (dB)": f"{mean[0]:.2f}",
+            "best fixed: steps, dB": f"{best}, {mean[best]:.2f}",
+        }
+        for run in summary["convergence"]:
+            mine = [r for r in stops if float(r["tol"]) == run["tol"] and r["clip"] in clips]
+            steps = sum(int(r["steps"]) for r in mine) / len(mine)
+            value = sum(float(r["si_sdr"]) for r in mine) / len(mine)
+            row[f"tol {run['tol']:g}: steps, dB"] = f"{steps:.2f}, {value:.2f}"
+        rows.append(row)
+    for run in summary["convergence"]:
+        mine = [r for r in stops if float(r["tol"]) == run["tol"]]
+        rho = spearman([snr[r["clip"]] for r in mine], [float(r["steps"]) for r in mine])
+        notes.append(f"{name}, tol {run['tol']:g}: ρ(input SNR, steps) = {rho:+.2f}")
+    return rows, "; ".join(notes)
+
+
+def figure(out: Path, names: list[str]) -> None:
+    """One column per network: SI-SDR relative to the jump (step 1) and the median relative
+    update, against the step, one curve per input SNR."""
+    fig, axes = plt.subplots(2, len(names), figsize=(3.2 * len(names), 6), sharex=True)
+    axes = axes.reshape(2, -1)
+    for column, name in enumerate(names):
+        si_sdr, update, snr = per_clip(records(out, name))
+        levels = sorted(set(snr.values()))
+        colours = plt.cm.viridis(torch.linspace(0, 0.9, len(levels)).tolist())
+        for level, colour in zip(levels, colours, strict=True):
+            clips = sorted(c for c in si_sdr if snr[c] == level)
+            mean = curve(si_sdr, clips)
+            steps = range(1, len(mean))
+            axes[0, column].plot(
+                steps, (mean[1:] - mean[1]).tolist(), color=colour, label=f"{level:g} dB"
+            )
+            medians = [torch.tensor([update[c][t] for c in clips]).median().item() for t in steps]
+            axes[1, column].semilogy(steps, medians, color=colour)
+        axes[0, column].set_title(name)
+        axes[0, column].axhline(0, color="grey", lw=0.5)
+        axes[1, column].set_xlabel("step (1: the respaced jump)")
+    axes[0, 0].set_ylabel("SI-SDR − after the jump (dB)")
+    axes[1, 0].set_ylabel("median ‖Δx‖/‖x‖")
+    axes[0, -1].legend(title="input SNR", fontsize=8)
+    fig.suptitle("after the respaced jump, η = 1 (main/wide_decay: its decay, η = 0.5^k)")
+    fig.tight_layout()
+    fig.savefig(out / "by_snr.png", dpi=120)
+    plt.close(fig)
+
+
+def pivot_row(name: str, folder: Path, tol: float) -> dict:
+    """One tolerance's stops by input SNR in one row: mean steps, and in brackets the
+    SI-SDR at the stop minus the best fixed count's on the same clips; then Spearman's ρ."""
+    si_sdr, _, snr = per_clip(folder)
+    stops = [
+        r
+        for r in read_csv(folder / "convergence.csv", ("clip", "tol", "steps", "si_sdr"))
+        if float(r["tol"]) == tol
+    ]
+    row = {"network": name}
+    for level in sorted(set(snr.values())):
+        clips = sorted(c for c in si_sdr if snr[c] == level)
+        best = curve(si_sdr, clips)[1:].max()
+        mine = [r for r in stops if r["clip"] in clips]
+        steps = sum(int(r["steps"]) for r in mine) / len(mine)
+        value = sum(float(r["si_sdr"]) for r in mine) / len(mine)
+        row[f"{level:g} dB"] = f"{steps:.2f} ({value - best:+.2f})"
+    rho = spearman([snr[r["clip"]] for r in stops], [float(r["steps"]) for r in stops])
+    row["ρ(SNR, steps)"] = f"{rho:+.2f}"
+    return row
+
+
+def records(out: Path, name: str) -> Path:
+    """NAME's wide-set records: OUT/NAME/wide/, or OUT/NAME/ itself (main/wide_decay)."""
+    return out / name / "wide" if (out / name / "wide").is_dir() else out / name
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="constant_step.sh's records (OUT/NAME/wide/)")
+    parser.add_argument("names", nargs="+", help="the networks, as OUT's folders")
+    args = parser.parse_args()
+    try:
+        holds = [holds_row(name, records(args.out, name)) for name in args.names]
+        stops, notes = [], []
+        for name in args.names:
+            rows, note = stop_rows(name, records(args.out, name))
+            stops, notes = stops + rows, notes + [note]
+    except (EvalFolderError, FileNotFoundError, KeyError) as error:
+        print(f"{error}: run experiments/convergence/constant_step.sh first", file=sys.stderr)
+        return 2
+    print(write_tables(holds, args.out / "holds"))
+    print(write_tables(stops, args.out / "stops"))
+    pivot = [pivot_row(name, records(args.out, name), 1e-2) for name in args.names]
+    print(write_tables(pivot, args.out / "stops_tol_1e-2"))
+    notes_text = "\n".join(f"- {note}" for note in notes) + "\n"
+    (args.out / "stops_spearman.md").write_text(notes_text)
+    figure(args.out, args.names)
+    print(notes_text, end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Goal 2 at a constant step: can the recipe's network be a fixed-point iteration without the
+# step decay, so that a clip stops when its own update dies out, not when the decay does?
+#   bash experiments/convergence/constant_step.sh    # about 2 h 20 min on 2 cores
+# Respaced to one step and run on at η = 1 (refine-eval schedule_steps=1 past_decay=1), the
+# main job's network peaks two steps after its jump and then slides: it keeps taking 0.5-1 %
+# of the signal per step, on clean-looking inputs as on noisy ones, so its update never dies
+# and barely depends on the clip. Two things it never trained on may be why: inputs that are
+# nearly clean (training SNRs stop at 10 dB) and its own outputs (no steps past T). Each of
+# them alone and both, at the main job's wall-clock (budget.csv, the budget tool):
+#   wide_snr     training SNRs −5 to 30 dB instead of −5 to 10 (the same cost per step)
+#   past_t       K ~ U{0..24} steps past T aimed at the clean signal, at a constant step
+#                (train.extra_steps=24 model.past_decay=1: the phantom gradient of the last)
+#   both         the two together
+#   wide_snr20   training SNRs −5 to 20 dB: how much of wide_snr's stops a narrower range keeps,
+#                and what it costs at T
+#   past_t_inject  past_t with the noisy observation beside the iterate at every step
+#                (model.inject=true): a denoiser applied to its own output cannot tell the
+#                noise it left from fresh noise unless it sees what it started from
+# Every run, and the main job, on two test sets: the synthetic test set as the main job is
+# evaluated (0/5/10 dB, its trained way to 4T: goals 1 and 3, paired with the main job), and a
+# wide one (−5 to 30 dB, 96 clips) respaced to one step and run on at a constant step to 32,
+# with the tolerance runs: does it hold, and do easy clips stop earlier? The main job also
+# with its own step decay (ρ = 0.5) on the wide set: main/wide_decay.
+# Writes constant_step/{budget.csv, NAME/, NAME/wide/, holds.md, stops*.md, by_snr.png, at_T/}.
+set -euo pipefail
+BIN=${BIN:-.venv/bin}
+OUT=experiments/convergence/constant_step
+RUNS=runs/constant_step
+# shellcheck source=experiments/records.sh
+source experiments/records.sh  # record, budget_steps, main_job
+mkdir -p $OUT
+main_job
+WIDE="data.snr_range=[-5.0,30.0]"
+PAST_T=(train.extra_steps=24 model.past_decay=1.0)
+[ -f $OUT/budget.csv ] || "$BIN/python" -m refine.cli.equal_time "recipe:" \
+  "past_t: ${PAST_T[*]}" --reference-steps 1200 -o $OUT/budget.csv
+steps=$(budget_steps $OUT/budget.csv past_t)
+record $OUT/wide_snr $RUNS/wide_snr $RUNS/wide_snr/eval "$WIDE"
+record $OUT/past_t $RUNS/past_t $RUNS/past_t/eval "${PAST_T[@]}" train.steps="$steps"
+record $OUT/both $RUNS/both $RUNS/both/eval "$WIDE" "${PAST_T[@]}" train.steps="$steps"
+# past_t's steps: injection widens only the lift (a few % of a step; a second timing on this
+# machine gave it 912 steps, its spread between runs being larger than that cost)
+record $OUT/wide_snr20 $RUNS/wide_snr20 $RUNS/wide_snr20/eval "data.snr_range=[-5.0,20.0]"
+record $OUT/past_t_inject $RUNS/past_t_inject $RUNS/past_t_inject/eval "${PAST_T[@]}" \
+  model.inject=true train.steps="$steps"
+# The wide test set, respaced to one step, then a constant step (η = 1) to 32.
+wide_test=("data.snrs=[-5.0,0.0,5.0,10.0,20.0,30.0]" data.examples=96 schedule_steps=1
+  past_decay=1.0 max_steps=32 convergence_max_steps=32 "tolerances=[1.0e-2,3.0e-3,1.0e-3]")
+for name in main wide_snr wide_snr20 past_t both past_t_inject; do
+  run=$RUNS/$name
+  [ $name != main ] || run=runs/main
+  record $OUT/$name/wide $run $run/eval_wide -- "${wide_test[@]}"
+done
+record $OUT/main/wide_decay runs/main runs/main/eval_wide_decay -- "${wide_test[@]}" past_decay=0.5
+"$BIN/python" experiments/convergence/constant_step.py $OUT main main/wide_decay wide_snr \
+  wide_snr20 past_t both past_t_inject > /dev/null
+# The synthetic test set at T, each paired with the main job (its record in ../anytime/leash).
+"$BIN/refine-plot" experiments/anytime/leash/T8_seed0 $OUT/{wide_snr,wide_snr20,past_t,both,past_t_inject} \
+  --labels main wide_snr wide_snr20 past_t both past_t_inject -o $OUT/at_T > /dev/null
