@@ -20,10 +20,10 @@ against the step and the median relative update on a log axis, one curve per inp
 """
 
 import argparse
-import json
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 import matplotlib
 import torch
@@ -34,9 +34,27 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 from refine.study.records import EvalFolderError, read_csv
 from refine.tables import write_tables
 
+sys.path.insert(0, str(Path(__file__).parent))
+from stop_by_kind import spearman  # noqa: E402
 
-def per_clip(folder: Path) -> tuple[dict, dict, dict]:
-    """(SI-SDR, relative update, input SNR) per clip; the first two per step."""
+
+class WideSet(NamedTuple):
+    """One network's records on the wide set, read once: per clip its SI-SDR and relative
+    update per step and its input SNR, and the tolerance runs (convergence.csv's rows)."""
+
+    si_sdr: dict
+    update: dict
+    snr: dict
+    stops: list[dict]
+
+    def levels(self) -> list[float]:
+        return sorted(set(self.snr.values()))
+
+    def clips_at(self, level: float) -> list[str]:
+        return sorted(c for c in self.si_sdr if self.snr[c] == level)
+
+
+def load(folder: Path) -> WideSet:
     columns = ("clip", "input_snr_db", "step", "si_sdr", "update_norm")
     si_sdr, update, snr = defaultdict(dict), defaultdict(dict), {}
     for row in read_csv(folder / "per_clip.csv", columns):
@@ -44,30 +62,37 @@ def per_clip(folder: Path) -> tuple[dict, dict, dict]:
         si_sdr[clip][step] = float(row["si_sdr"])
         update[clip][step] = float(row["update_norm"]) if row["update_norm"] else float("nan")
         snr[clip] = float(row["input_snr_db"])
-    return si_sdr, update, snr
+    stops = read_csv(folder / "convergence.csv", ("clip", "tol", "steps", "converged", "si_sdr"))
+    return WideSet(si_sdr, update, snr, stops)
+
+
+def tolerances(stops: list[dict]) -> list[float]:
+    """The tolerances of the runs, loosest first."""
+    return sorted({float(r["tol"]) for r in stops}, reverse=True)
+
+
+def stop_means(stops: list[dict], tol: float, clips: list[str] | None = None) -> dict:
+    """One tolerance run over the clips (all when None): converged share, mean steps and
+    mean SI-SDR where it stopped."""
+    rows = [r for r in stops if float(r["tol"]) == tol and (clips is None or r["clip"] in clips)]
+    return {
+        "tol": tol,
+        "converged": sum(int(r["converged"]) for r in rows) / len(rows),
+        "steps": sum(int(r["steps"]) for r in rows) / len(rows),
+        "si_sdr": sum(float(r["si_sdr"]) for r in rows) / len(rows),
+    }
+
+
+def rank_correlation(wide: WideSet, tol: float) -> float:
+    """Spearman's ρ between a clip's input SNR and its steps under one tolerance."""
+    rows = [r for r in wide.stops if float(r["tol"]) == tol]
+    return spearman([wide.snr[r["clip"]] for r in rows], [float(r["steps"]) for r in rows])
 
 
 def curve(values: dict, clips: list[str]) -> torch.Tensor:
     """The mean over clips per step: (steps + 1,)."""
     last = max(values[clips[0]])
     return torch.tensor([[values[c][t] for t in range(last + 1)] for c in clips]).mean(0)
-
-
-def stops_by_tolerance(folder: Path) -> list[dict]:
-    """Each tolerance run over all clips: tol, converged share, mean steps, mean SI-SDR."""
-    columns = ("clip", "tol", "steps", "converged", "si_sdr")
-    runs = defaultdict(list)
-    for row in read_csv(folder / "convergence.csv", columns):
-        runs[float(row["tol"])].append(row)
-    return [
-        {
-            "tol": tol,
-            "converged": sum(int(r["converged"]) for r in rows) / len(rows),
-            "steps": sum(int(r["steps"]) for r in rows) / len(rows),
-            "si_sdr": sum(float(r["si_sdr"]) for r in rows) / len(rows),
-        }
-        for tol, rows in sorted(runs.items(), reverse=True)
-    ]
 
 
 def goal_2(mean: torch.Tensor, runs: list[dict]) -> str:
@@ -88,15 +113,14 @@ def goal_2(mean: torch.Tensor, runs: list[dict]) -> str:
     )
 
 
-def holds_row(name: str, folder: Path) -> dict:
-    si_sdr, update, _ = per_clip(folder)
-    clips = sorted(si_sdr)
-    mean = curve(si_sdr, clips)
+def holds_row(name: str, wide: WideSet) -> dict:
+    clips = sorted(wide.si_sdr)
+    mean = curve(wide.si_sdr, clips)
     best_so_far = mean.cummax(0).values
     best = int(mean[1:].argmax()) + 1
     last = len(mean) - 1
-    updates = torch.tensor([[update[c][t] for t in (8, last)] for c in clips])
-    runs = stops_by_tolerance(folder)
+    updates = torch.tensor([[wide.update[c][t] for t in (8, last)] for c in clips])
+    runs = [stop_means(wide.stops, tol) for tol in tolerances(wide.stops)]
     return {
         "network": name,
         "after the jump (dB)": f"{mean[1]:.2f}",
@@ -110,22 +134,13 @@ def holds_row(name: str, folder: Path) -> dict:
     }
 
 
-def spearman(a: list[float], b: list[float]) -> float:
-    """Rank correlation (ties ranked by order: steps tie often, which understates it)."""
-    ranks = [torch.tensor(v, dtype=torch.float64).argsort().argsort().double() for v in (a, b)]
-    return float(torch.corrcoef(torch.stack(ranks))[0, 1])
-
-
-def stop_rows(name: str, folder: Path) -> tuple[list[dict], str]:
+def stop_rows(name: str, wide: WideSet) -> tuple[list[dict], str]:
     """One row per input SNR: the best fixed count's SI-SDR on those clips and each tolerance
     run's steps and SI-SDR; and a line of Spearman's ρ per tolerance."""
-    si_sdr, _, snr = per_clip(folder)
-    summary = json.loads((folder / "summary.json").read_text())
-    stops = read_csv(folder / "convergence.csv", ("clip", "tol", "steps", "si_sdr"))
-    rows, notes = [], []
-    for level in sorted(set(snr.values())):
-        clips = sorted(c for c in si_sdr if snr[c] == level)
-        mean = curve(si_sdr, clips)
+    rows = []
+    for level in wide.levels():
+        clips = wide.clips_at(level)
+        mean = curve(wide.si_sdr, clips)
         best = int(mean[1:].argmax()) + 1
         row = {
             "network": name,
@@ -134,36 +149,35 @@ def stop_rows(name: str, folder: Path) -> tuple[list[dict], str]:
             "noisy (dB)": f"{mean[0]:.2f}",
             "best fixed: steps, dB": f"{best}, {mean[best]:.2f}",
         }
-        for run in summary["convergence"]:
-            mine = [r for r in stops if float(r["tol"]) == run["tol"] and r["clip"] in clips]
-            steps = sum(int(r["steps"]) for r in mine) / len(mine)
-            value = sum(float(r["si_sdr"]) for r in mine) / len(mine)
-            row[f"tol {run['tol']:g}: steps, dB"] = f"{steps:.2f}, {value:.2f}"
+        for tol in tolerances(wide.stops):
+            run = stop_means(wide.stops, tol, clips)
+            row[f"tol {tol:g}: steps, dB"] = f"{run['steps']:.2f}, {run['si_sdr']:.2f}"
         rows.append(row)
-    for run in summary["convergence"]:
-        mine = [r for r in stops if float(r["tol"]) == run["tol"]]
-        rho = spearman([snr[r["clip"]] for r in mine], [float(r["steps"]) for r in mine])
-        notes.append(f"{name}, tol {run['tol']:g}: ρ(input SNR, steps) = {rho:+.2f}")
+    notes = [
+        f"{name}, tol {tol:g}: ρ(input SNR, steps) = {rank_correlation(wide, tol):+.2f}"
+        for tol in tolerances(wide.stops)
+    ]
     return rows, "; ".join(notes)
 
 
-def figure(out: Path, names: list[str]) -> None:
+def figure(out: Path, sets: dict[str, WideSet]) -> None:
     """One column per network: SI-SDR relative to the jump (step 1) and the median relative
     update, against the step, one curve per input SNR."""
-    fig, axes = plt.subplots(2, len(names), figsize=(3.2 * len(names), 6), sharex=True)
+    fig, axes = plt.subplots(2, len(sets), figsize=(3.2 * len(sets), 6), sharex=True)
     axes = axes.reshape(2, -1)
-    for column, name in enumerate(names):
-        si_sdr, update, snr = per_clip(records(out, name))
-        levels = sorted(set(snr.values()))
+    for column, (name, wide) in enumerate(sets.items()):
+        levels = wide.levels()
         colours = plt.cm.viridis(torch.linspace(0, 0.9, len(levels)).tolist())
         for level, colour in zip(levels, colours, strict=True):
-            clips = sorted(c for c in si_sdr if snr[c] == level)
-            mean = curve(si_sdr, clips)
+            clips = wide.clips_at(level)
+            mean = curve(wide.si_sdr, clips)
             steps = range(1, len(mean))
             axes[0, column].plot(
                 steps, (mean[1:] - mean[1]).tolist(), color=colour, label=f"{level:g} dB"
             )
-            medians = [torch.tensor([update[c][t] for c in clips]).median().item() for t in steps]
+            medians = [
+                torch.tensor([wide.update[c][t] for c in clips]).median().item() for t in steps
+            ]
             axes[1, column].semilogy(steps, medians, color=colour)
         axes[0, column].set_title(name)
         axes[0, column].axhline(0, color="grey", lw=0.5)
@@ -177,25 +191,16 @@ def figure(out: Path, names: list[str]) -> None:
     plt.close(fig)
 
 
-def pivot_row(name: str, folder: Path, tol: float) -> dict:
+def pivot_row(name: str, wide: WideSet, tol: float) -> dict:
     """One tolerance's stops by input SNR in one row: mean steps, and in brackets the
     SI-SDR at the stop minus the best fixed count's on the same clips; then Spearman's ρ."""
-    si_sdr, _, snr = per_clip(folder)
-    stops = [
-        r
-        for r in read_csv(folder / "convergence.csv", ("clip", "tol", "steps", "si_sdr"))
-        if float(r["tol"]) == tol
-    ]
     row = {"network": name}
-    for level in sorted(set(snr.values())):
-        clips = sorted(c for c in si_sdr if snr[c] == level)
-        best = curve(si_sdr, clips)[1:].max()
-        mine = [r for r in stops if r["clip"] in clips]
-        steps = sum(int(r["steps"]) for r in mine) / len(mine)
-        value = sum(float(r["si_sdr"]) for r in mine) / len(mine)
-        row[f"{level:g} dB"] = f"{steps:.2f} ({value - best:+.2f})"
-    rho = spearman([snr[r["clip"]] for r in stops], [float(r["steps"]) for r in stops])
-    row["ρ(SNR, steps)"] = f"{rho:+.2f}"
+    for level in wide.levels():
+        clips = wide.clips_at(level)
+        best = curve(wide.si_sdr, clips)[1:].max()
+        run = stop_means(wide.stops, tol, clips)
+        row[f"{level:g} dB"] = f"{run['steps']:.2f} ({run['si_sdr'] - best:+.2f})"
+    row["ρ(SNR, steps)"] = f"{rank_correlation(wide, tol):+.2f}"
     return row
 
 
@@ -210,21 +215,22 @@ def main() -> int:
     parser.add_argument("names", nargs="+", help="the networks, as OUT's folders")
     args = parser.parse_args()
     try:
-        holds = [holds_row(name, records(args.out, name)) for name in args.names]
-        stops, notes = [], []
-        for name in args.names:
-            rows, note = stop_rows(name, records(args.out, name))
-            stops, notes = stops + rows, notes + [note]
-    except (EvalFolderError, FileNotFoundError, KeyError) as error:
+        sets = {name: load(records(args.out, name)) for name in args.names}
+    except (EvalFolderError, FileNotFoundError) as error:
         print(f"{error}: run experiments/convergence/constant_step.sh first", file=sys.stderr)
         return 2
+    holds = [holds_row(name, wide) for name, wide in sets.items()]
+    stops, notes = [], []
+    for name, wide in sets.items():
+        rows, note = stop_rows(name, wide)
+        stops, notes = stops + rows, notes + [note]
     print(write_tables(holds, args.out / "holds"))
     print(write_tables(stops, args.out / "stops"))
-    pivot = [pivot_row(name, records(args.out, name), 1e-2) for name in args.names]
+    pivot = [pivot_row(name, wide, 1e-2) for name, wide in sets.items()]
     print(write_tables(pivot, args.out / "stops_tol_1e-2"))
     notes_text = "\n".join(f"- {note}" for note in notes) + "\n"
     (args.out / "stops_spearman.md").write_text(notes_text)
-    figure(args.out, args.names)
+    figure(args.out, sets)
     print(notes_text, end="")
     return 0
 
