@@ -5,7 +5,7 @@ refusal after the progress bar has started (refine-train turns the ValueError in
 from omegaconf import DictConfig
 
 from refine.device import DEVICES, PRECISIONS
-from refine.process.refiner import TRAINING_MODES
+from refine.process.refiner import NORMALISATIONS, TRAINING_MODES
 
 
 def _whole(value, least: int) -> bool:
@@ -35,6 +35,12 @@ def training_problems(cfg: DictConfig) -> list[str]:
         ok = isinstance(t[key], (int, float)) and not isinstance(t[key], bool) and t[key] >= 0
         need(ok, f"train.{key}", "a number >= 0", t[key])
     need(t.mode in TRAINING_MODES, "train.mode", f"one of {', '.join(TRAINING_MODES)}", t.mode)
+    need(
+        t.normalise_by in NORMALISATIONS,
+        "train.normalise_by",
+        f"one of {', '.join(NORMALISATIONS)}",
+        t.normalise_by,
+    )
     if t.mode == "truncated":
         need(_whole(t.segment, 1), "train.segment", "steps between detaches (>= 1)", t.segment)
     elif t.segment is not None:

@@ -68,6 +68,7 @@ LOSS_STFT = {
     "hop_length": 128,
 }  # the spectral loss's STFT: the Audio U-Net LRU's n_fft
 TRAINING_MODES = ("full", "truncated", "teacher_forced")
+NORMALISATIONS = ("noise", "noisy")  # what each example's training errors are divided by
 
 
 @dataclass
@@ -325,6 +326,7 @@ class Refiner(nn.Module):
         extra_grad_steps: int = 1,
         jacobian_weight: float = 0.0,
         generator: torch.Generator | None = None,
+        normalise_by: str = "noise",
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Yield the loss E in segments: (partial loss, its steps' errors ‖x̂_t − y_t‖²/‖ω‖²).
 
@@ -344,7 +346,14 @@ class Refiner(nn.Module):
         `jacobian_weight` γ > 0 adds a last segment γ·E‖J_G v‖² (`jacobian_penalty`) at the
         iterate where the unroll ended, with its probe v drawn from `generator`; its errors
         are empty.
+
+        `normalise_by` "noise" divides each example's errors by its noise energy ‖ω‖² (every
+        clip weighs the same in dB of noise removed); "noisy" by the energy of the noisy
+        input ‖s + ω‖², so a nearly clean clip, whose ‖ω‖² is tiny, no longer outweighs a
+        noisy one by its SNR (errors are then shares of the input, not of the noise).
         """
+        if normalise_by not in NORMALISATIONS:
+            raise ValueError(f"normalise_by must be one of {NORMALISATIONS}, got {normalise_by!r}")
         if mode not in TRAINING_MODES:
             raise ValueError(f"mode must be one of {TRAINING_MODES}, got {mode!r}")
         if mode == "truncated" and not segment:
@@ -356,7 +365,8 @@ class Refiner(nn.Module):
             )
         with torch.no_grad():
             targets = self.targets(noisy, noise)  # (T+1, B, K, L)
-            energy = self._distance(targets[0], targets[-1], noisy)  # (B,) ‖ω‖² in the loss space
+            reference = targets[-1] if normalise_by == "noise" else torch.zeros_like(targets[0])
+            energy = self._distance(targets[0], reference, noisy)  # (B,) ‖ω‖² or ‖s + ω‖²
             energy = energy.clamp(min=1e-8 * targets[0, 0].numel())
         observation = targets[0]
         if mode == "teacher_forced":

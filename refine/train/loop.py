@@ -54,6 +54,7 @@ class TrainSettings:
     extra_steps_from: int
     extra_grad_steps: int
     jacobian_weight: float
+    normalise_by: str
     lr: float
     weight_decay: float
     warmup_steps: int
@@ -139,6 +140,7 @@ def accumulate_gradients(refiner: Refiner, batch: dict, t: TrainSettings, step: 
         extra_steps=extra_steps_at(t, step),
         extra_grad_steps=t.extra_grad_steps,
         jacobian_weight=t.jacobian_weight,
+        normalise_by=t.normalise_by,
         generator=torch.Generator().manual_seed(t.seed * 2**32 + step),
     )
     errors = []

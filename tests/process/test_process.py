@@ -467,6 +467,31 @@ def test_steps_past_t_in_training_take_the_decayed_fraction():
             torch.testing.assert_close(errors[t - steps - 1], error, rtol=1e-9, atol=0)
 
 
+@pytest.mark.parametrize("mode", ["full", "teacher_forced"])
+def test_normalising_by_the_noisy_input_scales_each_clip_by_its_noise_share(mode):
+    refiner = make_refiner(steps=2).double()
+    refiner.step_net = HalfMask()
+    mixture, noise = noisy_example()
+    clean = mixture - noise
+    noise = noise * torch.tensor([1.0, 0.01], dtype=noise.dtype)[:, None, None]  # ~0 and 40 dB
+    noisy = clean + noise
+    (_, by_noise), (_, by_noisy) = (
+        next(refiner.training_losses(noisy, noise, mode, normalise_by=name))
+        for name in ("noise", "noisy")
+    )
+    # HalfMask's errors are the same either way; only the divisor moves: ‖ω‖² or ‖s + ω‖².
+    x = noisy
+    for t in (1, 2):
+        start = x if mode == "full" else noisy - (t - 1) ** 2 / 4 * noise  # teacher: y_{t−1}
+        x = start * (1 - refiner.eta(t) / 2)
+        error = (x - (noisy - t**2 / 4 * noise)).square().sum((1, 2))  # ‖x̂_t − y_t‖²
+        for errors, divisor in ((by_noise, noise), (by_noisy, noisy)):
+            expected = (error / divisor.square().sum((1, 2))).mean()
+            torch.testing.assert_close(errors[t - 1], expected, rtol=1e-9, atol=0)
+    with pytest.raises(ValueError, match="normalise_by"):
+        refiner.loss(noisy, noise, normalise_by="clean")
+
+
 def test_a_past_decay_outside_zero_to_one_is_refused():
     refiner = make_refiner()
     for decay in (0.0, -0.5, 1.5):

@@ -77,15 +77,18 @@ def test_a_training_set_smaller_than_a_batch_is_refused(tmp_path):
 
 def test_unusable_settings_are_refused_before_any_work_one_line_each(tmp_path):
     config = tiny_config(
-        "model.steps=0", "train.batch_size=0", "train.mode=foo", "train.lr=-1", "train.steps=2.5"
-    )
+        "model.steps=0", "train.batch_size=0", "train.mode=foo", "train.lr=-1", "train.steps=2.5",
+        "train.normalise_by=clean",
+    )  # fmt: skip
     with pytest.raises(ValueError) as refused:
         train_from_config(config, tmp_path / "run")
     lines = str(refused.value).splitlines()[1:]
     assert [line.split("=")[0].strip() for line in lines] == [
-        "model.steps", "train.steps", "train.batch_size", "train.lr", "train.mode"
+        "model.steps", "train.steps", "train.batch_size", "train.lr", "train.mode",
+        "train.normalise_by",
     ]  # fmt: skip
-    assert "train.mode='foo': must be one of full, truncated, teacher_forced" in lines[-1]
+    assert "train.mode='foo': must be one of full, truncated, teacher_forced" in lines[-2]
+    assert "train.normalise_by='clean': must be one of noise, noisy" in lines[-1]
     assert not (tmp_path / "run").exists()  # refused before the run folder was touched
 
 
