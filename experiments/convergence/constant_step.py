@@ -2,7 +2,8 @@
 when respaced to one step and run on at η = 1, and does its tolerance stop easy clips earlier?
 
     python experiments/convergence/constant_step.py experiments/convergence/constant_step \
-        main main/wide_decay wide_snr wide_snr20 past_t both past_t_inject
+        main main/wide_decay wide_snr wide_snr20 past_t both past_t_inject wide_noisy noisy \
+        wide_noisy_seed1 wide_noisy_seed2 --figure-skip wide_noisy_seed1 wide_noisy_seed2
 
 Reads OUT/NAME/wide/, or OUT/NAME/ where it holds the records itself (main/wide_decay):
 refine-eval on the wide test set (−5 to 30 dB, per-step records to 32 and the tolerance
@@ -213,6 +214,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="constant_step.sh's records (OUT/NAME/wide/)")
     parser.add_argument("names", nargs="+", help="the networks, as OUT's folders")
+    parser.add_argument(
+        "--figure-skip", nargs="*", default=[], help="networks left out of by_snr.png (seeds)"
+    )
     args = parser.parse_args()
     try:
         sets = {name: load(records(args.out, name)) for name in args.names}
@@ -230,7 +234,7 @@ def main() -> int:
     print(write_tables(pivot, args.out / "stops_tol_1e-2"))
     notes_text = "\n".join(f"- {note}" for note in notes) + "\n"
     (args.out / "stops_spearman.md").write_text(notes_text)
-    figure(args.out, sets)
+    figure(args.out, {name: wide for name, wide in sets.items() if name not in args.figure_skip})
     print(notes_text, end="")
     return 0
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Goal 2 at a constant step: can the recipe's network be a fixed-point iteration without the
 # step decay, so that a clip stops when its own update dies out, not when the decay does?
-#   bash experiments/convergence/constant_step.sh    # about 2 h 20 min on 2 cores
+#   bash experiments/convergence/constant_step.sh    # about 4 h on 2 cores
 # Respaced to one step and run on at η = 1 (refine-eval schedule_steps=1 past_decay=1), the
 # main job's network peaks two steps after its jump and then slides: it keeps taking 0.5-1 %
 # of the signal per step, on clean-looking inputs as on noisy ones, so its update never dies
@@ -17,6 +17,16 @@
 #   past_t_inject  past_t with the noisy observation beside the iterate at every step
 #                (model.inject=true): a denoiser applied to its own output cannot tell the
 #                noise it left from fresh noise unless it sees what it started from
+#   wide_noisy   wide_snr with each clip's errors divided by its noisy input's energy instead
+#                of its noise's (train.normalise_by=noisy): over ‖ω‖², a 30 dB clip weighs
+#                1000 times a 0 dB one, which may be what costs wide_snr its dB at T
+#   noisy        that normalisation on the recipe's SNRs: what it costs or gives at T alone
+#   wide_noisy_seed1, wide_noisy_seed2   wide_noisy on training seeds 1 and 2, each paired at
+#                T with the main recipe on the same seed (../anytime/leash/T8_seed*): at_T_seed*
+# (wide_noisy, noisy and the seeds came a session later: about 1 h 45 min more on their own.)
+# Last, the way users run them (the trained T steps, then the decay) on the wide set: main,
+# wide_snr and wide_noisy at T by input SNR, paired clip by clip (wide_trained/), and
+# wide_noisy against the main recipe on seeds 1 and 2 (wide_trained_seed*/).
 # Every run, and the main job, on two test sets: the synthetic test set as the main job is
 # evaluated (0/5/10 dB, its trained way to 4T: goals 1 and 3, paired with the main job), and a
 # wide one (−5 to 30 dB, 96 clips) respaced to one step and run on at a constant step to 32,
@@ -44,17 +54,48 @@ record $OUT/both $RUNS/both $RUNS/both/eval "$WIDE" "${PAST_T[@]}" train.steps="
 record $OUT/wide_snr20 $RUNS/wide_snr20 $RUNS/wide_snr20/eval "data.snr_range=[-5.0,20.0]"
 record $OUT/past_t_inject $RUNS/past_t_inject $RUNS/past_t_inject/eval "${PAST_T[@]}" \
   model.inject=true train.steps="$steps"
+record $OUT/wide_noisy $RUNS/wide_noisy $RUNS/wide_noisy/eval "$WIDE" train.normalise_by=noisy
+record $OUT/noisy $RUNS/noisy $RUNS/noisy/eval train.normalise_by=noisy
+for seed in 1 2; do
+  record $OUT/wide_noisy_seed$seed $RUNS/wide_noisy_seed$seed $RUNS/wide_noisy_seed$seed/eval \
+    "$WIDE" train.normalise_by=noisy train.seed=$seed
+done
 # The wide test set, respaced to one step, then a constant step (η = 1) to 32.
 wide_test=("data.snrs=[-5.0,0.0,5.0,10.0,20.0,30.0]" data.examples=96 schedule_steps=1
   past_decay=1.0 max_steps=32 convergence_max_steps=32 "tolerances=[1.0e-2,3.0e-3,1.0e-3]")
-for name in main wide_snr wide_snr20 past_t both past_t_inject; do
+for name in main wide_snr wide_snr20 past_t both past_t_inject wide_noisy noisy wide_noisy_seed{1,2}; do
   run=$RUNS/$name
   [ $name != main ] || run=runs/main
   record $OUT/$name/wide $run $run/eval_wide -- "${wide_test[@]}"
 done
 record $OUT/main/wide_decay runs/main runs/main/eval_wide_decay -- "${wide_test[@]}" past_decay=0.5
 "$BIN/python" experiments/convergence/constant_step.py $OUT main main/wide_decay wide_snr \
-  wide_snr20 past_t both past_t_inject > /dev/null
+  wide_snr20 past_t both past_t_inject wide_noisy noisy wide_noisy_seed{1,2} \
+  --figure-skip wide_noisy_seed{1,2} > /dev/null
 # The synthetic test set at T, each paired with the main job (its record in ../anytime/leash).
-"$BIN/refine-plot" experiments/anytime/leash/T8_seed0 $OUT/{wide_snr,wide_snr20,past_t,both,past_t_inject} \
-  --labels main wide_snr wide_snr20 past_t both past_t_inject -o $OUT/at_T > /dev/null
+"$BIN/refine-plot" experiments/anytime/leash/T8_seed0 \
+  $OUT/{wide_snr,wide_snr20,past_t,both,past_t_inject,wide_noisy,noisy} \
+  --labels main wide_snr wide_snr20 past_t both past_t_inject wide_noisy noisy -o $OUT/at_T \
+  > /dev/null
+for seed in 1 2; do
+  "$BIN/refine-plot" experiments/anytime/leash/T8_seed$seed $OUT/wide_noisy_seed$seed \
+    --labels "main seed $seed" "wide_noisy seed $seed" -o $OUT/at_T_seed$seed > /dev/null
+done
+wide_trained=("data.snrs=[-5.0,0.0,5.0,10.0,20.0,30.0]" data.examples=96 max_steps=32
+  convergence_max_steps=32)
+for name in main wide_snr wide_noisy; do
+  run=$RUNS/$name
+  [ $name != main ] || run=runs/main
+  record $OUT/$name/wide_trained $run $run/eval_wide_trained -- "${wide_trained[@]}"
+done
+"$BIN/refine-plot" $OUT/{main,wide_snr,wide_noisy}/wide_trained --labels main wide_snr wide_noisy \
+  -o $OUT/wide_trained > /dev/null
+for seed in 1 2; do
+  main_run=runs/leash/T8_seed$seed
+  record $OUT/main_seed$seed/wide_trained $main_run $main_run/eval_wide_trained -- \
+    "${wide_trained[@]}"
+  run=$RUNS/wide_noisy_seed$seed
+  record $OUT/wide_noisy_seed$seed/wide_trained $run $run/eval_wide_trained -- "${wide_trained[@]}"
+  "$BIN/refine-plot" $OUT/{main,wide_noisy}_seed$seed/wide_trained \
+    --labels "main seed $seed" "wide_noisy seed $seed" -o $OUT/wide_trained_seed$seed > /dev/null
+done
