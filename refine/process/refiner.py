@@ -68,7 +68,8 @@ LOSS_STFT = {
     "hop_length": 128,
 }  # the spectral loss's STFT: the Audio U-Net LRU's n_fft
 TRAINING_MODES = ("full", "truncated", "teacher_forced")
-NORMALISATIONS = ("noise", "noisy")  # what each example's training errors are divided by
+NORMALISATIONS = ("noise", "noisy", "capped")  # what each example's training errors are divided by
+CAPPED_SHARE = 0.1  # "capped": ‖ω‖² + this·‖s + ω‖², so no clip weighs more than one at 10 dB
 
 
 @dataclass
@@ -350,7 +351,9 @@ class Refiner(nn.Module):
         `normalise_by` "noise" divides each example's errors by its noise energy ‖ω‖² (every
         clip weighs the same in dB of noise removed); "noisy" by the energy of the noisy
         input ‖s + ω‖², so a nearly clean clip, whose ‖ω‖² is tiny, no longer outweighs a
-        noisy one by its SNR (errors are then shares of the input, not of the noise).
+        noisy one by its SNR (errors are then shares of the input, not of the noise);
+        "capped" by ‖ω‖² + 0.1·‖s + ω‖² (`CAPPED_SHARE`): "noise" below 10 dB SNR, and a
+        cleaner clip weighs as one at 10 dB instead of up to 10^(SNR/10) times a 0 dB one.
         """
         if normalise_by not in NORMALISATIONS:
             raise ValueError(f"normalise_by must be one of {NORMALISATIONS}, got {normalise_by!r}")
@@ -365,8 +368,13 @@ class Refiner(nn.Module):
             )
         with torch.no_grad():
             targets = self.targets(noisy, noise)  # (T+1, B, K, L)
-            reference = targets[-1] if normalise_by == "noise" else torch.zeros_like(targets[0])
-            energy = self._distance(targets[0], reference, noisy)  # (B,) ‖ω‖² or ‖s + ω‖²
+            noise_energy = self._distance(targets[0], targets[-1], noisy)  # (B,) ‖ω‖²
+            input_energy = self._distance(targets[0], torch.zeros_like(targets[0]), noisy)
+            energy = {
+                "noise": noise_energy,
+                "noisy": input_energy,
+                "capped": noise_energy + CAPPED_SHARE * input_energy,
+            }[normalise_by]
             energy = energy.clamp(min=1e-8 * targets[0, 0].numel())
         observation = targets[0]
         if mode == "teacher_forced":

@@ -475,19 +475,21 @@ def test_normalising_by_the_noisy_input_scales_each_clip_by_its_noise_share(mode
     clean = mixture - noise
     noise = noise * torch.tensor([1.0, 0.01], dtype=noise.dtype)[:, None, None]  # ~0 and 40 dB
     noisy = clean + noise
-    (_, by_noise), (_, by_noisy) = (
+    (_, by_noise), (_, by_noisy), (_, by_capped) = (
         next(refiner.training_losses(noisy, noise, mode, normalise_by=name))
-        for name in ("noise", "noisy")
+        for name in ("noise", "noisy", "capped")
     )
-    # HalfMask's errors are the same either way; only the divisor moves: ‖ω‖² or ‖s + ω‖².
+    # HalfMask's errors are the same each way; only the divisor moves: ‖ω‖², ‖s + ω‖², or both.
     x = noisy
     for t in (1, 2):
         start = x if mode == "full" else noisy - (t - 1) ** 2 / 4 * noise  # teacher: y_{t−1}
         x = start * (1 - refiner.eta(t) / 2)
         error = (x - (noisy - t**2 / 4 * noise)).square().sum((1, 2))  # ‖x̂_t − y_t‖²
-        for errors, divisor in ((by_noise, noise), (by_noisy, noisy)):
-            expected = (error / divisor.square().sum((1, 2))).mean()
-            torch.testing.assert_close(errors[t - 1], expected, rtol=1e-9, atol=0)
+        noise_energy, noisy_energy = noise.square().sum((1, 2)), noisy.square().sum((1, 2))
+        capped = noise_energy + 0.1 * noisy_energy  # ‖ω‖² + ‖s + ω‖²/10
+        for errors, energy in ((by_noise, noise_energy), (by_noisy, noisy_energy),
+                               (by_capped, capped)):  # fmt: skip
+            torch.testing.assert_close(errors[t - 1], (error / energy).mean(), rtol=1e-9, atol=0)
     with pytest.raises(ValueError, match="normalise_by"):
         refiner.loss(noisy, noise, normalise_by="clean")
 

@@ -88,7 +88,7 @@ def test_unusable_settings_are_refused_before_any_work_one_line_each(tmp_path):
         "train.normalise_by",
     ]  # fmt: skip
     assert "train.mode='foo': must be one of full, truncated, teacher_forced" in lines[-2]
-    assert "train.normalise_by='clean': must be one of noise, noisy" in lines[-1]
+    assert "train.normalise_by='clean': must be one of noise, noisy, capped" in lines[-1]
     assert not (tmp_path / "run").exists()  # refused before the run folder was touched
 
 
