@@ -3,7 +3,8 @@ when respaced to one step and run on at η = 1, and does its tolerance stop easy
 
     python experiments/convergence/constant_step.py experiments/convergence/constant_step \
         main main/wide_decay wide_snr wide_snr20 past_t both past_t_inject wide_noisy noisy \
-        wide_noisy_seed1 wide_noisy_seed2 --figure-skip wide_noisy_seed1 wide_noisy_seed2
+        wide_noisy_seed1 wide_noisy_seed2 wide_capped \
+        --figure-skip wide_noisy_seed1 wide_noisy_seed2
 
 Reads OUT/NAME/wide/, or OUT/NAME/ where it holds the records itself (main/wide_decay):
 refine-eval on the wide test set (−5 to 30 dB, per-step records to 32 and the tolerance

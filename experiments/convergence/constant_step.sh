@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Goal 2 at a constant step: can the recipe's network be a fixed-point iteration without the
 # step decay, so that a clip stops when its own update dies out, not when the decay does?
-#   bash experiments/convergence/constant_step.sh    # about 4 h on 2 cores
+#   bash experiments/convergence/constant_step.sh    # about 4 h 30 min on 2 cores
 # Respaced to one step and run on at η = 1 (refine-eval schedule_steps=1 past_decay=1), the
 # main job's network peaks two steps after its jump and then slides: it keeps taking 0.5-1 %
 # of the signal per step, on clean-looking inputs as on noisy ones, so its update never dies
@@ -23,7 +23,9 @@
 #   noisy        that normalisation on the recipe's SNRs: what it costs or gives at T alone
 #   wide_noisy_seed1, wide_noisy_seed2   wide_noisy on training seeds 1 and 2, each paired at
 #                T with the main recipe on the same seed (../anytime/leash/T8_seed*): at_T_seed*
-# (wide_noisy, noisy and the seeds came a session later: about 1 h 45 min more on their own.)
+#   wide_capped  between the two: errors over ‖ω‖² + ‖s + ω‖²/10 (train.normalise_by=capped),
+#                so clips above 10 dB weigh as one at 10 dB: guarded, but not 1000-fold
+# (wide_noisy, noisy, the seeds and wide_capped came a session later: about 2 h 15 min more.)
 # Last, the way users run them (the trained T steps, then the decay) on the wide set: main,
 # wide_snr and wide_noisy at T by input SNR, paired clip by clip (wide_trained/), and
 # wide_noisy against the main recipe on seeds 1 and 2 (wide_trained_seed*/).
@@ -60,36 +62,38 @@ for seed in 1 2; do
   record $OUT/wide_noisy_seed$seed $RUNS/wide_noisy_seed$seed $RUNS/wide_noisy_seed$seed/eval \
     "$WIDE" train.normalise_by=noisy train.seed=$seed
 done
+record $OUT/wide_capped $RUNS/wide_capped $RUNS/wide_capped/eval "$WIDE" train.normalise_by=capped
 # The wide test set, respaced to one step, then a constant step (η = 1) to 32.
 wide_test=("data.snrs=[-5.0,0.0,5.0,10.0,20.0,30.0]" data.examples=96 schedule_steps=1
   past_decay=1.0 max_steps=32 convergence_max_steps=32 "tolerances=[1.0e-2,3.0e-3,1.0e-3]")
-for name in main wide_snr wide_snr20 past_t both past_t_inject wide_noisy noisy wide_noisy_seed{1,2}; do
+for name in main wide_snr wide_snr20 past_t both past_t_inject wide_noisy noisy wide_noisy_seed{1,2} \
+  wide_capped; do
   run=$RUNS/$name
   [ $name != main ] || run=runs/main
   record $OUT/$name/wide $run $run/eval_wide -- "${wide_test[@]}"
 done
 record $OUT/main/wide_decay runs/main runs/main/eval_wide_decay -- "${wide_test[@]}" past_decay=0.5
 "$BIN/python" experiments/convergence/constant_step.py $OUT main main/wide_decay wide_snr \
-  wide_snr20 past_t both past_t_inject wide_noisy noisy wide_noisy_seed{1,2} \
+  wide_snr20 past_t both past_t_inject wide_noisy noisy wide_noisy_seed{1,2} wide_capped \
   --figure-skip wide_noisy_seed{1,2} > /dev/null
 # The synthetic test set at T, each paired with the main job (its record in ../anytime/leash).
 "$BIN/refine-plot" experiments/anytime/leash/T8_seed0 \
-  $OUT/{wide_snr,wide_snr20,past_t,both,past_t_inject,wide_noisy,noisy} \
-  --labels main wide_snr wide_snr20 past_t both past_t_inject wide_noisy noisy -o $OUT/at_T \
-  > /dev/null
+  $OUT/{wide_snr,wide_snr20,past_t,both,past_t_inject,wide_noisy,noisy,wide_capped} \
+  --labels main wide_snr wide_snr20 past_t both past_t_inject wide_noisy noisy wide_capped \
+  -o $OUT/at_T > /dev/null
 for seed in 1 2; do
   "$BIN/refine-plot" experiments/anytime/leash/T8_seed$seed $OUT/wide_noisy_seed$seed \
     --labels "main seed $seed" "wide_noisy seed $seed" -o $OUT/at_T_seed$seed > /dev/null
 done
 wide_trained=("data.snrs=[-5.0,0.0,5.0,10.0,20.0,30.0]" data.examples=96 max_steps=32
   convergence_max_steps=32)
-for name in main wide_snr wide_noisy; do
+for name in main wide_snr wide_noisy wide_capped; do
   run=$RUNS/$name
   [ $name != main ] || run=runs/main
   record $OUT/$name/wide_trained $run $run/eval_wide_trained -- "${wide_trained[@]}"
 done
-"$BIN/refine-plot" $OUT/{main,wide_snr,wide_noisy}/wide_trained --labels main wide_snr wide_noisy \
-  -o $OUT/wide_trained > /dev/null
+"$BIN/refine-plot" $OUT/{main,wide_snr,wide_noisy,wide_capped}/wide_trained \
+  --labels main wide_snr wide_noisy wide_capped -o $OUT/wide_trained > /dev/null
 for seed in 1 2; do
   main_run=runs/leash/T8_seed$seed
   record $OUT/main_seed$seed/wide_trained $main_run $main_run/eval_wide_trained -- \
