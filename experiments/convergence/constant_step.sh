@@ -24,7 +24,8 @@
 #   wide_noisy_seed1, wide_noisy_seed2   wide_noisy on training seeds 1 and 2, each paired at
 #                T with the main recipe on the same seed (../anytime/leash/T8_seed*): at_T_seed*
 #   wide_capped  between the two: errors over ‖ω‖² + ‖s + ω‖²/10 (train.normalise_by=capped),
-#                so clips above 10 dB weigh as one at 10 dB: guarded, but not 1000-fold
+#                so clips above 10 dB weigh as one at 10 dB: guarded, but not 1000-fold;
+#                and on seed 1 (wide_capped_seed1), paired with the recipe's seed 1 at T
 # (wide_noisy, noisy, the seeds and wide_capped came a session later: about 2 h 15 min more.)
 # Last, the way users run them (the trained T steps, then the decay) on the wide set: main,
 # wide_snr and wide_noisy at T by input SNR, paired clip by clip (wide_trained/), and
@@ -63,6 +64,8 @@ for seed in 1 2; do
     "$WIDE" train.normalise_by=noisy train.seed=$seed
 done
 record $OUT/wide_capped $RUNS/wide_capped $RUNS/wide_capped/eval "$WIDE" train.normalise_by=capped
+record $OUT/wide_capped_seed1 $RUNS/wide_capped_seed1 $RUNS/wide_capped_seed1/eval "$WIDE" \
+  train.normalise_by=capped train.seed=1
 # The wide test set, respaced to one step, then a constant step (η = 1) to 32.
 wide_test=("data.snrs=[-5.0,0.0,5.0,10.0,20.0,30.0]" data.examples=96 schedule_steps=1
   past_decay=1.0 max_steps=32 convergence_max_steps=32 "tolerances=[1.0e-2,3.0e-3,1.0e-3]")
@@ -81,10 +84,10 @@ record $OUT/main/wide_decay runs/main runs/main/eval_wide_decay -- "${wide_test[
   $OUT/{wide_snr,wide_snr20,past_t,both,past_t_inject,wide_noisy,noisy,wide_capped} \
   --labels main wide_snr wide_snr20 past_t both past_t_inject wide_noisy noisy wide_capped \
   -o $OUT/at_T > /dev/null
-for seed in 1 2; do
-  "$BIN/refine-plot" experiments/anytime/leash/T8_seed$seed $OUT/wide_noisy_seed$seed \
-    --labels "main seed $seed" "wide_noisy seed $seed" -o $OUT/at_T_seed$seed > /dev/null
-done
+"$BIN/refine-plot" experiments/anytime/leash/T8_seed1 $OUT/wide_noisy_seed1 $OUT/wide_capped_seed1 \
+  --labels "main seed 1" "wide_noisy seed 1" "wide_capped seed 1" -o $OUT/at_T_seed1 > /dev/null
+"$BIN/refine-plot" experiments/anytime/leash/T8_seed2 $OUT/wide_noisy_seed2 \
+  --labels "main seed 2" "wide_noisy seed 2" -o $OUT/at_T_seed2 > /dev/null
 wide_trained=("data.snrs=[-5.0,0.0,5.0,10.0,20.0,30.0]" data.examples=96 max_steps=32
   convergence_max_steps=32)
 for name in main wide_snr wide_noisy wide_capped; do
