@@ -66,14 +66,18 @@ done
 record $OUT/wide_capped $RUNS/wide_capped $RUNS/wide_capped/eval "$WIDE" train.normalise_by=capped
 record $OUT/wide_capped_seed1 $RUNS/wide_capped_seed1 $RUNS/wide_capped_seed1/eval "$WIDE" \
   train.normalise_by=capped train.seed=1
-# The wide test set, respaced to one step, then a constant step (η = 1) to 32.
-wide_test=("data.snrs=[-5.0,0.0,5.0,10.0,20.0,30.0]" data.examples=96 schedule_steps=1
-  past_decay=1.0 max_steps=32 convergence_max_steps=32 "tolerances=[1.0e-2,3.0e-3,1.0e-3]")
+run_of() {  # NAME: its run folder (main: the main job's)
+  if [ "$1" = main ]; then echo runs/main; else echo "$RUNS/$1"; fi
+}
+# The wide test set (96 clips at −5 to 30 dB), respaced to one step, then a constant step
+# (η = 1) to 32.
+wide_set=("data.snrs=[-5.0,0.0,5.0,10.0,20.0,30.0]" data.examples=96)
+wide_test=("${wide_set[@]}" schedule_steps=1 past_decay=1.0 max_steps=32 convergence_max_steps=32
+  "tolerances=[1.0e-2,3.0e-3,1.0e-3]")
 for name in main wide_snr wide_snr20 past_t both past_t_inject wide_noisy noisy wide_noisy_seed{1,2} \
   wide_capped; do
-  run=$RUNS/$name
-  [ $name != main ] || run=runs/main
-  record $OUT/$name/wide $run $run/eval_wide -- "${wide_test[@]}"
+  run=$(run_of $name)
+  record $OUT/$name/wide "$run" "$run/eval_wide" -- "${wide_test[@]}"
 done
 record $OUT/main/wide_decay runs/main runs/main/eval_wide_decay -- "${wide_test[@]}" past_decay=0.5
 "$BIN/python" experiments/convergence/constant_step.py $OUT main main/wide_decay wide_snr \
@@ -88,12 +92,10 @@ record $OUT/main/wide_decay runs/main runs/main/eval_wide_decay -- "${wide_test[
   --labels "main seed 1" "wide_noisy seed 1" "wide_capped seed 1" -o $OUT/at_T_seed1 > /dev/null
 "$BIN/refine-plot" experiments/anytime/leash/T8_seed2 $OUT/wide_noisy_seed2 \
   --labels "main seed 2" "wide_noisy seed 2" -o $OUT/at_T_seed2 > /dev/null
-wide_trained=("data.snrs=[-5.0,0.0,5.0,10.0,20.0,30.0]" data.examples=96 max_steps=32
-  convergence_max_steps=32)
+wide_trained=("${wide_set[@]}" max_steps=32 convergence_max_steps=32)
 for name in main wide_snr wide_noisy wide_capped; do
-  run=$RUNS/$name
-  [ $name != main ] || run=runs/main
-  record $OUT/$name/wide_trained $run $run/eval_wide_trained -- "${wide_trained[@]}"
+  run=$(run_of $name)
+  record $OUT/$name/wide_trained "$run" "$run/eval_wide_trained" -- "${wide_trained[@]}"
 done
 "$BIN/refine-plot" $OUT/{main,wide_snr,wide_noisy,wide_capped}/wide_trained \
   --labels main wide_snr wide_noisy wide_capped -o $OUT/wide_trained > /dev/null

@@ -68,8 +68,9 @@ LOSS_STFT = {
     "hop_length": 128,
 }  # the spectral loss's STFT: the Audio U-Net LRU's n_fft
 TRAINING_MODES = ("full", "truncated", "teacher_forced")
-NORMALISATIONS = ("noise", "noisy", "capped")  # what each example's training errors are divided by
-CAPPED_SHARE = 0.1  # "capped": ‖ω‖² + this·‖s + ω‖², so no clip weighs more than one at 10 dB
+# What each example's training errors are divided by, a·‖ω‖² + b·‖s + ω‖², as (a, b): its
+# noise's energy, its noisy input's, or capped (no clip weighs more than one at 10 dB SNR).
+NORMALISATIONS = {"noise": (1.0, 0.0), "noisy": (0.0, 1.0), "capped": (1.0, 0.1)}
 
 
 @dataclass
@@ -316,6 +317,17 @@ class Refiner(nn.Module):
             b = self.loss_stft.encode(self.domain.decode(b, noisy))
         return (a - b).square().sum((1, 2))
 
+    def _normaliser(self, targets, noisy, noise_weight: float, input_weight: float):
+        """a·‖ω‖² + b·‖s + ω‖² per example in the loss space, from the targets (T+1, B, K, L)
+        (ω = y_0 − y_T) and the noisy audio (B, C, T); a term of weight 0 is not computed."""
+        energy = 0.0
+        if noise_weight:
+            energy = noise_weight * self._distance(targets[0], targets[-1], noisy)
+        if input_weight:
+            silence = torch.zeros_like(targets[0])
+            energy = energy + input_weight * self._distance(targets[0], silence, noisy)
+        return energy  # (B,)
+
     def training_losses(
         self,
         noisy: torch.Tensor,
@@ -329,7 +341,8 @@ class Refiner(nn.Module):
         generator: torch.Generator | None = None,
         normalise_by: str = "noise",
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Yield the loss E in segments: (partial loss, its steps' errors ‖x̂_t − y_t‖²/‖ω‖²).
+        """Yield the loss E in segments: (partial loss, its steps' errors ‖x̂_t − y_t‖²/‖ω‖²,
+        or over the energy `normalise_by` names).
 
         noisy, noise (B, C, T). Call backward on each partial loss before asking for the next:
         their sum is E, and the errors of all segments together are the T per-step errors
@@ -352,11 +365,13 @@ class Refiner(nn.Module):
         clip weighs the same in dB of noise removed); "noisy" by the energy of the noisy
         input ‖s + ω‖², so a nearly clean clip, whose ‖ω‖² is tiny, no longer outweighs a
         noisy one by its SNR (errors are then shares of the input, not of the noise);
-        "capped" by ‖ω‖² + 0.1·‖s + ω‖² (`CAPPED_SHARE`): "noise" below 10 dB SNR, and a
+        "capped" by ‖ω‖² + 0.1·‖s + ω‖² (`NORMALISATIONS`): "noise" below 10 dB SNR, and a
         cleaner clip weighs as one at 10 dB instead of up to 10^(SNR/10) times a 0 dB one.
         """
         if normalise_by not in NORMALISATIONS:
-            raise ValueError(f"normalise_by must be one of {NORMALISATIONS}, got {normalise_by!r}")
+            raise ValueError(
+                f"normalise_by must be one of {tuple(NORMALISATIONS)}, got {normalise_by!r}"
+            )
         if mode not in TRAINING_MODES:
             raise ValueError(f"mode must be one of {TRAINING_MODES}, got {mode!r}")
         if mode == "truncated" and not segment:
@@ -368,13 +383,7 @@ class Refiner(nn.Module):
             )
         with torch.no_grad():
             targets = self.targets(noisy, noise)  # (T+1, B, K, L)
-            noise_energy = self._distance(targets[0], targets[-1], noisy)  # (B,) ‖ω‖²
-            input_energy = self._distance(targets[0], torch.zeros_like(targets[0]), noisy)
-            energy = {
-                "noise": noise_energy,
-                "noisy": input_energy,
-                "capped": noise_energy + CAPPED_SHARE * input_energy,
-            }[normalise_by]
+            energy = self._normaliser(targets, noisy, *NORMALISATIONS[normalise_by])  # (B,)
             energy = energy.clamp(min=1e-8 * targets[0, 0].numel())
         observation = targets[0]
         if mode == "teacher_forced":

@@ -127,8 +127,9 @@ def extra_steps_at(t: TrainSettings, step: int) -> int:
 def accumulate_gradients(refiner: Refiner, batch: dict, t: TrainSettings, step: int = 0):
     """Backpropagate the loss of this process's share of a global batch, segment by segment,
     in the configured training mode and precision, and average the gradients over the
-    processes. Returns the errors ‖x̂_t − y_t‖²/‖ω‖² of this share (detached): the T
-    per-step errors, then those of the graded steps past T (`extra_steps_at`)."""
+    processes. Returns the errors ‖x̂_t − y_t‖²/‖ω‖² (or over the energy train.normalise_by
+    names) of this share (detached): the T per-step errors, then those of the graded steps
+    past T (`extra_steps_at`)."""
     device = device_of(refiner)
     noisy, noise = batch["noisy"].to(device), batch["noise"].to(device)
     losses = refiner.training_losses(
