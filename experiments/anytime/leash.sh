@@ -15,6 +15,8 @@
 # 4. Is seed 0's freeze the seed's? Seed 1 without the leash on this code.
 # 5. Four times the budget, where the recipe froze on seed 0.
 # Writes leash/{S4_history.md, T8_seed*/, seeds/, T8_4x_history.md, saturation.md}.
+# Every run starts from +experiment=narrow_snr, the recipe's data and loss when these were
+# recorded (SNRs −5 to 10 dB, errors over ‖ω‖²), so that a rerun trains what was measured.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/anytime/leash
@@ -23,14 +25,16 @@ SCHEDULES=experiments/schedules/mask_default
 # shellcheck source=experiments/records.sh
 source experiments/records.sh  # record
 mkdir -p $OUT
-wide=(model.steps=1 model.d_model=166 train.lr=3e-3 train.steps=13512 train.stop_at=400)
+NARROW=+experiment=narrow_snr
+wide=($NARROW model.steps=1 model.d_model=166 train.lr=3e-3 train.steps=13512 train.stop_at=400)
 "$BIN/refine-train" "${wide[@]}" model.mask_leash=0 hydra.run.dir=$RUNS/S4
 "$BIN/refine-train" "${wide[@]}" model.mask_leash=1.0 hydra.run.dir=$RUNS/S4_leash
 "$BIN/python" experiments/anytime/history_table.py $RUNS/S4_leash $RUNS/S4 > $OUT/S4_history.md
-"$BIN/refine-train" model.mask_leash=0 train.stop_at=400 hydra.run.dir=$RUNS/T8_seed0_no_leash
+"$BIN/refine-train" $NARROW model.mask_leash=0 train.stop_at=400 \
+  hydra.run.dir=$RUNS/T8_seed0_no_leash
 for seed in 0 1 2; do
   run=$RUNS/T8_seed$seed
-  record $OUT/T8_seed$seed $run $run/eval model.mask_leash=1.0 train.seed=$seed
+  record $OUT/T8_seed$seed $run $run/eval $NARROW model.mask_leash=1.0 train.seed=$seed
 done
 "$BIN/refine-plot" $SCHEDULES/quadratic $OUT/T8_seed0 --labels "default seed 0" \
   "leash seed 0" -o $OUT/seeds/seed0
@@ -41,13 +45,13 @@ done
 # 4. Is seed 0's freeze the seed's? Seed 1 without the leash on this code (it froze too),
 #    paired clip by clip with seed 1 with it.
 run=$RUNS/T8_seed1_no_leash
-record $OUT/T8_seed1_no_leash $run $run/eval model.mask_leash=0 train.seed=1
+record $OUT/T8_seed1_no_leash $run $run/eval $NARROW model.mask_leash=0 train.seed=1
 "$BIN/refine-plot" $OUT/T8_seed1_no_leash $OUT/T8_seed1 --labels "no leash seed 1" \
   "leash seed 1" -o $OUT/seeds/seed1_this_code
 # 5. Four times the budget (budget_4x.sh's T8: 4800 steps, the rate near 3e-3 four times as
 #    long), where the recipe froze on seed 0 (budget_4x/failed/T8_rerun.md): without the leash
 #    to its first validation, with it to the fourth.
-four=(model.steps=8 train.steps=4800)
+four=($NARROW model.steps=8 train.steps=4800)
 "$BIN/refine-train" "${four[@]}" model.mask_leash=0 train.stop_at=400 hydra.run.dir=$RUNS/T8_4x
 "$BIN/refine-train" "${four[@]}" model.mask_leash=1.0 train.stop_at=1600 \
   hydra.run.dir=$RUNS/T8_4x_leash

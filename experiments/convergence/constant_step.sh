@@ -36,38 +36,47 @@
 # with the tolerance runs: does it hold, and do easy clips stop earlier? The main job also
 # with its own step decay (ρ = 0.5) on the wide set: main/wide_decay.
 # Writes constant_step/{budget.csv, NAME/, NAME/wide/, holds.md, stops*.md, by_snr.png, at_T/}.
+# "main" here is the recipe these runs were measured against: SNRs −5 to 10 dB, errors over
+# ‖ω‖² (+experiment=narrow_snr), the main job until wide_capped became the default; its run
+# is ../anytime/leash.sh's seed 0 (trained here if missing). Every run here starts from it.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/convergence/constant_step
 RUNS=runs/constant_step
 # shellcheck source=experiments/records.sh
-source experiments/records.sh  # record, budget_steps, main_job
+source experiments/records.sh  # record, budget_steps
 mkdir -p $OUT
-main_job
+MAIN=runs/leash/T8_seed0
+NARROW=+experiment=narrow_snr
+[ -f $MAIN/checkpoint.pt ] || "$BIN/refine-train" $NARROW hydra.run.dir=$MAIN
 WIDE="data.snr_range=[-5.0,30.0]"
 PAST_T=(train.extra_steps=24 model.past_decay=1.0)
-[ -f $OUT/budget.csv ] || "$BIN/python" -m refine.cli.equal_time "recipe:" \
-  "past_t: ${PAST_T[*]}" --reference-steps 1200 -o $OUT/budget.csv
+[ -f $OUT/budget.csv ] || "$BIN/python" -m refine.cli.equal_time "recipe: $NARROW" \
+  "past_t: $NARROW ${PAST_T[*]}" --reference-steps 1200 -o $OUT/budget.csv
 steps=$(budget_steps $OUT/budget.csv past_t)
-record $OUT/wide_snr $RUNS/wide_snr $RUNS/wide_snr/eval "$WIDE"
-record $OUT/past_t $RUNS/past_t $RUNS/past_t/eval "${PAST_T[@]}" train.steps="$steps"
-record $OUT/both $RUNS/both $RUNS/both/eval "$WIDE" "${PAST_T[@]}" train.steps="$steps"
+record $OUT/wide_snr $RUNS/wide_snr $RUNS/wide_snr/eval $NARROW "$WIDE"
+record $OUT/past_t $RUNS/past_t $RUNS/past_t/eval $NARROW "${PAST_T[@]}" train.steps="$steps"
+record $OUT/both $RUNS/both $RUNS/both/eval $NARROW "$WIDE" "${PAST_T[@]}" train.steps="$steps"
 # past_t's steps: injection widens only the lift (a few % of a step; a second timing on this
 # machine gave it 912 steps, its spread between runs being larger than that cost)
-record $OUT/wide_snr20 $RUNS/wide_snr20 $RUNS/wide_snr20/eval "data.snr_range=[-5.0,20.0]"
-record $OUT/past_t_inject $RUNS/past_t_inject $RUNS/past_t_inject/eval "${PAST_T[@]}" \
+record $OUT/wide_snr20 $RUNS/wide_snr20 $RUNS/wide_snr20/eval $NARROW \
+  "data.snr_range=[-5.0,20.0]"
+record $OUT/past_t_inject $RUNS/past_t_inject $RUNS/past_t_inject/eval $NARROW "${PAST_T[@]}" \
   model.inject=true train.steps="$steps"
-record $OUT/wide_noisy $RUNS/wide_noisy $RUNS/wide_noisy/eval "$WIDE" train.normalise_by=noisy
-record $OUT/noisy $RUNS/noisy $RUNS/noisy/eval train.normalise_by=noisy
+record $OUT/wide_noisy $RUNS/wide_noisy $RUNS/wide_noisy/eval $NARROW "$WIDE" \
+  train.normalise_by=noisy
+record $OUT/noisy $RUNS/noisy $RUNS/noisy/eval $NARROW train.normalise_by=noisy
 for seed in 1 2; do
-  record $OUT/wide_noisy_seed$seed $RUNS/wide_noisy_seed$seed $RUNS/wide_noisy_seed$seed/eval \
+  record $OUT/wide_noisy_seed$seed $RUNS/wide_noisy_seed$seed \
+    $RUNS/wide_noisy_seed$seed/eval $NARROW \
     "$WIDE" train.normalise_by=noisy train.seed=$seed
 done
-record $OUT/wide_capped $RUNS/wide_capped $RUNS/wide_capped/eval "$WIDE" train.normalise_by=capped
-record $OUT/wide_capped_seed1 $RUNS/wide_capped_seed1 $RUNS/wide_capped_seed1/eval "$WIDE" \
+record $OUT/wide_capped $RUNS/wide_capped $RUNS/wide_capped/eval $NARROW "$WIDE" \
+  train.normalise_by=capped
+record $OUT/wide_capped_seed1 $RUNS/wide_capped_seed1 $RUNS/wide_capped_seed1/eval $NARROW "$WIDE" \
   train.normalise_by=capped train.seed=1
 run_of() {  # NAME: its run folder (main: the main job's)
-  if [ "$1" = main ]; then echo runs/main; else echo "$RUNS/$1"; fi
+  if [ "$1" = main ]; then echo $MAIN; else echo "$RUNS/$1"; fi
 }
 # The wide test set (96 clips at −5 to 30 dB), respaced to one step, then a constant step
 # (η = 1) to 32.
@@ -79,7 +88,7 @@ for name in main wide_snr wide_snr20 past_t both past_t_inject wide_noisy noisy 
   run=$(run_of $name)
   record $OUT/$name/wide "$run" "$run/eval_wide" -- "${wide_test[@]}"
 done
-record $OUT/main/wide_decay runs/main runs/main/eval_wide_decay -- "${wide_test[@]}" past_decay=0.5
+record $OUT/main/wide_decay $MAIN $MAIN/eval_wide_decay -- "${wide_test[@]}" past_decay=0.5
 "$BIN/python" experiments/convergence/constant_step.py $OUT main main/wide_decay wide_snr \
   wide_snr20 past_t both past_t_inject wide_noisy noisy wide_noisy_seed{1,2} wide_capped \
   --figure-skip wide_noisy_seed{1,2} > /dev/null

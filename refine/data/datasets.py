@@ -102,7 +102,7 @@ class SyntheticDataset(Dataset):
         num_examples: int,
         segment_seconds: float = 0.5,
         sample_rate: int = 16000,
-        snr_range: tuple[float, float] = (-5.0, 10.0),
+        snr_range: tuple[float, float] = (-5.0, 30.0),
         noise_kinds: Sequence[str] = ("white", "pink"),
         seed: int = 0,
         split: str = "train",
