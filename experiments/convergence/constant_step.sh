@@ -35,7 +35,8 @@
 # wide one (−5 to 30 dB, 96 clips) respaced to one step and run on at a constant step to 32,
 # with the tolerance runs: does it hold, and do easy clips stop earlier? The main job also
 # with its own step decay (ρ = 0.5) on the wide set: main/wide_decay.
-# Writes constant_step/{budget.csv, NAME/, NAME/wide/, holds.md, stops*.md, by_snr.png, at_T/}.
+# Writes constant_step/{budget.csv, NAME/, NAME/wide/, holds.md, stops*.md, by_snr.png, at_T/,
+# NAME/real/, NAME/real_clean_end/, real/}.
 # "main" here is the recipe these runs were measured against: SNRs −5 to 10 dB, errors over
 # ‖ω‖² (+experiment=narrow_snr), the main job until wide_capped became the default; its run
 # is ../anytime/leash.sh's seed 0 (trained here if missing). Every run here starts from it.
@@ -116,4 +117,27 @@ for seed in 1 2; do
   record $OUT/wide_noisy_seed$seed/wide_trained $run $run/eval_wide_trained -- "${wide_trained[@]}"
   "$BIN/refine-plot" $OUT/{main,wide_noisy}_seed$seed/wide_trained \
     --labels "main seed $seed" "wide_noisy seed $seed" -o $OUT/wide_trained_seed$seed > /dev/null
+done
+# Real recordings no choice here was made on (experiments/pretrained/real_recordings.py: real
+# speech and music in white and pink noise, whole files): data/real at 0 and 5 dB, inside
+# both recipes' training SNRs, and data/real_clean_end at 20 and 30 dB, where only
+# wide_capped trained. The narrow recipe against wide_capped, the recipe since the switch,
+# on seeds 0 and 1, to 8 steps the trained way, each pair clip by clip (real/<set>_seed*.md).
+[ -d data/real_clean_end ] || "$BIN/python" experiments/pretrained/real_recordings.py \
+  data/real_clean_end --snrs 20 30
+mkdir -p $OUT/real
+for set in real real_clean_end; do
+  for name in main wide_capped main_seed1 wide_capped_seed1; do
+    case $name in
+      main) run=$MAIN ;;
+      main_seed1) run=runs/leash/T8_seed1 ;;
+      *) run=$RUNS/$name ;;
+    esac
+    MAX_STEPS=8 bash experiments/pretrained/eval_real.sh $run/checkpoint.pt $OUT/$name/$set 8 \
+      data/$set > /dev/null
+  done
+  "$BIN/python" experiments/pretrained/paired.py $OUT/{main,wide_capped}/$set --steps 8 \
+    --names narrow wide_capped > $OUT/real/${set}_seed0.md
+  "$BIN/python" experiments/pretrained/paired.py $OUT/{main,wide_capped}_seed1/$set --steps 8 \
+    --names "narrow seed 1" "wide_capped seed 1" > $OUT/real/${set}_seed1.md
 done

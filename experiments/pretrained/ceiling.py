@@ -12,6 +12,7 @@ clip by clip (per_clip.csv), its median and lowest.
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 import matplotlib
@@ -25,7 +26,12 @@ from refine.study.records import read_csv  # noqa: E402
 from refine.tables import write_tables  # noqa: E402
 
 TARGET = 0.8  # of the IRM's improvement
-SNR_BINS = ("0dB", "5dB")
+
+
+def snr_bins(records: list[dict]) -> list[str]:
+    """The input-SNR bins of refine-eval records ("0dB", "5dB", ...), lowest first."""
+    bins = [b for b in records[0]["buckets"] if re.fullmatch(r"-?[0-9.]+dB", b)]
+    return sorted(bins, key=lambda b: float(b.removesuffix("dB")))
 
 
 def curve(records: list[dict], bucket: str) -> list[float | None]:
@@ -62,7 +68,7 @@ def rows_and_curves(real: Path, steps: int) -> tuple[list[dict], dict]:
     for folder in sorted(p for p in real.iterdir() if (p / "model" / "per_step.json").is_file()):
         model = json.loads((folder / "model" / "per_step.json").read_text())
         irm = json.loads((folder / "irm" / "per_step.json").read_text())
-        for bucket in SNR_BINS:
+        for bucket in snr_bins(model):
             gains, ceiling = curve(model, bucket), curve(irm, bucket)[1]
             curves[folder.name, bucket] = (gains, ceiling)
             best = best_step(gains)
@@ -93,9 +99,10 @@ def draw(curves: dict, steps: int, real: Path) -> None:
     panels = list(axes.flat)
     for axis in panels[len(sets) :]:
         axis.set_visible(False)
-    colours = {"0dB": "tab:blue", "5dB": "tab:orange"}
+    buckets = sorted({b for _, b in curves}, key=lambda b: float(b.removesuffix("dB")))
+    colours = dict(zip(buckets, plt.rcParams["axes.prop_cycle"].by_key()["color"], strict=False))
     for axis, name in zip(panels[: len(sets)], sets, strict=True):
-        for bucket in SNR_BINS:
+        for bucket in (b for b in buckets if (name, b) in curves):
             gains, ceiling = curves[name, bucket]
             colour = colours[bucket]
             axis.plot(range(len(gains)), gains, "o-", ms=3, color=colour, label=f"model, {bucket}")

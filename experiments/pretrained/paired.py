@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ceiling import SNR_BINS, clip_gains  # noqa: E402
+from ceiling import clip_gains  # noqa: E402
+
+from refine.study.records import read_csv  # noqa: E402
 
 RESAMPLES = 2000
 
@@ -40,8 +42,9 @@ def paired_rows(
     rows, every = [], []
     sets = sorted(p.name for p in a.iterdir() if (b / p.name / "model" / "per_clip.csv").is_file())
     for name in sets:
-        for bucket in SNR_BINS:
-            snr_db = float(bucket.removesuffix("dB"))
+        irm_clips = read_csv(a / name / "irm" / "per_clip.csv", ("input_snr_db",))
+        for snr_db in sorted({float(r["input_snr_db"]) for r in irm_clips}):
+            bucket = f"{snr_db:g}dB"
             gains = [
                 clip_gains(d / name / "model" / "per_clip.csv", snr_db, step)
                 for d, step in ((a, steps), (b, steps if steps_b is None else steps_b))

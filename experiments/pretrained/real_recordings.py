@@ -2,6 +2,7 @@
 shipped model's test of generalisation. No file here was seen in training.
 
     python experiments/pretrained/real_recordings.py data/real
+    python experiments/pretrained/real_recordings.py data/real_clean_end --snrs 20 30
 
     speech  alsa-utils: a woman naming loudspeakers (8 files, 48 kHz studio recordings);
             asterisk-core-sounds-en-wav: Allison Smith's telephone prompts (16 files of
@@ -11,7 +12,7 @@ shipped model's test of generalisation. No file here was seen in training.
             CC-BY-SA tracks of music on hold (8 kHz), two windows each
 
 Every clean clip is at most CLIP_SECONDS, at 16 kHz. It is written into
-OUT/<content>_<colour>/{noisy,clean}/<name>_snr<S>.wav for S in SNRS (float WAV), so
+OUT/<content>_<colour>/{noisy,clean}/<name>_snr<S>.wav for S in SNRS (--snrs; float WAV), so
 `refine-eval data.source=paired_folders` pairs them by name and bins them by input SNR.
 The noise of clip i is drawn from a generator seeded with (seed, i, colour, SNR).
 
@@ -85,36 +86,44 @@ def write_pair(folder: Path, name: str, snr: float, clean: torch.Tensor, noise: 
 
 
 def write_coloured_pairs(
-    out: Path, content: str, name: str, clean: torch.Tensor, seed: int, key: str, index: int
+    out: Path,
+    content: str,
+    name: str,
+    clean: torch.Tensor,
+    seed: int,
+    key: str,
+    index: int,
+    snrs: tuple[float, ...] = SNRS,
 ):
-    """clean (1, T) in each of COLOURS at each of SNRS, as out/<content>_<colour>/ pairs;
+    """clean (1, T) in each of COLOURS at each of `snrs`, as out/<content>_<colour>/ pairs;
     the noise drawn from a generator seeded with (seed, "<key>-<colour>-<SNR>", index)."""
     for colour in COLOURS:
-        for snr in SNRS:
+        for snr in snrs:
             rng = item_rng(seed, f"{key}-{colour}-{snr:g}", index)
             generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
             noise = colored_noise(colour, clean.shape[-1], generator)[None]  # (1, T)
             write_pair(out / f"{content}_{colour}", name, snr, clean, noise)
 
 
-def write_test_sets(out: Path, seed: int = 0) -> None:
+def write_test_sets(out: Path, seed: int = 0, snrs: tuple[float, ...] = SNRS) -> None:
     for content, clips in (("speech", speech_clips(seed)), ("music", music_clips())):
         for index, (name, audio) in enumerate(sorted(clips.items())):
             clean = trim_silence(audio)[:, : round(CLIP_SECONDS * RATE)]  # (1, T)
-            write_coloured_pairs(out, content, name, clean, seed, content, index)
-        print(f"{content}: {len(clips)} clips x {len(COLOURS)} colours x {len(SNRS)} SNRs")
+            write_coloured_pairs(out, content, name, clean, seed, content, index, snrs)
+        print(f"{content}: {len(clips)} clips x {len(COLOURS)} colours x {len(snrs)} SNRs")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="folder for the <content>_<colour> test sets")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--snrs", type=float, nargs="+", default=SNRS, help="input SNRs (dB)")
     args = parser.parse_args()
     missing = sorted({package for folder, package in PACKAGES.items() if not folder.is_dir()})
     if missing:
         print(f"missing Debian packages: apt-get install {' '.join(missing)}", file=sys.stderr)
         return 2
-    write_test_sets(args.out, args.seed)
+    write_test_sets(args.out, args.seed, tuple(args.snrs))
     return 0
 
 
