@@ -197,6 +197,12 @@ MAX_STEPS=16 bash $OUT/eval_real.sh $MASK $OUT/mask_model/real_noise 4 data/real
 #    Where the last stage gained: the oracle's STFT given to the output one band at a time.
 $BIN/python $OUT/bands.py data/real/music_pink --snr 0 --checkpoint ${RUN}_tuned2/checkpoint.pt \
   --checkpoint $SHIPPED > $OUT/bands.md
+#    Nearly clean real recordings (the same files at 20 and 30 dB): what the shipped models
+#    do to audio with little noise in it. The main job's recipe before the wide-SNR switch
+#    made 30 dB recordings 8-9 dB worse (../convergence/constant_step.sh).
+[ -d data/real_clean_end ] || $BIN/python $OUT/real_recordings.py data/real_clean_end --snrs 20 30
+bash $OUT/eval_real.sh $SHIPPED $OUT/real_clean_end 4 data/real_clean_end
+bash $OUT/eval_real.sh $REAL_SHIPPED $OUT/real_noise_model/real_clean_end 4 data/real_clean_end
 
 # 6. Speed of the shipped model with its default steps: 10 s at 16 kHz, 2 threads.
 $BIN/python benchmarks/denoise_speed.py --hour | tee $OUT/speed.txt
