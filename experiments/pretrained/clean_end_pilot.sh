@@ -37,3 +37,18 @@ for test in "${tests[@]}"; do
   "$BIN/python" $P/paired.py "$reference" $OUT/$name --steps 4 \
     --names "real_noise model" "clean-end pilot" > $OUT/$name.md
 done
+# The control for the cause: the same pilot without music as a noise kind (eight kinds, as
+# music_slide.sh's control), paired with the pilot (<test>_no_music.md).
+NO_MUSIC=(data.noise_dir=data/noise
+          "data.noise_kinds=[white,pink,brown,mix,babble,typing,hum,ambience]")
+bash $P/train.sh ${RUN}_no_music 2600 train.init_from=refine/pretrained/refine_real_noise.pt \
+  model.update=mask model.past_decay=0.5 train.extra_steps=12 "data.snr_range=[-5.0,30.0]" \
+  train.normalise_by=capped train.lr=5e-4 train.seed=9 data.noise_seconds=8.0 \
+  "${NO_MUSIC[@]}" "data.clean_subfolders=[music,speech,synth]" data.segment_seconds=2.0 \
+  train.batch_size=4 train.max_minutes=25
+for name in real_clean_end real real_noise; do
+  MAX_STEPS=4 bash $P/eval_real.sh ${RUN}_no_music/checkpoint.pt $OUT/no_music/$name 4 \
+    data/$name > /dev/null
+  "$BIN/python" $P/paired.py $OUT/$name $OUT/no_music/$name --steps 4 \
+    --names "clean-end pilot" "without music as noise" > $OUT/${name}_no_music.md
+done
