@@ -76,8 +76,12 @@ record $OUT/wide_capped $RUNS/wide_capped $RUNS/wide_capped/eval $NARROW "$WIDE"
   train.normalise_by=capped
 record $OUT/wide_capped_seed1 $RUNS/wide_capped_seed1 $RUNS/wide_capped_seed1/eval $NARROW "$WIDE" \
   train.normalise_by=capped train.seed=1
-run_of() {  # NAME: its run folder (main: the main job's)
-  if [ "$1" = main ]; then echo $MAIN; else echo "$RUNS/$1"; fi
+run_of() {  # NAME: its run folder (main, main_seed*: the narrow recipe's, ../anytime/leash.sh)
+  case $1 in
+    main) echo $MAIN ;;
+    main_seed*) echo "runs/leash/T8_${1#main_}" ;;
+    *) echo "$RUNS/$1" ;;
+  esac
 }
 # The wide test set (96 clips at −5 to 30 dB), respaced to one step, then a constant step
 # (η = 1) to 32.
@@ -110,7 +114,7 @@ done
 "$BIN/refine-plot" $OUT/{main,wide_snr,wide_noisy,wide_capped}/wide_trained \
   --labels main wide_snr wide_noisy wide_capped -o $OUT/wide_trained > /dev/null
 for seed in 1 2; do
-  main_run=runs/leash/T8_seed$seed
+  main_run=$(run_of main_seed$seed)
   record $OUT/main_seed$seed/wide_trained $main_run $main_run/eval_wide_trained -- \
     "${wide_trained[@]}"
   run=$RUNS/wide_noisy_seed$seed
@@ -128,13 +132,8 @@ done
 mkdir -p $OUT/real
 for set in real real_clean_end; do
   for name in main wide_capped main_seed1 wide_capped_seed1; do
-    case $name in
-      main) run=$MAIN ;;
-      main_seed1) run=runs/leash/T8_seed1 ;;
-      *) run=$RUNS/$name ;;
-    esac
-    MAX_STEPS=8 bash experiments/pretrained/eval_real.sh $run/checkpoint.pt $OUT/$name/$set 8 \
-      data/$set > /dev/null
+    MAX_STEPS=8 bash experiments/pretrained/eval_real.sh "$(run_of $name)/checkpoint.pt" \
+      $OUT/$name/$set 8 data/$set > /dev/null
   done
   "$BIN/python" experiments/pretrained/paired.py $OUT/{main,wide_capped}/$set --steps 8 \
     --names narrow wide_capped > $OUT/real/${set}_seed0.md

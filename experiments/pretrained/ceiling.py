@@ -28,10 +28,15 @@ from refine.tables import write_tables  # noqa: E402
 TARGET = 0.8  # of the IRM's improvement
 
 
+def bin_snr(bucket: str) -> float:
+    """The input SNR (dB) of an SNR bin's name: "5dB" -> 5.0."""
+    return float(bucket.removesuffix("dB"))
+
+
 def snr_bins(records: list[dict]) -> list[str]:
     """The input-SNR bins of refine-eval records ("0dB", "5dB", ...), lowest first."""
     bins = [b for b in records[0]["buckets"] if re.fullmatch(r"-?[0-9.]+dB", b)]
-    return sorted(bins, key=lambda b: float(b.removesuffix("dB")))
+    return sorted(bins, key=bin_snr)
 
 
 def curve(records: list[dict], bucket: str) -> list[float | None]:
@@ -56,7 +61,7 @@ def clip_gains(per_clip: Path, snr_db: float, step: int) -> dict[str, float]:
 def clip_shares(folder: Path, bucket: str, steps: int) -> str:
     """Each clip's improvement over its own oracle's, as "median [lowest]": whether a
     shortfall is spread over the clips or comes from a few."""
-    snr_db = float(bucket.removesuffix("dB"))
+    snr_db = bin_snr(bucket)
     model = clip_gains(folder / "model" / "per_clip.csv", snr_db, steps)
     irm = clip_gains(folder / "irm" / "per_clip.csv", snr_db, 1)
     shares = np.array([model[clip] / irm[clip] for clip in model])
@@ -99,7 +104,7 @@ def draw(curves: dict, steps: int, real: Path) -> None:
     panels = list(axes.flat)
     for axis in panels[len(sets) :]:
         axis.set_visible(False)
-    buckets = sorted({b for _, b in curves}, key=lambda b: float(b.removesuffix("dB")))
+    buckets = sorted({b for _, b in curves}, key=bin_snr)
     colours = dict(zip(buckets, plt.rcParams["axes.prop_cycle"].by_key()["color"], strict=False))
     for axis, name in zip(panels[: len(sets)], sets, strict=True):
         for bucket in (b for b in buckets if (name, b) in curves):

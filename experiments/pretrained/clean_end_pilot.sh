@@ -20,14 +20,15 @@ BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
 OUT=$P/clean_end_pilot
 RUN=runs/pretrained_clean_end_pilot
-REAL_NOISE=(data.noise_dir=data/noise
-            "data.noise_kinds=[white,pink,brown,mix,babble,typing,hum,music,ambience]"
-            "data.noise_only_under={music:speech}")
-bash $P/train.sh $RUN 2600 train.init_from=refine/pretrained/refine_real_noise.pt \
-  model.update=mask model.past_decay=0.5 train.extra_steps=12 "data.snr_range=[-5.0,30.0]" \
-  train.normalise_by=capped train.lr=5e-4 train.seed=9 data.noise_seconds=8.0 \
-  "${REAL_NOISE[@]}" "data.clean_subfolders=[music,speech,synth]" data.segment_seconds=2.0 \
-  train.batch_size=4 train.max_minutes=25
+# Every setting of the pilot but its noise kinds.
+PILOT=(train.init_from=refine/pretrained/refine_real_noise.pt model.update=mask
+       model.past_decay=0.5 train.extra_steps=12 "data.snr_range=[-5.0,30.0]"
+       train.normalise_by=capped train.lr=5e-4 train.seed=9 data.noise_seconds=8.0
+       data.noise_dir=data/noise "data.clean_subfolders=[music,speech,synth]"
+       data.segment_seconds=2.0 train.batch_size=4 train.max_minutes=25)
+bash $P/train.sh $RUN 2600 "${PILOT[@]}" \
+  "data.noise_kinds=[white,pink,brown,mix,babble,typing,hum,music,ambience]" \
+  "data.noise_only_under={music:speech}"
 tests=(real_clean_end:$P/real_noise_model/real_clean_end
        real:$P/context_stage/real
        real_noise:$P/context_stage/real_noise)
@@ -39,13 +40,8 @@ for test in "${tests[@]}"; do
 done
 # The control for the cause: the same pilot without music as a noise kind (eight kinds, as
 # music_slide.sh's control), paired with the pilot (<test>_no_music.md).
-NO_MUSIC=(data.noise_dir=data/noise
-          "data.noise_kinds=[white,pink,brown,mix,babble,typing,hum,ambience]")
-bash $P/train.sh ${RUN}_no_music 2600 train.init_from=refine/pretrained/refine_real_noise.pt \
-  model.update=mask model.past_decay=0.5 train.extra_steps=12 "data.snr_range=[-5.0,30.0]" \
-  train.normalise_by=capped train.lr=5e-4 train.seed=9 data.noise_seconds=8.0 \
-  "${NO_MUSIC[@]}" "data.clean_subfolders=[music,speech,synth]" data.segment_seconds=2.0 \
-  train.batch_size=4 train.max_minutes=25
+bash $P/train.sh ${RUN}_no_music 2600 "${PILOT[@]}" \
+  "data.noise_kinds=[white,pink,brown,mix,babble,typing,hum,ambience]"
 for name in real_clean_end real real_noise; do
   MAX_STEPS=4 bash $P/eval_real.sh ${RUN}_no_music/checkpoint.pt $OUT/no_music/$name 4 \
     data/$name > /dev/null
