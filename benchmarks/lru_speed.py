@@ -1,17 +1,19 @@
-"""Speed of the LRU's chunked fast path against its sequential twin, and their agreement.
+"""Speed of the LRU's fast paths against their sequential twin, and their agreement.
 
     python benchmarks/lru_speed.py                      # B=8, L=16000, H=64, N=64
     python benchmarks/lru_speed.py --no-tune-allocator  # glibc's default allocator
 
-Two levels are timed: the scan alone (the part the fast path replaces: chunked scan and its
-hand-written backward, against a Python loop differentiated by autograd) and the whole LRU
-layer, whose two dense projections are the same BLAS calls in both and so bound the layer's
-ratio. The layer is also held against its matmul floor: the six dense matmuls any LRU must
-do on these shapes (the input map (B·L, H) → (B·L, 2N) and the output map back, each
-forward, activation gradient and weight gradient) as single float32 mm calls on contiguous
-operands; the printed ratio is the layer's forward+backward time over theirs, at the given
-shape and at each level of the default training step's U-Net, where the matrices are small
-and the layer's own operators, not the matmuls, take most of the time.
+Three scans are timed: the compiled kernel (`native`, the default), the chunked scan in
+torch operators (`chunked`, where no compiler builds the kernel) and the Python loop
+differentiated by autograd (`sequential`, the reference). Two levels: the scan alone (with
+the fast paths' hand-written backwards) and the whole LRU layer, whose two dense projections
+are the same BLAS calls in all three and so bound the layer's ratio. Each fast layer is also
+held against its matmul floor: the six dense matmuls any LRU must do on these shapes (the
+input map (B·L, H) → (B·L, 2N) and the output map back, each forward, activation gradient
+and weight gradient) as single float32 mm calls on contiguous operands; the printed ratio
+is the layer's forward+backward time over theirs, at the given shape and at each level of
+the default training step's U-Net, where the matrices are small and the layer's own
+operators, not the matmuls, take most of the time.
 Times are the minimum over repeats after a warm-up, in float32. Accuracy is measured
 against the sequential loop in float64, so the float32 rounding of both paths shows.
 """
@@ -21,6 +23,7 @@ import copy
 
 import torch
 
+from refine.networks import native_scan
 from refine.networks.lru import LRU, _complex_view
 from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential
 from refine.runtime import tune_allocator
@@ -33,51 +36,52 @@ def relative_error(got: torch.Tensor, expected: torch.Tensor) -> float:
     return ((got - expected).norm() / expected.norm()).item()
 
 
-def time_scans(lru: LRU, u: torch.Tensor, repeats: int) -> dict[str, tuple[float, float]]:
-    """Scan-only timings on the layer's own eigenvalues and projected input."""
+FAST = ("native", "chunked")
+SCAN_FUNCTIONS = {
+    "native": (native_scan.scan_native, native_scan.scan_native_vjp),
+    "chunked": (scan_chunked, scan_chunked_vjp),
+}
+
+
+def time_scans(lru: LRU, u: torch.Tensor, scans, repeats: int) -> dict[str, dict[str, float]]:
+    """Scan-only seconds of each of `scans` on the layer's own eigenvalues and projected
+    input: {"scan forward": {scan: s}, "scan forward+backward": {...}}."""
     with torch.no_grad():
         log_lambda = lru.log_lambda()
         x = _complex_view(u @ lru._input_map().T)  # (B, L, N), as the layer computes it
     grad_h = torch.randn_like(x)
 
-    def fast_backward():
-        h = scan_chunked(log_lambda, x)
-        scan_chunked_vjp(log_lambda, h, grad_h)
+    def fast_backward(scan, vjp):
+        return lambda: vjp(log_lambda, scan(log_lambda, x), grad_h)
 
     def sequential_backward():
         leaf_x = x.clone().requires_grad_()
         leaf_lambda = log_lambda.clone().requires_grad_()
         scan_sequential(leaf_lambda, leaf_x).backward(grad_h)
 
-    with torch.no_grad():
-        forward = (
-            best_time(lambda: scan_chunked(log_lambda, x), repeats),
-            best_time(lambda: scan_sequential(log_lambda, x), max(1, repeats // 3)),
-        )
-    backward = (
-        best_time(fast_backward, repeats),
-        best_time(sequential_backward, max(1, repeats // 3)),
-    )
+    forward, backward = {}, {}
+    for name in scans:
+        if name == "sequential":
+            with torch.no_grad():
+                forward[name] = best_time(lambda: scan_sequential(log_lambda, x), repeats // 3)
+            backward[name] = best_time(sequential_backward, max(1, repeats // 3))
+        else:
+            scan, vjp = SCAN_FUNCTIONS[name]
+            with torch.no_grad():
+                forward[name] = best_time(lambda scan=scan: scan(log_lambda, x), repeats)
+            backward[name] = best_time(fast_backward(scan, vjp), repeats)
     return {"scan forward": forward, "scan forward+backward": backward}
 
 
-def time_layers(
-    fast: LRU, sequential: LRU, u: torch.Tensor, repeats: int
-) -> dict[str, tuple[float, float]]:
+def time_layers(layers: dict[str, LRU], u: torch.Tensor, repeats: int) -> dict:
+    """Layer seconds, forward and forward+backward, of each {scan: LRU}."""
     grad_y = torch.randn_like(u)
-
-    def forward_backward(lru):
-        return lambda: lru(u)[0].backward(grad_y)
-
-    with torch.no_grad():
-        forward = (
-            best_time(lambda: fast(u), repeats),
-            best_time(lambda: sequential(u), max(1, repeats // 3)),
-        )
-    backward = (
-        best_time(forward_backward(fast), repeats),
-        best_time(forward_backward(sequential), max(1, repeats // 3)),
-    )
+    forward, backward = {}, {}
+    for name, lru in layers.items():
+        times = max(1, repeats // 3) if name == "sequential" else repeats
+        with torch.no_grad():
+            forward[name] = best_time(lambda lru=lru: lru(u), times)
+        backward[name] = best_time(lambda lru=lru: lru(u)[0].backward(grad_y), times)
     return {"layer forward": forward, "layer forward+backward": backward}
 
 
@@ -102,18 +106,21 @@ def matmul_floor(lru: LRU, u: torch.Tensor, repeats: int) -> float:
     return best_time(six, repeats)
 
 
-def training_shapes(repeats: int) -> list[tuple[str, float, float]]:
-    """The layer's forward+backward and its matmul floor at each LRU of the default training
-    step (batch 16, 0.5 s clips: 63 STFT frames padded to 64; LRU_UNet d_model 64, d_state
-    64, two stages of factor 2): (shape, layer seconds, floor seconds) per level, each level
-    once (the encoder's and decoder's LRUs of a level have the same shape)."""
+def training_shapes(scans, repeats: int) -> list[tuple[str, dict[str, float], float]]:
+    """Each fast layer's forward+backward and the matmul floor at each LRU of the default
+    training step (batch 16, 0.5 s clips: 63 STFT frames padded to 64; LRU_UNet d_model 64,
+    d_state 64, two stages of factor 2): (shape, {scan: layer seconds}, floor seconds) per
+    level, each level once (the encoder's and decoder's LRUs of a level have one shape)."""
     rows = []
     for length, width in TRAINING_LEVELS:
         lru = LRU(width, 64, r_min=0.5, r_max=0.99)
         u = torch.randn(16, length, width, requires_grad=True)
         grad_y = torch.randn(16, length, width)
-        layer = best_time(lambda lru=lru, u=u, g=grad_y: lru(u)[0].backward(g), repeats)
-        rows.append((f"B=16 L={length} H={width}", layer, matmul_floor(lru, u.detach(), repeats)))
+        layers = {}
+        for name in scans:
+            lru.scan = name
+            layers[name] = best_time(lambda lru=lru, u=u, g=grad_y: lru(u)[0].backward(g), repeats)
+        rows.append((f"B=16 L={length} H={width}", layers, matmul_floor(lru, u.detach(), repeats)))
     return rows
 
 
@@ -130,12 +137,12 @@ def outputs_and_gradients(lru: LRU, u: torch.Tensor, grad_y: torch.Tensor) -> di
     }
 
 
-def accuracy(fast: LRU, sequential: LRU, u: torch.Tensor) -> dict[str, tuple[float, float]]:
-    """Relative errors of both float32 paths against the float64 sequential reference."""
+def accuracy(layers: dict[str, LRU], u: torch.Tensor) -> dict[str, tuple[float, ...]]:
+    """Relative errors of each float32 path against the float64 sequential reference."""
     grad_y = torch.randn_like(u)
-    reference = outputs_and_gradients(copy.deepcopy(sequential).double(), u, grad_y)
+    reference = outputs_and_gradients(copy.deepcopy(layers["sequential"]).double(), u, grad_y)
     errors = {}
-    for lru in (fast, sequential):
+    for lru in layers.values():
         for name, value in outputs_and_gradients(lru, u, grad_y).items():
             expected = reference[name]
             errors.setdefault(name, []).append(relative_error(value.to(expected.dtype), expected))
@@ -153,41 +160,51 @@ def main() -> None:
     args = parser.parse_args()
 
     tuned = False if args.no_tune_allocator else tune_allocator()
+    scans = (
+        ("native", "chunked", "sequential")
+        if native_scan.available()
+        else ("chunked", "sequential")
+    )
+    fast = tuple(name for name in scans if name != "sequential")
     torch.manual_seed(0)
-    fast = LRU(args.d_model, args.d_state)
-    sequential = copy.deepcopy(fast)
-    sequential.scan = "sequential"
+    layers = {"native": LRU(args.d_model, args.d_state)}
+    for name in ("chunked", "sequential"):
+        layers[name] = copy.deepcopy(layers["native"])
+        layers[name].scan = name
+    layers = {name: layers[name] for name in scans}
     u = torch.randn(args.batch, args.length, args.d_model)
 
     print(
         f"LRU B={args.batch} L={args.length} H={args.d_model} N={args.d_state}, float32, "
         f"{torch.get_num_threads()} threads, allocator tuned: {'yes' if tuned else 'no'}"
     )
-    timings = time_scans(fast, u, args.repeats) | time_layers(fast, sequential, u, args.repeats)
-    print(f"{'':26s}{'chunked ms':>12s}{'sequential ms':>15s}{'ratio':>9s}")
-    for name, (t_fast, t_seq) in timings.items():
-        print(f"{name:26s}{t_fast * 1e3:12.1f}{t_seq * 1e3:15.1f}{t_seq / t_fast:8.1f}x")
-    floor = matmul_floor(fast, u, args.repeats)
-    layer = timings["layer forward+backward"][0]
-    print(
-        f"matmul floor (six dense matmuls) {floor * 1e3:.1f} ms: the layer's forward+backward "
-        f"takes {layer / floor:.2f}x it"
-    )
-    print("at the default training step's shapes (each level's LRU, forward+backward):")
-    layers = floors = 0.0
-    for shape, layer, floor in training_shapes(10 * args.repeats):
-        layers, floors = layers + layer, floors + floor
+    timings = time_scans(layers["chunked"], u, scans, args.repeats)
+    timings |= time_layers(layers, u, args.repeats)
+    print(f"{'ms':26s}" + "".join(f"{name:>12s}" for name in scans) + "   sequential / each")
+    for what, times in timings.items():
+        ratios = " ".join(f"{times['sequential'] / times[name]:6.1f}x" for name in fast)
         print(
-            f"  {shape:24s}{layer * 1e3:8.2f} ms, floor {floor * 1e3:6.2f} ms: {layer / floor:.2f}x"
+            f"{what:26s}" + "".join(f"{times[name] * 1e3:12.1f}" for name in scans) + f"   {ratios}"
         )
-    print(
-        f"  {'all levels':24s}{layers * 1e3:8.2f} ms, floor {floors * 1e3:6.2f} ms: "
-        f"{layers / floors:.2f}x"
-    )
+    floor = matmul_floor(layers["chunked"], u, args.repeats)
+    print(f"matmul floor (six dense matmuls) {floor * 1e3:.1f} ms; the layer's forward+backward:")
+    for name in fast:
+        print(f"  {name:24s}{timings['layer forward+backward'][name] / floor:.2f}x the floor")
+    print("at the default training step's shapes (each level's LRU, forward+backward):")
+    totals, floors = dict.fromkeys(fast, 0.0), 0.0
+    for shape, times, floor in training_shapes(fast, 10 * args.repeats):
+        floors += floor
+        parts = []
+        for name in fast:
+            totals[name] += times[name]
+            parts.append(f"{name} {times[name] * 1e3:5.2f} ms = {times[name] / floor:.2f}x")
+        print(f"  {shape:20s} floor {floor * 1e3:5.2f} ms; " + ", ".join(parts))
+    parts = [f"{name} {totals[name] * 1e3:5.2f} ms = {totals[name] / floors:.2f}x" for name in fast]
+    print(f"  {'all levels':20s} floor {floors * 1e3:5.2f} ms; " + ", ".join(parts))
     print("relative error of float32 against the float64 sequential reference:")
-    print(f"{'':26s}{'chunked':>12s}{'sequential':>15s}")
-    for name, (e_fast, e_seq) in accuracy(fast, sequential, u).items():
-        print(f"{name:26s}{e_fast:12.1e}{e_seq:15.1e}")
+    print(f"{'':26s}" + "".join(f"{name:>12s}" for name in scans))
+    for what, errors in accuracy(layers, u).items():
+        print(f"{what:26s}" + "".join(f"{error:12.1e}" for error in errors))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ One step of the configured run (its data loader, training mode and optimiser, as
 refine-train builds them) is timed over --steps steps after a warm-up, then profiled
 (torch.profiler, self CPU time of every operator) and the step's time split into:
 
-- LRU scan: the chunked scan and its hand-written backward (wrapped for the profile);
+- LRU scan: the scan and its hand-written backward, compiled or chunked (wrapped for the
+  profile);
 - matmuls: the dense projections (the LRUs', the U-Net's resampling, the step network's
   1x1 lift and lower maps) and every other mm/bmm/addmm outside the scan;
 - convolutions: the convolutional backbones' (conv_unet, wave_unet, the field models);
@@ -43,11 +44,14 @@ from refine.cli import CONFIG_DIR
 from refine.cli.equal_time import training_parts
 from refine.cli.train import build_datasets
 from refine.networks import lru as lru_module
+from refine.networks import native_scan
 from refine.runtime import tune_allocator
 from refine.timing import best_time
 from refine.train import loop
 
 GROUPS = ("LRU scan", "matmuls", "convolutions", "STFT", "optimiser", "other")
+SCANS = ("scan_chunked", "scan_chunked_vjp")  # in refine.networks.lru
+NATIVE_SCANS = ("scan_native", "scan_native_vjp")  # in refine.networks.native_scan
 MATMULS = ("aten::mm", "aten::bmm", "aten::addmm", "aten::baddbmm", "aten::addbmm")
 
 
@@ -112,10 +116,11 @@ def main() -> None:
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = compose(config_name="config", overrides=args.overrides)
     t, refiner, optimiser, scheduler, batches = training_parts(cfg)
-    # The scan's two functions, wrapped where the LRU looks them up, and gradient clipping
+    # The scans' functions, wrapped where the LRU looks them up, and gradient clipping
     # (the optimiser's step has its own profiler range).
-    lru_module.scan_chunked = labelled(lru_module.scan_chunked, "LRU scan")
-    lru_module.scan_chunked_vjp = labelled(lru_module.scan_chunked_vjp, "LRU scan")
+    for module, names in ((lru_module, SCANS), (native_scan, NATIVE_SCANS)):
+        for name in names:
+            setattr(module, name, labelled(getattr(module, name), "LRU scan"))
     clip = torch.nn.utils.clip_grad_norm_
     torch.nn.utils.clip_grad_norm_ = labelled(clip, "optimiser")
     if args.compile:

@@ -19,10 +19,11 @@ import math
 import torch
 from torch import nn
 
+from refine.networks import native_scan
 from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential
 
 RECURRENT_OPTIM = {"lr_scale": 0.5, "weight_decay": 0.0}
-SCANS = ("chunked", "sequential")
+SCANS = ("native", "chunked", "sequential")
 
 
 def ring_init_nu_log(d_state: int, r_min: float, r_max: float) -> torch.Tensor:
@@ -60,41 +61,97 @@ def _rows(t: torch.Tensor) -> torch.Tensor:
     return t.reshape(-1, t.shape[-1])
 
 
+def fast_scans(native: bool, u: torch.Tensor, log_lambda: torch.Tensor):
+    """The fast path's scan and its backward for input u and eigenvalues log_lambda: the
+    compiled kernel (`native_scan`) where it builds and takes them (CPU, N ≤ MAX_STATES),
+    else the chunked torch scan."""
+    takes = u.device.type == "cpu" and log_lambda.shape[0] <= native_scan.MAX_STATES
+    if native and takes and native_scan.available():
+        return native_scan.scan_native, native_scan.scan_native_vjp
+    return scan_chunked, scan_chunked_vjp
+
+
+def log_lambda_of(nu_log: torch.Tensor, theta_log: torch.Tensor) -> torch.Tensor:
+    """log λ = −exp(ν_log) + i·exp(θ_log): (N,), (N,) -> (N,) complex."""
+    return torch.complex(-torch.exp(nu_log), torch.exp(theta_log))
+
+
+def input_map_of(b_re: torch.Tensor, b_im: torch.Tensor, gamma_log: torch.Tensor) -> torch.Tensor:
+    """γ ⊙ B as real rows, Re and Im of each state in turn: (N, H), (N, H), (N,) -> (2N, H)."""
+    gamma = torch.exp(gamma_log)[:, None]  # (N, 1)
+    return torch.stack([b_re * gamma, b_im * gamma], 1).flatten(0, 1)
+
+
+def output_map_of(c_re: torch.Tensor, c_im: torch.Tensor) -> torch.Tensor:
+    """Re(C h) = C_re Re(h) − C_im Im(h) as weights over (Re, Im) of each state in turn:
+    (H, N), (H, N) -> (H, 2N)."""
+    return torch.stack([c_re, -c_im], -1).flatten(1)
+
+
 class _LRUCore(torch.autograd.Function):
-    """y = Re(C scan(λ, γB u)), h_n: the fast path, with the backward written out.
+    """y = Re(C scan(λ, γB u)) + D ⊙ u, h_n: the fast path, from the raw parameters, with
+    the backward written out.
 
     Every large tensor is (B, L, H) real or (B, L, N) complex, whose real view (B, L, 2N)
     holds each state's real and imaginary parts side by side; so every projection, forward
     and backward, is one mm on (B·L, ·) matrices that BLAS reads in place, the six dense
     matmuls of the layer's floor (`benchmarks/lru_speed.py`) and nothing more, and the scan
-    and its backward compute in the buffers those mm's wrote.
+    and its backward compute in the buffers those mm's wrote. The maps from the parameters
+    (λ, γB, C as real rows) and the skip D ⊙ u are inside too, their gradients by hand: at
+    the training step's small shapes their autograd graph cost as much as the scan.
     """
 
     @staticmethod
-    def forward(ctx, u, log_lambda, w_in, w_out, h_0):
+    def forward(ctx, u, nu_log, theta_log, gamma_log, b_re, b_im, c_re, c_im, d, h_0, native):
         batch, length, _ = u.shape
+        log_lambda = log_lambda_of(nu_log, theta_log)  # (N,) complex
+        w_in = input_map_of(b_re, b_im, gamma_log)  # (2N, H)
+        w_out = output_map_of(c_re, c_im)  # (H, 2N)
+        scan, ctx.scan_vjp = fast_scans(native, u, log_lambda)
         x = _complex_view((_rows(u) @ w_in.T).view(batch, length, -1))  # (B, L, N)
-        h = scan_chunked(log_lambda, x, h_0, overwrite=True)  # (B, L, N)
-        ctx.save_for_backward(u, log_lambda, w_in, w_out, h_0, h)
+        h = scan(log_lambda, x, h_0, overwrite=True)  # (B, L, N)
+        ctx.save_for_backward(u, log_lambda, w_in, w_out, h_0, h, b_re, b_im, gamma_log, d)
         y = _rows(_pairs_view(h)) @ w_out.T  # (B·L, H)
-        return y.view(batch, length, -1), h[:, -1].clone()  # (B, L, H), (B, N)
+        y = y.view(batch, length, -1).addcmul_(u, d)  # (B, L, H)
+        return y, h[:, -1].clone()  # (B, L, H), (B, N)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad_y, grad_h_n):
-        u, log_lambda, w_in, w_out, h_0, h = ctx.saved_tensors
+        u, log_lambda, w_in, w_out, h_0, h, b_re, b_im, gamma_log, d = ctx.saved_tensors
         batch, length, _ = u.shape
-        grad_y = _rows(grad_y)  # (B·L, H)
-        grad_h = _complex_view((grad_y @ w_out).view(batch, length, -1))  # (B, L, N)
+        grad_y = grad_y.contiguous()
+        grad_rows = _rows(grad_y)  # (B·L, H)
+        grad_h = _complex_view((grad_rows @ w_out).view(batch, length, -1))  # (B, L, N)
         grad_h[:, -1] += grad_h_n
-        grad_log_lambda, grad_x, grad_h_0 = scan_chunked_vjp(
-            log_lambda, h, grad_h, h_0, overwrite=True
-        )
+        grad_log_lambda, grad_x, grad_h_0 = ctx.scan_vjp(log_lambda, h, grad_h, h_0, overwrite=True)
         grad_x = _rows(_pairs_view(grad_x))  # (B·L, 2N)
-        grad_u = (grad_x @ w_in).view(batch, length, -1)  # (B, L, H)
-        grad_w_in = grad_x.T @ _rows(u)  # (2N, H)
-        grad_w_out = grad_y.T @ _rows(_pairs_view(h))  # (H, 2N)
-        return grad_u, grad_log_lambda, grad_w_in, grad_w_out, grad_h_0
+        grad_u = (grad_x @ w_in).view(batch, length, -1).addcmul_(grad_y, d)  # (B, L, H)
+        # The maps' gradients: w_in rows are (γ B_re, γ B_im) per state, w_out columns
+        # (C_re, −C_im), log λ = −exp(ν_log) + i exp(θ_log).
+        grad_w_in = (grad_x.T @ _rows(u)).view(-1, 2, u.shape[-1])  # (N, 2, H)
+        gamma = torch.exp(gamma_log)[:, None]  # (N, 1)
+        grad_b_re, grad_b_im = grad_w_in[:, 0] * gamma, grad_w_in[:, 1] * gamma
+        grad_gamma_log = torch.linalg.vecdot(grad_b_re, b_re) + torch.linalg.vecdot(
+            grad_b_im, b_im
+        )  # (N,): γ Σ_H (∂E/∂w_re B_re + ∂E/∂w_im B_im)
+        grad_w_out = (grad_rows.T @ _rows(_pairs_view(h))).view(u.shape[-1], -1, 2)  # (H, N, 2)
+        grad_nu_log = grad_log_lambda.real * log_lambda.real  # ∂(−exp ν)/∂ν = −exp ν
+        grad_theta_log = grad_log_lambda.imag * log_lambda.imag  # ∂(exp θ)/∂θ = exp θ
+        grad_d = torch.linalg.vecdot(grad_rows, _rows(u), dim=0)  # (H,)
+        return (
+            grad_u,
+            grad_nu_log,
+            grad_theta_log,
+            grad_gamma_log,
+            grad_b_re,
+            grad_b_im,
+            grad_w_out[..., 0],
+            -grad_w_out[..., 1],
+            grad_d,
+            grad_h_0,
+            None,
+        )
 
 
 class LRU(nn.Module):
@@ -107,7 +164,9 @@ class LRU(nn.Module):
         r_min, r_max: ring of initial eigenvalue moduli (paper: 0.9 ≤ |λ| ≤ 0.999 for long
             sequences; lower r_max forgets faster).
         max_phase: initial eigenvalue phases are uniform on (0, max_phase].
-        scan: "chunked" (fast, for training) or "sequential" (the reference twin).
+        scan: "native" (the compiled kernel, `refine.networks.native_scan`; the chunked
+            scan where no C compiler builds it), "chunked" (the same in torch operators) or
+            "sequential" (the reference twin).
     """
 
     def __init__(
@@ -117,7 +176,7 @@ class LRU(nn.Module):
         r_min: float = 0.9,
         r_max: float = 0.999,
         max_phase: float = 2 * math.pi,
-        scan: str = "chunked",
+        scan: str = "native",
     ):
         super().__init__()
         if not 0.0 <= r_min < r_max < 1.0:
@@ -143,17 +202,16 @@ class LRU(nn.Module):
 
     def log_lambda(self) -> torch.Tensor:
         """log λ = −exp(ν_log) + i·exp(θ_log): (N,) complex."""
-        return torch.complex(-torch.exp(self.nu_log), torch.exp(self.theta_log))
+        return log_lambda_of(self.nu_log, self.theta_log)
 
     def _input_map(self) -> torch.Tensor:
         """γ ⊙ B as real rows, Re and Im of each state in turn: (2N, H)."""
-        gamma = torch.exp(self.gamma_log)[:, None]  # (N, 1)
-        return torch.stack([self.B_re * gamma, self.B_im * gamma], 1).flatten(0, 1)
+        return input_map_of(self.B_re, self.B_im, self.gamma_log)
 
     def _output_map(self) -> torch.Tensor:
         """Re(C h) = C_re Re(h) − C_im Im(h) as weights over (Re, Im) of each state in turn:
         (H, 2N)."""
-        return torch.stack([self.C_re, -self.C_im], -1).flatten(1)
+        return output_map_of(self.C_re, self.C_im)
 
     def forward(
         self, u: torch.Tensor, h_0: torch.Tensor | None = None
@@ -179,13 +237,14 @@ class LRU(nn.Module):
                     f"h_0 must be ({u.shape[0]}, {self.d_state}) complex, got {tuple(h_0.shape)}"
                 )
             h_0 = h_0.to(complex_dtype)
-        log_lambda, w_in, w_out = self.log_lambda(), self._input_map(), self._output_map()
-        if self.scan == "chunked":
-            y, h_n = _LRUCore.apply(u, log_lambda, w_in, w_out, h_0)
-        else:
-            h = scan_sequential(log_lambda, _complex_view(u @ w_in.T), h_0)  # (B, L, N)
-            y, h_n = _pairs_view(h) @ w_out.T, h[:, -1]
-        return torch.addcmul(y, u, self.D), h_n
+        if self.scan != "sequential":
+            parameters = (self.nu_log, self.theta_log, self.gamma_log, self.B_re, self.B_im)
+            parameters += (self.C_re, self.C_im, self.D)
+            return _LRUCore.apply(u, *parameters, h_0, self.scan == "native")
+        log_lambda = self.log_lambda()
+        h = scan_sequential(log_lambda, _complex_view(u @ self._input_map().T), h_0)  # (B, L, N)
+        y = _pairs_view(h) @ self._output_map().T  # (B, L, H)
+        return torch.addcmul(y, u, self.D), h[:, -1]
 
     def step(self, u_k: torch.Tensor, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One time step of the recurrence, for sample-by-sample streaming.

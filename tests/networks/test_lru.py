@@ -7,9 +7,12 @@ import torch
 from refine.networks.lru import LRU
 from refine.train.optim import param_groups
 
+FAST_SCANS = ["native", "chunked"]  # native falls back to chunked where no compiler builds it
+
 
 def twins(d_model=5, d_state=4, **kwargs) -> tuple[LRU, LRU]:
-    """The same float64 LRU twice: the fast chunked path and the sequential reference."""
+    """The same float64 LRU twice: a fast path (`scan`, default native) and the sequential
+    reference."""
     fast = LRU(d_model, d_state, **kwargs).double()
     reference = copy.deepcopy(fast)
     reference.scan = "sequential"
@@ -31,8 +34,9 @@ def run_with_grads(lru, u, h_0, grad_y, grad_h):
 
 @pytest.mark.parametrize("length", [1, 7, 16, 33, 300])
 @pytest.mark.parametrize("with_h_0", [False, True])
-def test_fast_path_equals_reference_in_outputs_and_gradients(length, with_h_0):
-    fast, reference = twins()
+@pytest.mark.parametrize("scan", FAST_SCANS)
+def test_fast_path_equals_reference_in_outputs_and_gradients(length, with_h_0, scan):
+    fast, reference = twins(scan=scan)
     u = torch.randn(3, length, 5, dtype=torch.float64)
     h_0 = torch.randn(3, 4, dtype=torch.complex128) if with_h_0 else None
     grad_y, grad_h = torch.randn_like(u), torch.randn(3, 4, dtype=torch.complex128)
@@ -51,8 +55,9 @@ def test_fast_path_equals_reference_in_outputs_and_gradients(length, with_h_0):
         )
 
 
-def test_fast_path_passes_gradcheck():
-    fast, _ = twins(d_model=3, d_state=2)
+@pytest.mark.parametrize("scan", FAST_SCANS)
+def test_fast_path_passes_gradcheck(scan):
+    fast, _ = twins(d_model=3, d_state=2, scan=scan)
     u = torch.randn(2, 6, 3, dtype=torch.float64, requires_grad=True)
     h_0 = torch.randn(2, 2, dtype=torch.complex128, requires_grad=True)
     assert torch.autograd.gradcheck(fast, (u, h_0))

@@ -1,0 +1,234 @@
+"""The LRU's recurrence as compiled C: `scan_native` and its backward `scan_native_vjp`.
+
+The same operator as `refine.networks.scan.scan_chunked` (whose docstring explains the
+recurrence and the layout) and its hand-written backward, computed by `scan_kernel.c` in one
+pass over memory each instead of dozens of torch operators: the plain loop, time outer and
+the states inner and vectorised, needs no powers of λ and no chunk bookkeeping. Measured on
+the 2-core CPU (`benchmarks/lru_speed.py`), at B=8, L=16000, N=64 and at the training step's
+lengths, the scan forward and backward take a fraction of the chunked scan's time.
+
+The C file is compiled on first use with the system's C compiler ($CC, else cc or gcc) into
+$REFINE_CACHE_DIR (default ~/.cache/refine), one library per source, flags, compiler and CPU,
+and loaded with ctypes; ctypes releases the GIL, so a large batch is split across
+torch.get_num_threads() Python threads. Where no compiler works, `available()` is False, a
+warning says so once, and the LRU uses the chunked scan: slower, the same results to
+float32 rounding (tests hold all three scans to the sequential reference).
+"""
+
+import ctypes
+import functools
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import torch
+
+SOURCE = Path(__file__).with_name("scan_kernel.c")
+FLAGS = ("-O3", "-shared", "-fPIC")
+NATIVE_FLAGS = ("-march=native",)  # dropped where the compiler does not know it
+MAX_STATES = 4096  # N the kernels carry on their stack (scan_kernel.c)
+PARALLEL_WORK = 1 << 18  # complex entries (B·L·N) from which the batch is split over threads
+_KERNELS = {torch.complex64: "f32", torch.complex128: "f64"}
+
+
+def cache_dir() -> Path:
+    """Where compiled kernels are kept: $REFINE_CACHE_DIR, else $XDG_CACHE_HOME/refine, else
+    ~/.cache/refine."""
+    if "REFINE_CACHE_DIR" in os.environ:
+        return Path(os.environ["REFINE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "refine"
+
+
+def _cpu() -> str:
+    """This machine's CPU, for the library's name: -march=native code may not run elsewhere."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("model name", "flags", "Features")):
+                return line
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _compile(compiler: str, flags: tuple[str, ...], target: Path) -> bool:
+    """Compile SOURCE into target (atomically: a half-written library is never loaded)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        built = Path(scratch) / target.name
+        command = [compiler, *flags, str(SOURCE), "-o", str(built)]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            return False
+        os.replace(built, target)
+    return True
+
+
+def _build() -> Path | None:
+    """The compiled library for this machine, building it if it is not cached; None when no
+    compiler builds it."""
+    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        return None
+    source = SOURCE.read_bytes()
+    for flags in (FLAGS + NATIVE_FLAGS, FLAGS):
+        key = hashlib.sha256(
+            b"\0".join([source, " ".join(flags).encode(), compiler.encode(), _cpu().encode()])
+        ).hexdigest()[:16]
+        target = cache_dir() / f"scan_kernel-{key}.so"
+        try:
+            if target.exists() or _compile(compiler, flags, target):
+                return target
+        except OSError:  # an unwritable cache or a compiler that does not run
+            return None
+    return None
+
+
+@functools.cache
+def library() -> ctypes.CDLL | None:
+    """The loaded kernels, or None (with one warning) where they cannot be built."""
+    path = _build()
+    if path is None:
+        warnings.warn(
+            "refine: no C compiler could build the LRU's scan kernel (set $CC or install gcc); "
+            "the LRU uses the chunked torch scan instead, the same results about 2x slower",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return None
+    lib = ctypes.CDLL(str(path))
+    pointer, size = ctypes.c_void_p, ctypes.c_long
+    for suffix in _KERNELS.values():
+        forward = getattr(lib, f"scan_forward_{suffix}")
+        backward = getattr(lib, f"scan_backward_{suffix}")
+        forward.argtypes = [pointer] * 3 + [size] * 4
+        backward.argtypes = [pointer] * 5 + [size] * 4
+        forward.restype = backward.restype = ctypes.c_int
+    return lib
+
+
+def available() -> bool:
+    """Whether `scan_native` runs compiled here (else callers take the chunked scan)."""
+    return library() is not None
+
+
+@functools.cache
+def _pool(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(threads, thread_name_prefix="refine-scan")
+
+
+def _over_rows(kernel, rows: int, work: int, *arguments) -> None:
+    """kernel(*pointers, first, last, *sizes) over batch rows [0, rows), split across
+    torch.get_num_threads() threads when the work is large enough to pay for them."""
+    pointers, sizes = arguments[:-2], arguments[-2:]
+    threads = min(torch.get_num_threads(), rows)
+    if threads < 2 or work < PARALLEL_WORK:
+        failed = kernel(*pointers, 0, rows, *sizes)
+    else:
+        bounds = [rows * i // threads for i in range(threads + 1)]
+        parts = [
+            _pool(threads).submit(kernel, *pointers, first, last, *sizes)
+            for first, last in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+        failed = any([part.result() for part in parts])
+    if failed:  # _check refuses this first
+        raise ValueError(f"the scan kernel takes at most {MAX_STATES} states, got {sizes[-1]}")
+
+
+def _check(log_lambda: torch.Tensor, x: torch.Tensor, h_0: torch.Tensor | None) -> None:
+    if x.dtype not in _KERNELS or x.device.type != "cpu":
+        raise TypeError(f"scan_native takes complex64 or complex128 CPU tensors, got {x.dtype}")
+    if x.dim() < 2 or x.shape[-1] != log_lambda.shape[-1] or x.shape[-2] < 1:
+        raise ValueError(
+            f"x must be (..., L, N) with L >= 1 steps and N = {log_lambda.shape[-1]} states, "
+            f"got {tuple(x.shape)}"
+        )
+    if x.shape[-1] > MAX_STATES:
+        raise ValueError(f"scan_native takes at most {MAX_STATES} states, got {x.shape[-1]}")
+    expected = x.shape[:-2] + x.shape[-1:]
+    if h_0 is not None and h_0.shape != expected:
+        raise ValueError(f"h_0 must be {tuple(expected)}, got {tuple(h_0.shape)}")
+
+
+def _lambda(log_lambda: torch.Tensor) -> torch.Tensor:
+    """λ = exp(log λ) in complex128, in which the kernels carry the recurrence: (N,)."""
+    return torch.exp(log_lambda.detach().to(torch.complex128))
+
+
+def _pointer(t: torch.Tensor | None) -> int | None:
+    return None if t is None else t.data_ptr()
+
+
+def scan_native(
+    log_lambda: torch.Tensor,
+    x: torch.Tensor,
+    h_0: torch.Tensor | None = None,
+    overwrite: bool = False,
+) -> torch.Tensor:
+    """h_k = λ ⊙ h_{k−1} + x_k for k = 0 … L−1 with h_{−1} = h_0 (zeros when None).
+
+    log_lambda (N,) complex, x (..., L, N) complex64/128 on the CPU, h_0 (..., N)
+    -> h (..., L, N). `overwrite`: x is scratch the scan may compute in (h is then x, when x
+    is contiguous). No autograd: `scan_native_vjp` is its backward. Needs `available()`.
+    """
+    _check(log_lambda, x, h_0)
+    with torch.no_grad():
+        h = x if overwrite and x.is_contiguous() else x.clone(memory_format=torch.contiguous_format)
+        start = None if h_0 is None else h_0.to(h.dtype).contiguous()
+        lam = _lambda(log_lambda)
+        length, states = h.shape[-2:]
+        rows = h.numel() // (length * states)
+        kernel = getattr(library(), f"scan_forward_{_KERNELS[h.dtype]}")
+        _over_rows(
+            kernel, rows, h.numel(), h.data_ptr(), lam.data_ptr(), _pointer(start), length, states
+        )
+    return h
+
+
+def scan_native_vjp(
+    log_lambda: torch.Tensor,
+    h: torch.Tensor,
+    grad_h: torch.Tensor,
+    h_0: torch.Tensor | None = None,
+    overwrite: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """Backward pass of `scan_native`, as `refine.networks.scan.scan_chunked_vjp` (same
+    arguments and returns): dx_k = g_k + conj(λ) dx_{k+1}, dh_0 = conj(λ) dx_0,
+    d log λ = conj(λ) Σ_k conj(h_{k−1}) dx_k, the last two sums in the reverse pass itself.
+
+    log_lambda (N,), h and grad_h (..., L, N), h_0 (..., N) or None
+    -> grad_log_lambda (N,), grad_x (..., L, N), grad_h_0 (..., N) or None.
+    """
+    _check(log_lambda, grad_h, h_0)
+    with torch.no_grad():
+        contiguous = overwrite and grad_h.is_contiguous()
+        grad_x = grad_h if contiguous else grad_h.clone(memory_format=torch.contiguous_format)
+        h = h.to(grad_x.dtype).contiguous()
+        start = None if h_0 is None else h_0.to(grad_x.dtype).contiguous()
+        lam = _lambda(log_lambda)  # the kernel conjugates it itself
+        length, states = grad_x.shape[-2:]
+        rows = grad_x.numel() // (length * states)
+        grad_lambda = torch.empty(rows, states, dtype=torch.complex128)  # per row, summed below
+        kernel = getattr(library(), f"scan_backward_{_KERNELS[grad_x.dtype]}")
+        _over_rows(
+            kernel,
+            rows,
+            grad_x.numel(),
+            h.data_ptr(),
+            grad_x.data_ptr(),
+            lam.data_ptr(),
+            _pointer(start),
+            grad_lambda.data_ptr(),
+            length,
+            states,
+        )
+        conj_lambda = lam.conj()
+        grad_h_0 = None if h_0 is None else conj_lambda.to(grad_x.dtype) * grad_x[..., 0, :]
+        grad_log_lambda = conj_lambda * grad_lambda.sum(0)  # (N,)
+    return grad_log_lambda.to(log_lambda.dtype), grad_x, grad_h_0

@@ -1,0 +1,137 @@
+"""The compiled scan kernel against the sequential reference, and how it is built and found."""
+
+import warnings
+
+import pytest
+import torch
+
+from refine.networks import native_scan
+from refine.networks.lru import LRU
+from refine.networks.native_scan import scan_native, scan_native_vjp
+from refine.networks.scan import scan_sequential
+from tests.networks.test_scan import LENGTHS, random_complex, random_log_lambda
+
+needs_kernel = pytest.mark.skipif(
+    not native_scan.available(), reason="no C compiler builds the scan kernel here"
+)
+
+
+@needs_kernel
+@pytest.mark.parametrize("length", LENGTHS)
+@pytest.mark.parametrize("with_h_0", [False, True])
+def test_native_equals_sequential(length, with_h_0):
+    log_lambda = random_log_lambda(6)
+    x = random_complex(2, 3, length, 6)  # two leading batch dims
+    h_0 = random_complex(2, 3, 6) if with_h_0 else None
+    expected = scan_sequential(log_lambda, x, h_0)
+    torch.testing.assert_close(scan_native(log_lambda, x, h_0), expected, rtol=1e-10, atol=1e-10)
+
+
+@needs_kernel
+@pytest.mark.parametrize("length", [1, 17, 300])
+@pytest.mark.parametrize("with_h_0", [False, True])
+def test_native_vjp_equals_autograd_through_the_sequential_scan(length, with_h_0):
+    log_lambda = random_log_lambda(4).requires_grad_()
+    x = random_complex(2, length, 4).requires_grad_()
+    h_0 = random_complex(2, 4).requires_grad_() if with_h_0 else None
+    grad_h = random_complex(2, length, 4)
+    h = scan_sequential(log_lambda, x, h_0)
+    inputs = [log_lambda, x] + ([h_0] if with_h_0 else [])
+    expected = torch.autograd.grad(h, inputs, grad_outputs=grad_h)
+    got = scan_native_vjp(log_lambda, h.detach(), grad_h, h_0)
+    for g, e in zip(got, expected, strict=False):
+        torch.testing.assert_close(g, e, rtol=1e-9, atol=1e-9)
+    if not with_h_0:
+        assert got[2] is None
+
+
+@needs_kernel
+def test_float32_matches_the_float64_reference_over_long_sequences():
+    log_lambda = random_log_lambda(8, r_min=0.99, r_max=0.99999).to(torch.complex64)
+    x = random_complex(2, 20000, 8).to(torch.complex64)
+    grad_h = random_complex(2, 20000, 8).to(torch.complex64)
+    expected = scan_sequential(log_lambda.to(torch.complex128), x.to(torch.complex128))
+    h = scan_native(log_lambda, x)
+    assert (h.to(torch.complex128) - expected).norm() / expected.norm() < 1e-6
+    _, grad_x, _ = scan_native_vjp(log_lambda, h, grad_h)
+    expected_grad = scan_sequential(
+        log_lambda.conj().to(torch.complex128), grad_h.to(torch.complex128).flip(-2)
+    ).flip(-2)
+    assert (grad_x.to(torch.complex128) - expected_grad).norm() / expected_grad.norm() < 1e-6
+
+
+@needs_kernel
+def test_a_batch_split_across_threads_equals_one_thread(monkeypatch):
+    log_lambda = random_log_lambda(4)
+    x, grad_h, h_0 = random_complex(5, 40, 4), random_complex(5, 40, 4), random_complex(5, 4)
+    whole = scan_native(log_lambda, x, h_0), scan_native_vjp(log_lambda, x, grad_h, h_0)
+    monkeypatch.setattr(native_scan, "PARALLEL_WORK", 0)  # split even this small batch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(3)  # 5 rows over 3 threads: uneven parts
+    try:
+        split = scan_native(log_lambda, x, h_0), scan_native_vjp(log_lambda, x, grad_h, h_0)
+    finally:
+        torch.set_num_threads(threads)
+    torch.testing.assert_close(split[0], whole[0], rtol=0, atol=0)
+    for got, expected in zip(split[1], whole[1], strict=True):
+        torch.testing.assert_close(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@needs_kernel
+def test_overwrite_and_strided_inputs():
+    log_lambda = random_log_lambda(4)
+    x = random_complex(2, 32, 4)
+    kept = x.clone()
+    expected = scan_sequential(log_lambda, x)
+    torch.testing.assert_close(scan_native(log_lambda, x), expected)
+    torch.testing.assert_close(x, kept, rtol=0, atol=0)  # left alone
+    h = scan_native(log_lambda, x, overwrite=True)
+    torch.testing.assert_close(h, expected)
+    assert h.data_ptr() == x.data_ptr()  # computed in x's own memory
+    strided = random_complex(2, 4, 40).mT  # (2, 40, 4), time not contiguous
+    expected = scan_sequential(log_lambda, strided.contiguous())
+    torch.testing.assert_close(scan_native(log_lambda, strided, overwrite=True), expected)
+
+
+@needs_kernel
+def test_bad_inputs_get_clear_errors():
+    log_lambda = random_log_lambda(4)
+    with pytest.raises(TypeError, match="complex64 or complex128"):
+        scan_native(log_lambda, torch.randn(2, 10, 4))
+    with pytest.raises(ValueError, match="N = 4"):
+        scan_native(log_lambda, random_complex(2, 10, 3))
+    with pytest.raises(ValueError, match="L >= 1"):
+        scan_native(log_lambda, random_complex(2, 0, 4))
+    with pytest.raises(ValueError, match="h_0 must be"):
+        scan_native(log_lambda, random_complex(2, 10, 4), random_complex(3, 4))
+    too_many = native_scan.MAX_STATES + 1
+    with pytest.raises(ValueError, match="at most"):
+        scan_native(random_log_lambda(too_many), random_complex(1, 2, too_many))
+
+
+@needs_kernel
+def test_the_library_is_built_once_per_cache_and_reused(tmp_path, monkeypatch):
+    monkeypatch.setenv("REFINE_CACHE_DIR", str(tmp_path))
+    first = native_scan._build()
+    assert first is not None and first.parent == tmp_path
+    built = first.stat().st_mtime_ns
+    assert native_scan._build() == first and first.stat().st_mtime_ns == built
+    assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no scratch left behind
+
+
+def test_without_a_compiler_the_lru_warns_once_and_takes_the_chunked_scan(monkeypatch):
+    monkeypatch.setattr(native_scan, "_build", lambda: None)
+    native_scan.library.cache_clear()
+    try:
+        lru = LRU(5, 4).double()
+        u = torch.randn(2, 20, 5, dtype=torch.float64)
+        with pytest.warns(RuntimeWarning, match="no C compiler"):
+            y, _ = lru(u)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # once: the second call is silent
+            lru(u)
+        reference = LRU(5, 4, scan="sequential").double()
+        reference.load_state_dict(lru.state_dict())
+        torch.testing.assert_close(y, reference(u)[0], rtol=1e-10, atol=1e-10)
+    finally:
+        native_scan.library.cache_clear()
