@@ -24,10 +24,11 @@ field-models:
 setup: $(READY)
 
 # Debian programs that render the shipped model's corpus (refine.cli.prepare) and that its
-# tests drive: fluidsynth with a General MIDI soundfont, espeak-ng and flite.
-SYSTEM_PACKAGES := fluidsynth fluid-soundfont-gm espeak-ng flite
+# tests drive: fluidsynth with a General MIDI soundfont, espeak-ng and flite; and gcc, which
+# builds the LRU's scan kernel on first use (refine.networks.native_scan).
+SYSTEM_PACKAGES := fluidsynth fluid-soundfont-gm espeak-ng flite gcc
 system-packages:
-	@if command -v fluidsynth >/dev/null && command -v espeak-ng >/dev/null && command -v flite >/dev/null && [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ]; then \
+	@if command -v fluidsynth >/dev/null && command -v espeak-ng >/dev/null && command -v flite >/dev/null && command -v gcc >/dev/null && [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ]; then \
 		echo "system packages present"; \
 	else \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \

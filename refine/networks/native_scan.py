@@ -123,6 +123,10 @@ def _pool(threads: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(threads, thread_name_prefix="refine-scan")
 
 
+# A forked child (a DataLoader worker) inherits the pool without its threads: it makes its own.
+os.register_at_fork(after_in_child=_pool.cache_clear)
+
+
 def _over_rows(kernel, rows: int, work: int, *arguments) -> None:
     """kernel(*pointers, first, last, *sizes) over batch rows [0, rows), split across
     torch.get_num_threads() threads when the work is large enough to pay for them."""

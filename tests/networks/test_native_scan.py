@@ -135,3 +135,21 @@ def test_without_a_compiler_the_lru_warns_once_and_takes_the_chunked_scan(monkey
         torch.testing.assert_close(y, reference(u)[0], rtol=1e-10, atol=1e-10)
     finally:
         native_scan.library.cache_clear()
+
+
+def _scan_in_two_threads(log_lambda, x):
+    torch.set_num_threads(2)
+    return scan_native(log_lambda, x)
+
+
+@needs_kernel
+def test_a_forked_child_splits_its_batch_over_threads_of_its_own(monkeypatch):
+    """A DataLoader worker is a fork: the parent's pool threads do not exist in it."""
+    monkeypatch.setattr(native_scan, "PARALLEL_WORK", 0)
+    log_lambda = random_log_lambda(4)
+    x = random_complex(4, 30, 4)
+    expected = scan_native(log_lambda, x)  # the parent's pool now exists
+    context = torch.multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        got = pool.apply_async(_scan_in_two_threads, (log_lambda, x)).get(timeout=60)
+    torch.testing.assert_close(got, expected, rtol=0, atol=0)
