@@ -36,7 +36,6 @@ def relative_error(got: torch.Tensor, expected: torch.Tensor) -> float:
     return ((got - expected).norm() / expected.norm()).item()
 
 
-FAST = ("native", "chunked")
 SCAN_FUNCTIONS = {
     "native": (native_scan.scan_native, native_scan.scan_native_vjp),
     "chunked": (scan_chunked, scan_chunked_vjp),

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import torch
 
+from refine.networks.scan import check_scan_inputs
+
 SOURCE = Path(__file__).with_name("scan_kernel.c")
 FLAGS = ("-O3", "-shared", "-fPIC")
 NATIVE_FLAGS = ("-march=native",)  # dropped where the compiler does not know it
@@ -147,18 +149,13 @@ def _over_rows(kernel, rows: int, work: int, *arguments) -> None:
 
 
 def _check(log_lambda: torch.Tensor, x: torch.Tensor, h_0: torch.Tensor | None) -> None:
+    """`check_scan_inputs`, and what only the kernels need: complex64/128 on the CPU, at
+    most MAX_STATES states."""
     if x.dtype not in _KERNELS or x.device.type != "cpu":
         raise TypeError(f"scan_native takes complex64 or complex128 CPU tensors, got {x.dtype}")
-    if x.dim() < 2 or x.shape[-1] != log_lambda.shape[-1] or x.shape[-2] < 1:
-        raise ValueError(
-            f"x must be (..., L, N) with L >= 1 steps and N = {log_lambda.shape[-1]} states, "
-            f"got {tuple(x.shape)}"
-        )
+    check_scan_inputs(log_lambda, x, h_0)
     if x.shape[-1] > MAX_STATES:
         raise ValueError(f"scan_native takes at most {MAX_STATES} states, got {x.shape[-1]}")
-    expected = x.shape[:-2] + x.shape[-1:]
-    if h_0 is not None and h_0.shape != expected:
-        raise ValueError(f"h_0 must be {tuple(expected)}, got {tuple(h_0.shape)}")
 
 
 def _lambda(log_lambda: torch.Tensor) -> torch.Tensor:

@@ -105,7 +105,9 @@ def _scan_in_place(
     return h.flatten(-3, -2)[..., :length, :]
 
 
-def _check(log_lambda: torch.Tensor, x: torch.Tensor, h_0: torch.Tensor | None) -> None:
+def check_scan_inputs(log_lambda: torch.Tensor, x: torch.Tensor, h_0: torch.Tensor | None) -> None:
+    """A clear error for arguments no scan takes: log_lambda (N,) and x (..., L ≥ 1, N)
+    complex, h_0 (..., N) or None."""
     if not (log_lambda.is_complex() and x.is_complex()):
         raise TypeError("scans take complex log_lambda (N,) and x (..., L, N)")
     if x.dim() < 2 or x.shape[-1] != log_lambda.shape[-1] or x.shape[-2] < 1:
@@ -134,7 +136,7 @@ def scan_chunked(
     a multiple of the chunk, h is then x). No autograd: `scan_chunked_vjp` is its backward,
     by hand (the reverse scan).
     """
-    _check(log_lambda, x, h_0)
+    check_scan_inputs(log_lambda, x, h_0)
     if reverse and h_0 is not None:
         raise ValueError("a reverse scan starts from zeros at the end: pass h_0=None")
     with torch.no_grad():
@@ -181,7 +183,7 @@ def scan_sequential(
 
     log_lambda (N,) complex, x (..., L, N) complex, h_0 (..., N) -> h (..., L, N).
     """
-    _check(log_lambda, x, h_0)
+    check_scan_inputs(log_lambda, x, h_0)
     lam = torch.exp(log_lambda).to(x.dtype)  # (N,)
     h = torch.zeros_like(x[..., 0, :]) if h_0 is None else h_0.to(x.dtype)  # (..., N)
     states = []
