@@ -62,7 +62,9 @@ def time_scans(lru: LRU, u: torch.Tensor, scans, repeats: int) -> dict[str, dict
     for name in scans:
         if name == "sequential":
             with torch.no_grad():
-                forward[name] = best_time(lambda: scan_sequential(log_lambda, x), repeats // 3)
+                forward[name] = best_time(
+                    lambda: scan_sequential(log_lambda, x), max(1, repeats // 3)
+                )
             backward[name] = best_time(sequential_backward, max(1, repeats // 3))
         else:
             scan, vjp = SCAN_FUNCTIONS[name]
