@@ -3,6 +3,7 @@
     python benchmarks/denoise_speed.py                  # the shipped model
     python benchmarks/denoise_speed.py --checkpoint runs/main/checkpoint.pt
     python benchmarks/denoise_speed.py --hour           # also a 1-hour file's memory
+    python benchmarks/denoise_speed.py --scan chunked   # the LRUs on the chunked torch scan
 
 Speed: the model with its default steps denoises 10 s of 16 kHz audio (the in-memory API,
 `refine.inference.enhance`) with 2 threads; the RTF is the best of 5 runs' wall time over 10 s, for
@@ -27,6 +28,7 @@ import torch
 
 from refine.data import SyntheticDataset
 from refine.inference.enhance import SHIPPED_MODEL, enhance, load_model, refine_settings
+from refine.networks.lru import LRU, SCANS
 from refine.runtime import tune_allocator
 from refine.timing import best_time
 
@@ -40,13 +42,16 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
-def speed(checkpoint: str) -> None:
+def speed(checkpoint: str, scan: str) -> None:
     model = load_model(checkpoint)
+    for module in model.refiner.modules():  # the LRUs' scan: native, or chunked to compare
+        if isinstance(module, LRU):
+            module.scan = scan
     clip = SyntheticDataset(1, segment_seconds=10.0, split="test", snr_values=[5.0])[0]
     noisy = clip["noisy"]  # (1, 160000)
     steps = refine_settings(model)["steps"]
     seconds = best_time(lambda: enhance(noisy, 16000, model), repeats=5)
-    print(f"{Path(checkpoint).name}: {steps} steps on 10 s at 16 kHz, 2 threads")
+    print(f"{Path(checkpoint).name}: {steps} steps on 10 s at 16 kHz, 2 threads, {scan} scan")
     print(f"  wall time {seconds:.3f} s, RTF {seconds / 10:.4f} (all steps), target 0.1")
     whole = enhance(noisy, 16000, model)
     pieces = enhance(noisy, 16000, model, chunk_seconds=2.0, overlap_seconds=0.5)
@@ -78,10 +83,13 @@ def main() -> None:
         "--checkpoint", default=str(SHIPPED_MODEL), help="the model to measure (the shipped one)"
     )
     parser.add_argument("--hour", action="store_true", help="also a 1-hour file's memory")
+    parser.add_argument(
+        "--scan", choices=SCANS[:2], default="native", help="the LRUs' scan (default native)"
+    )
     args = parser.parse_args()
     tune_allocator()
     torch.set_num_threads(2)
-    speed(args.checkpoint)
+    speed(args.checkpoint, args.scan)
     if args.hour:
         hour(args.checkpoint)
 
