@@ -152,4 +152,6 @@ def test_a_forked_child_splits_its_batch_over_threads_of_its_own(monkeypatch):
     context = torch.multiprocessing.get_context("fork")
     with context.Pool(1) as pool:
         got = pool.apply_async(_scan_in_two_threads, (log_lambda, x)).get(timeout=60)
-    torch.testing.assert_close(got, expected, rtol=0, atol=0)
+    # The child's copy of x lies at another address: a vectorised loop may peel other
+    # elements, so allow float64 rounding rather than demand the same bits.
+    torch.testing.assert_close(got, expected, rtol=1e-12, atol=1e-12)
