@@ -19,7 +19,7 @@ set -euo pipefail
 BIN=${BIN:-.venv/bin}
 # each model with the step decay it had when this was measured (run.sh's first rule)
 for model in real2:runs/pretrained_real2/refine_real2.pt:0.7 \
-  default:refine/pretrained/refine_default.pt:0.85; do
+  default:runs/pretrained_drift/refine_affine.pt:0.85; do
   IFS=: read -r name checkpoint decay <<< "$model"
   MODEL_OVERRIDES="schedule_steps=1 past_decay=$decay" MAX_STEPS=8 TOLERANCES="[1.0e-2]" \
     bash experiments/pretrained/eval_real.sh "$checkpoint" \

@@ -21,7 +21,7 @@ P=experiments/pretrained
 OUT=$P/clean_end_pilot
 RUN=runs/pretrained_clean_end_pilot
 # Every setting of the pilot but its noise kinds.
-PILOT=(train.init_from=refine/pretrained/refine_real_noise.pt model.update=mask
+PILOT=(train.init_from=runs/pretrained_context/refine_context.pt model.update=mask
        model.past_decay=0.5 train.extra_steps=12 "data.snr_range=[-5.0,30.0]"
        train.normalise_by=capped train.lr=5e-4 train.seed=9 data.noise_seconds=8.0
        data.noise_dir=data/noise "data.clean_subfolders=[music,speech,synth]"

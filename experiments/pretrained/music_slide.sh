@@ -33,9 +33,9 @@ source $P/fifth_recipe.sh  # FIFTH_SETTINGS
 "$BIN/refine-train" $FIFTH_SETTINGS \
   "data.noise_kinds=[white,pink,brown,mix,babble,typing,hum,ambience]" data.segment_seconds=2.0 train.batch_size=4 "data.clean_subfolders=[music,speech,synth]" \
   train.steps="$steps" hydra.run.dir=$CONTROL
-models=(default:refine/pretrained/refine_default.pt:0.85 mask:runs/pretrained_mask/refine_mask.pt:0.7
+models=(default:runs/pretrained_drift/refine_affine.pt:0.85 mask:runs/pretrained_mask/refine_mask.pt:0.7
         fifth:runs/pretrained_real2/refine_real2.pt:0.7 sixth:runs/pretrained_voices/refine_voices.pt:0.7
-        seventh:refine/pretrained/refine_real_noise.pt:0.7
+        seventh:runs/pretrained_context/refine_context.pt:0.7
         pilot:$PILOT/checkpoint.pt:0.7 no_music:$CONTROL/checkpoint.pt:0.7)
 for model in "${models[@]}"; do
   IFS=: read -r name checkpoint decay <<< "$model"
