@@ -1,0 +1,54 @@
+"""Interpolated checkpoints: the ends are the two files, the middle the mean, the spec b's;
+other architectures, α outside [0, 1] and an existing target are refused."""
+
+import pytest
+import torch
+
+from refine.process.build import build_refiner
+from refine.process.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from refine.process.interpolate import interpolated_checkpoint
+
+SPEC = {
+    "model": {"name": "lru_unet", "steps": 2, "d_model": 8, "d_state": 4, "n_layers": 1},
+    "domain": {"name": "stft_magnitude", "n_fft": 64, "hop_length": 16},
+    "schedule": {"name": "quadratic"},
+    "audio_channels": 1,
+}
+
+
+def checkpoint(path, seed, spec=SPEC, **extra):
+    torch.manual_seed(seed)
+    refiner = build_refiner(spec)
+    torch.nn.init.normal_(refiner.step_net.lower.weight, std=0.1)
+    save_checkpoint(path, spec=spec, model=refiner.state_dict(), **extra)
+    return refiner.state_dict()
+
+
+def test_the_ends_are_the_two_checkpoints_and_the_middle_their_mean(tmp_path):
+    a = checkpoint(tmp_path / "a.pt", 0)
+    b = checkpoint(tmp_path / "b.pt", 1, step=9, inference={"past_decay": 0.7})
+    assert not torch.equal(a["step_net.lower.weight"], b["step_net.lower.weight"])
+    for alpha in (0.0, 0.5, 1.0):
+        interpolated_checkpoint(
+            tmp_path / "a.pt", tmp_path / "b.pt", alpha, tmp_path / f"{alpha}.pt"
+        )
+        mixed = load_checkpoint(tmp_path / f"{alpha}.pt")
+        assert mixed["step"] == 9 and mixed["inference"] == {"past_decay": 0.7}
+        for name, weight in b.items():
+            if weight.is_floating_point():
+                expected = (1 - alpha) * a[name] + alpha * weight
+                torch.testing.assert_close(mixed["model"][name], expected)
+
+
+def test_other_architectures_a_wrong_alpha_and_an_existing_target_are_refused(tmp_path):
+    checkpoint(tmp_path / "a.pt", 0)
+    wider = {**SPEC, "model": {**SPEC["model"], "d_model": 16}}
+    checkpoint(tmp_path / "wide.pt", 0, spec=wider)
+    with pytest.raises(CheckpointError, match="not one architecture"):
+        interpolated_checkpoint(tmp_path / "a.pt", tmp_path / "wide.pt", 0.5, tmp_path / "x.pt")
+    with pytest.raises(ValueError, match=r"alpha must be in \[0, 1\], got 1.5"):
+        interpolated_checkpoint(tmp_path / "a.pt", tmp_path / "a.pt", 1.5, tmp_path / "x.pt")
+    (tmp_path / "taken.pt").write_bytes(b"user data")
+    with pytest.raises(FileExistsError, match="taken.pt exists"):
+        interpolated_checkpoint(tmp_path / "a.pt", tmp_path / "a.pt", 0.5, tmp_path / "taken.pt")
+    assert (tmp_path / "taken.pt").read_bytes() == b"user data"
