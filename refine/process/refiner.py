@@ -105,6 +105,47 @@ def checked_past_decay(decay: float) -> float:
     return float(decay)
 
 
+class StepTargets:
+    """The domain features of y_t = x − s(t/T)·ω, t = 0 … T, for one batch (B, C, T) x2, each
+    (B, K, L) laid out as (K, B, L) (`channel_major`); `targets[t]`, t = −1 is y_T.
+
+    A linear domain (the waveform, the complex STFT) encodes x and ω once and forms
+    X − s(t/T)·W when step t asks for it: two transforms instead of T + 1, equal to encoding
+    every y_t up to float rounding (tests/process), and no (T+1, B, K, L) stack, which the
+    unroll reads one step at a time (forming it took 28 of the default training step's
+    430 ms, benchmarks/train_step.py). The magnitude STFT is not linear and encodes every
+    y_t up front."""
+
+    def __init__(self, domain, fractions: torch.Tensor, noisy: torch.Tensor, noise: torch.Tensor):
+        self.fractions = fractions  # (T+1,) s(t/T)
+        if domain.linear:
+            self.observed = channel_major(domain.encode(noisy))  # (B, K, L)
+            self.removed = channel_major(domain.encode(noise))
+            self.encoded = None
+        else:
+            waves = noisy[None] - fractions[:, None, None, None] * noise[None]  # (T+1, B, C, T)
+            features = domain.encode(waves.flatten(0, 1))  # ((T+1)·B, K, L)
+            self.encoded = channel_major(features.unflatten(0, (len(fractions), noisy.shape[0])))
+
+    def __len__(self) -> int:
+        return len(self.fractions)
+
+    def __getitem__(self, t: int) -> torch.Tensor:
+        """y_t's features (B, K, L)."""
+        if self.encoded is not None:
+            return self.encoded[t]
+        if t % len(self) == 0:
+            return self.observed  # s(0) = 0
+        return torch.add(self.observed, self.removed, alpha=-self.fractions[t].item())
+
+    def stacked(self) -> torch.Tensor:
+        """Every y_t at once: (T+1, B, K, L), laid out as (T+1, K, B, L)."""
+        if self.encoded is not None:
+            return self.encoded
+        fractions = self.fractions[:, None, None, None]  # (T+1, 1, 1, 1)
+        return self.observed - fractions * self.removed
+
+
 class Refiner(nn.Module):
     """Unrolls a weight-shared step network over a schedule of per-step targets.
 
@@ -191,18 +232,13 @@ class Refiner(nn.Module):
 
     def targets(self, noisy: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         """Domain features of y_t = x − s(t/T)·ω for t = 0 … T: (B, C, T) x2 -> (T+1, B, K, L),
-        laid out in memory as (T+1, K, B, L) (`channel_major`). A linear domain (the waveform,
-        the complex STFT) encodes x and ω once and forms X − s(t/T)·W: two transforms instead
-        of T + 1, equal to encoding every y_t up to float rounding (tests/process). The
-        magnitude STFT is not linear and encodes every y_t."""
-        fractions = self.fractions.to(noisy)[:, None, None, None]  # (T+1, 1, 1, 1)
-        if self.domain.linear:
-            observed = channel_major(self.domain.encode(noisy))  # (B, K, L)
-            removed = channel_major(self.domain.encode(noise))
-            return observed - fractions * removed  # (T+1, B, K, L) in their layout
-        waves = noisy[None] - fractions * noise[None]  # (T+1, B, C, T)
-        features = self.domain.encode(waves.flatten(0, 1))  # ((T+1)·B, K, L)
-        return channel_major(features.unflatten(0, (self.steps + 1, noisy.shape[0])))
+        laid out in memory as (T+1, K, B, L) (`channel_major`): all of `step_targets` in one
+        tensor, for teacher forcing, which runs every step at once."""
+        return self.step_targets(noisy, noise).stacked()
+
+    def step_targets(self, noisy: torch.Tensor, noise: torch.Tensor) -> "StepTargets":
+        """The per-step targets of one batch, each formed when a step asks for it."""
+        return StepTargets(self.domain, self.fractions.to(noisy), noisy, noise)
 
     @property
     def past_decay(self) -> float:
@@ -318,7 +354,7 @@ class Refiner(nn.Module):
         return (a - b).square().sum((1, 2))
 
     def _normaliser(self, targets, noisy, noise_weight: float, input_weight: float):
-        """a·‖ω‖² + b·‖s + ω‖² per example in the loss space, from the targets (T+1, B, K, L)
+        """a·‖ω‖² + b·‖s + ω‖² per example in the loss space, from the `StepTargets`
         (ω = y_0 − y_T) and the noisy audio (B, C, T); a term of weight 0 is not computed."""
         energy = 0.0
         if noise_weight:
@@ -382,9 +418,9 @@ class Refiner(nn.Module):
                 f"{extra_grad_steps}"
             )
         with torch.no_grad():
-            targets = self.targets(noisy, noise)  # (T+1, B, K, L)
+            targets = self.step_targets(noisy, noise)  # y_t (B, K, L) = targets[t]
             energy = self._normaliser(targets, noisy, *NORMALISATIONS[normalise_by])  # (B,)
-            energy = energy.clamp(min=1e-8 * targets[0, 0].numel())
+            energy = energy.clamp(min=1e-8 * targets[0][0].numel())
         observation = targets[0]
         if mode == "teacher_forced":
             if self.recurrent:
@@ -397,7 +433,8 @@ class Refiner(nn.Module):
                     "steps past T run the network on its own outputs, which teacher forcing "
                     "never does: train them with mode full or truncated"
                 )
-            yield from self._teacher_forced(targets, energy, noisy, segment or self.steps)
+            stacked = targets.stacked()  # (T+1, B, K, L)
+            yield from self._teacher_forced(stacked, energy, noisy, segment or self.steps)
             return
 
         def run(x, t, state):

@@ -92,6 +92,20 @@ def test_targets_equal_the_features_of_every_target_waveform(domain):
     assert targets.transpose(1, 2).is_contiguous()  # (T+1, K, B, L) in memory
 
 
+@pytest.mark.parametrize("domain", [Waveform(), ComplexSTFT(128, 32), MagnitudeSTFT(128, 32)])
+def test_step_targets_formed_one_at_a_time_equal_the_stack(domain):
+    # The unroll asks for y_t step by step (X − s·W for a linear domain); teacher forcing
+    # takes the stack: both hold the same features in the same layout.
+    noisy, noise = noisy_example(batch=3)
+    refiner = make_refiner(domain, steps=4)
+    targets = refiner.step_targets(noisy.float(), noise.float())
+    stacked = refiner.targets(noisy.float(), noise.float())
+    assert len(targets) == 5
+    for t in [*range(5), -1]:
+        torch.testing.assert_close(targets[t], stacked[t])
+        assert targets[t].transpose(0, 1).is_contiguous()  # (K, B, L) in memory
+
+
 def test_an_untrained_refiner_starts_at_the_identity():
     noisy, noise = noisy_example()
     refiner = make_refiner(steps=4).double()
