@@ -8,144 +8,46 @@ the 2-core CPU (`benchmarks/lru_speed.py`, N=64), forward and backward are 3-4x 
 the chunked scan's at the training step's lengths (B=16, L ≤ 64), where the chunked scan's
 time is its operators' overhead, and 2.5-3.5x at B=8, L=16000.
 
-The C file is compiled on first use with the system's C compiler ($CC, else cc or gcc) into
-$REFINE_CACHE_DIR (default ~/.cache/refine), one library per source, flags, compiler and CPU,
-and loaded with ctypes; ctypes releases the GIL, so a large batch is split across
-torch.get_num_threads() Python threads. Where no compiler works, `available()` is False, a
-warning says so once, and the LRU uses the chunked scan: slower, the same results to
-float32 rounding (tests hold all three scans to the sequential reference).
+The C file is compiled on first use and cached (`refine.networks.native`); a large batch is
+split across torch.get_num_threads() threads. Where no compiler works, `available()` is
+False, a warning says so once, and the LRU uses the chunked scan: slower, the same results
+to float32 rounding (tests hold all three scans to the sequential reference).
 """
 
 import ctypes
-import functools
-import hashlib
-import os
-import platform
-import shutil
-import subprocess
-import tempfile
-import warnings
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import torch
 
+from refine.networks import native
 from refine.networks.scan import check_scan_inputs
 
-SOURCE = Path(__file__).with_name("scan_kernel.c")
-FLAGS = ("-O3", "-shared", "-fPIC")
-NATIVE_FLAGS = ("-march=native",)  # dropped where the compiler does not know it
 MAX_STATES = 4096  # N the kernels carry on their stack (scan_kernel.c)
 PARALLEL_WORK = 1 << 18  # complex entries (B·L·N) from which the batch is split over threads
 _KERNELS = {torch.complex64: "f32", torch.complex128: "f64"}
-
-
-def cache_dir() -> Path:
-    """Where compiled kernels are kept: $REFINE_CACHE_DIR, else $XDG_CACHE_HOME/refine, else
-    ~/.cache/refine."""
-    if "REFINE_CACHE_DIR" in os.environ:
-        return Path(os.environ["REFINE_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "refine"
-
-
-def _cpu() -> str:
-    """This machine's CPU and its instruction sets, for the library's name: -march=native
-    code may not run on another CPU, nor on the same model with features masked (a VM)."""
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        return platform.processor()
-    keys = ("model name", "flags", "Features", "CPU part")
-    return "\n".join(dict.fromkeys(line for line in lines if line.startswith(keys)))
-
-
-def _compile(compiler: str, flags: tuple[str, ...], target: Path) -> bool:
-    """Compile SOURCE into target (atomically: a half-written library is never loaded)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
-        built = Path(scratch) / target.name
-        command = [compiler, *flags, str(SOURCE), "-o", str(built)]
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            return False
-        os.replace(built, target)
-    return True
-
-
-def _build() -> Path | None:
-    """The compiled library for this machine, building it if it is not cached; None when no
-    compiler builds it."""
-    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
-    if compiler is None:
-        return None
-    source = SOURCE.read_bytes()
-    for flags in (FLAGS + NATIVE_FLAGS, FLAGS):
-        key = hashlib.sha256(
-            b"\0".join([source, " ".join(flags).encode(), compiler.encode(), _cpu().encode()])
-        ).hexdigest()[:16]
-        target = cache_dir() / f"scan_kernel-{key}.so"
-        try:
-            if target.exists() or _compile(compiler, flags, target):
-                return target
-        except OSError:  # an unwritable cache or a compiler that does not run
-            return None
-    return None
-
-
-@functools.cache
-def library() -> ctypes.CDLL | None:
-    """The loaded kernels, or None (with one warning) where they cannot be built."""
-    path = _build()
-    if path is None:
-        warnings.warn(
-            "refine: no C compiler could build the LRU's scan kernel (set $CC or install gcc); "
-            "the LRU uses the chunked torch scan instead, the same results about 2x slower",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return None
-    lib = ctypes.CDLL(str(path))
-    pointer, size = ctypes.c_void_p, ctypes.c_long
-    for suffix in _KERNELS.values():
-        forward = getattr(lib, f"scan_forward_{suffix}")
-        backward = getattr(lib, f"scan_backward_{suffix}")
-        forward.argtypes = [pointer] * 3 + [size] * 4
-        backward.argtypes = [pointer] * 5 + [size] * 4
-        forward.restype = backward.restype = ctypes.c_int
-    return lib
+_POINTER, _SIZE = ctypes.c_void_p, ctypes.c_long
+KERNELS = native.Kernels(
+    Path(__file__).with_name("scan_kernel.c"),
+    {
+        **{f"scan_forward_{suffix}": [_POINTER] * 3 + [_SIZE] * 4 for suffix in _KERNELS.values()},
+        **{f"scan_backward_{suffix}": [_POINTER] * 5 + [_SIZE] * 4 for suffix in _KERNELS.values()},
+    },
+    "the LRU uses the chunked torch scan instead, the same results about 2x slower",
+)
 
 
 def available() -> bool:
     """Whether `scan_native` runs compiled here (else callers take the chunked scan)."""
-    return library() is not None
-
-
-@functools.cache
-def _pool(threads: int) -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(threads, thread_name_prefix="refine-scan")
-
-
-# A forked child (a DataLoader worker) inherits the pool without its threads: it makes its own.
-os.register_at_fork(after_in_child=_pool.cache_clear)
+    return KERNELS.available()
 
 
 def _over_rows(kernel, rows: int, work: int, *arguments) -> None:
-    """kernel(*pointers, first, last, *sizes) over batch rows [0, rows), split across
-    torch.get_num_threads() threads when the work is large enough to pay for them."""
-    pointers, sizes = arguments[:-2], arguments[-2:]
-    threads = min(torch.get_num_threads(), rows)
-    if threads < 2 or work < PARALLEL_WORK:
-        failed = kernel(*pointers, 0, rows, *sizes)
-    else:
-        bounds = [rows * i // threads for i in range(threads + 1)]
-        parts = [
-            _pool(threads).submit(kernel, *pointers, first, last, *sizes)
-            for first, last in zip(bounds[:-1], bounds[1:], strict=True)
-        ]
-        failed = any([part.result() for part in parts])
-    if failed:  # _check refuses this first
-        raise ValueError(f"the scan kernel takes at most {MAX_STATES} states, got {sizes[-1]}")
+    """kernel(*pointers, first, last, length, states) over batch rows [0, rows), split
+    across threads when the work is large enough to pay for them."""
+    if not native.over_rows(kernel, rows, work >= PARALLEL_WORK, arguments[:-2], arguments[-2:]):
+        raise ValueError(  # _check refuses this first
+            f"the scan kernel takes at most {MAX_STATES} states, got {arguments[-1]}"
+        )
 
 
 def _check(log_lambda: torch.Tensor, x: torch.Tensor, h_0: torch.Tensor | None) -> None:
@@ -186,7 +88,7 @@ def scan_native(
         lam = _lambda(log_lambda)
         length, states = h.shape[-2:]
         rows = h.numel() // (length * states)
-        kernel = getattr(library(), f"scan_forward_{_KERNELS[h.dtype]}")
+        kernel = KERNELS.function(f"scan_forward_{_KERNELS[h.dtype]}")
         _over_rows(
             kernel, rows, h.numel(), h.data_ptr(), lam.data_ptr(), _pointer(start), length, states
         )
@@ -217,7 +119,7 @@ def scan_native_vjp(
         length, states = grad_x.shape[-2:]
         rows = grad_x.numel() // (length * states)
         grad_lambda = torch.empty(rows, states, dtype=torch.complex128)  # per row, summed below
-        kernel = getattr(library(), f"scan_backward_{_KERNELS[grad_x.dtype]}")
+        kernel = KERNELS.function(f"scan_backward_{_KERNELS[grad_x.dtype]}")
         _over_rows(
             kernel,
             rows,

@@ -112,16 +112,16 @@ def test_bad_inputs_get_clear_errors():
 @needs_kernel
 def test_the_library_is_built_once_per_cache_and_reused(tmp_path, monkeypatch):
     monkeypatch.setenv("REFINE_CACHE_DIR", str(tmp_path))
-    first = native_scan._build()
+    first = native_scan.KERNELS.build()
     assert first is not None and first.parent == tmp_path
     built = first.stat().st_mtime_ns
-    assert native_scan._build() == first and first.stat().st_mtime_ns == built
+    assert native_scan.KERNELS.build() == first and first.stat().st_mtime_ns == built
     assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no scratch left behind
 
 
 def test_without_a_compiler_the_lru_warns_once_and_takes_the_chunked_scan(monkeypatch):
-    monkeypatch.setattr(native_scan, "_build", lambda: None)
-    native_scan.library.cache_clear()
+    monkeypatch.setattr(native_scan.KERNELS, "build", lambda: None)
+    native_scan.KERNELS.reset()
     try:
         lru = LRU(5, 4).double()
         u = torch.randn(2, 20, 5, dtype=torch.float64)
@@ -134,7 +134,7 @@ def test_without_a_compiler_the_lru_warns_once_and_takes_the_chunked_scan(monkey
         reference.load_state_dict(lru.state_dict())
         torch.testing.assert_close(y, reference(u)[0], rtol=1e-10, atol=1e-10)
     finally:
-        native_scan.library.cache_clear()
+        native_scan.KERNELS.reset()
 
 
 def _scan_in_two_threads(log_lambda, x):

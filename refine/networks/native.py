@@ -1,0 +1,158 @@
+"""C kernels compiled on first use: the LRU's scan (`native_scan`) and the recipe's gated
+mask (`gated_mask`), each a C file beside its Python caller.
+
+A source is compiled with the system's C compiler ($CC, else cc or gcc) into
+$REFINE_CACHE_DIR (default ~/.cache/refine), one library per source, flags, compiler and CPU,
+and loaded with ctypes; ctypes releases the GIL, so large work is split across
+torch.get_num_threads() Python threads (`over_rows`). The flag sets of a `Kernels` are tried
+in turn (-march=native first, and for a kernel of exponentials and logarithms glibc's vector
+math library, libmvec, before that); where none builds, `library()` is None, a warning says
+so once, and the caller takes its torch path: slower, the same results to rounding (tests
+hold every kernel to its twin).
+"""
+
+import ctypes
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+
+import torch
+
+FLAGS = ("-O3", "-shared", "-fPIC")
+NATIVE = ("-march=native",)  # dropped where the compiler does not know it
+# Vectorised expf/logf: glibc's SIMD variants, declared by the source under REFINE_MVEC, need
+# errno left alone (which -ffast-math would also give, with flush-to-zero set for the whole
+# process by gcc < 13 when it links a shared library).
+VECTOR_MATH = ("-fno-math-errno", "-DREFINE_MVEC")
+PLAIN = (FLAGS + NATIVE, FLAGS)
+WITH_VECTOR_MATH = ((*FLAGS, *NATIVE, *VECTOR_MATH, "-lmvec"), *PLAIN)
+
+
+def cache_dir() -> Path:
+    """Where compiled kernels are kept: $REFINE_CACHE_DIR, else $XDG_CACHE_HOME/refine, else
+    ~/.cache/refine."""
+    if "REFINE_CACHE_DIR" in os.environ:
+        return Path(os.environ["REFINE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "refine"
+
+
+def _cpu() -> str:
+    """This machine's CPU and its instruction sets, for the library's name: -march=native
+    code may not run on another CPU, nor on the same model with features masked (a VM)."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.processor()
+    keys = ("model name", "flags", "Features", "CPU part")
+    return "\n".join(dict.fromkeys(line for line in lines if line.startswith(keys)))
+
+
+def _compile(compiler: str, source: Path, flags: tuple[str, ...], target: Path) -> bool:
+    """Compile source into target (atomically: a half-written library is never loaded).
+    Libraries to link (-l...) go after the source, where the linker looks for them."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    options = [flag for flag in flags if not flag.startswith("-l")]
+    libraries = [flag for flag in flags if flag.startswith("-l")]
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        built = Path(scratch) / target.name
+        command = [compiler, *options, str(source), "-o", str(built), *libraries]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            return False
+        os.replace(built, target)
+    return True
+
+
+class Kernels:
+    """The compiled library of one C source.
+
+    Args:
+        source: the C file.
+        signatures: {function name: ctypes argument types}; every function returns an int.
+        purpose: what the kernels are for, and what runs without them, for the warning.
+        flag_sets: compiler flag sets, tried in turn until one builds.
+    """
+
+    def __init__(self, source: Path, signatures: dict, purpose: str, flag_sets=PLAIN):
+        self.source, self.signatures, self.purpose = source, signatures, purpose
+        self.flag_sets = flag_sets
+
+    def build(self) -> Path | None:
+        """The compiled library for this machine, building it if it is not cached; None when
+        no compiler builds it."""
+        compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+        if compiler is None:
+            return None
+        source = self.source.read_bytes()
+        for flags in self.flag_sets:
+            key = hashlib.sha256(
+                b"\0".join([source, " ".join(flags).encode(), compiler.encode(), _cpu().encode()])
+            ).hexdigest()[:16]
+            target = cache_dir() / f"{self.source.stem}-{key}.so"
+            try:
+                if target.exists() or _compile(compiler, self.source, flags, target):
+                    return target
+            except OSError:  # an unwritable cache or a compiler that does not run
+                return None
+        return None
+
+    @cache  # noqa: B019 - one per source, alive as long as the module that made it
+    def library(self) -> ctypes.CDLL | None:
+        """The loaded kernels, or None (with one warning) where they cannot be built."""
+        path = self.build()
+        if path is None:
+            warnings.warn(
+                f"refine: no C compiler could build {self.source.name} (set $CC or install "
+                f"gcc): {self.purpose}",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            return None
+        lib = ctypes.CDLL(str(path))
+        for name, arguments in self.signatures.items():
+            function = getattr(lib, name)
+            function.argtypes, function.restype = arguments, ctypes.c_int
+        return lib
+
+    def reset(self) -> None:
+        """Forget the loaded library (tests that build without a compiler)."""
+        self.library.cache_clear()
+
+    def available(self) -> bool:
+        """Whether the kernels run compiled here (else callers take their torch path)."""
+        return self.library() is not None
+
+    def function(self, name: str):
+        return getattr(self.library(), name)
+
+
+@cache
+def _pool(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(threads, thread_name_prefix="refine-kernel")
+
+
+# A forked child (a DataLoader worker) inherits the pool without its threads: it makes its own.
+os.register_at_fork(after_in_child=_pool.cache_clear)
+
+
+def over_rows(kernel, rows: int, split: bool, before: tuple, after: tuple) -> bool:
+    """kernel(*before, first, last, *after) over rows [0, rows), split across
+    torch.get_num_threads() threads when `split` (the work is large enough to pay for them).
+    Returns whether every part succeeded (returned 0)."""
+    threads = min(torch.get_num_threads(), rows)
+    if threads < 2 or not split:
+        return kernel(*before, 0, rows, *after) == 0
+    bounds = [rows * i // threads for i in range(threads + 1)]
+    parts = [
+        _pool(threads).submit(kernel, *before, first, last, *after)
+        for first, last in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
+    return not any([part.result() for part in parts])
