@@ -7,22 +7,49 @@ Function with its backward written out (`gated_mask`).
 with the mask's inward gradient past its ends (`refine.networks.step_net.bounded_mask`), and
 optionally the leash on g (`leash_gradient`).
 Every operator here is a pass over a (B, K, L) tensor (K = 514 bins of the complex STFT),
-so their number sets the time. Written out, the forward is 13 passes and the backward 23,
-in place where they can be, and the four parts' gradients go into one buffer instead of
-being assembled by a copy; at the default training step's shape (16, 514, 63) forward and
-backward take 5 ms against 9 ms through autograd (2-core CPU). Its slow twin is that
-autograd path, `StepNetwork.gain` and `bounded_mask`, which tests hold it against.
+so their number sets the time. Where a C compiler builds `mask_kernel.c`
+(`refine.networks.native`), forward and backward are one pass over memory each, every
+element's intermediates in registers and the backward recomputing them; at the default
+training step's shape (16, 514, 63), float32, 2 threads, forward and backward take about
+3.5 ms against 5 written out in torch operators below (13 passes forward, 23 backward, in
+place where they can be, the four parts' gradients in one buffer) and 9 through autograd
+(2-core CPU, `benchmarks/mask_speed.py`). The torch operators are the path where no
+compiler builds the kernel, and for layouts it does not take; the slow twin of both is the
+autograd path, `StepNetwork.gain` and `bounded_mask`, which tests hold them against.
 """
 
+import ctypes
 import math
+from pathlib import Path
 
 import torch
+
+from refine.networks import native
 
 LEVEL_FLOOR = 1e-3  # ε of the bin gate's log level, relative to the input's RMS
 MASK_MARGIN = 0.01  # τ: how far the mask's sigmoid is stretched past 0 and 1
 MASK_END_LOGIT = math.log((1 + MASK_MARGIN) / MASK_MARGIN)  # |g| ≈ 4.62: m exactly 0 or 1 past it
 # |g| where the leash starts: the sigmoid's slope there is a tenth of its slope at the ends.
 LEASH_LOGIT = MASK_END_LOGIT + math.log(10.0)  # ≈ 6.92
+MAX_FRAMES = 16384  # L the kernels take (mask_kernel.c)
+PARALLEL_WORK = 1 << 15  # elements (B·K·L) from which the rows are split over threads
+_SUFFIXES = {torch.float32: "f32", torch.float64: "f64"}
+_POINTER, _SIZE, _REAL = ctypes.c_void_p, ctypes.c_long, ctypes.c_double
+KERNELS = native.Kernels(
+    Path(__file__).with_name("mask_kernel.c"),
+    {
+        **{
+            f"mask_forward_{suffix}": [_POINTER] * 4 + [_SIZE] * 9 + [_REAL] * 2
+            for suffix in _SUFFIXES.values()
+        },
+        **{
+            f"mask_backward_{suffix}": [_POINTER] * 7 + [_SIZE] * 9 + [ctypes.c_int] + [_REAL] * 4
+            for suffix in _SUFFIXES.values()
+        },
+    },
+    "the gated mask runs as torch operators instead, the same results about 1.4x slower",
+    native.WITH_VECTOR_MATH,
+)
 
 
 def leash_gradient(logits: torch.Tensor, strength: float) -> torch.Tensor:
@@ -39,9 +66,72 @@ def leash_gradient(logits: torch.Tensor, strength: float) -> torch.Tensor:
     return (logits - logits.clamp(-LEASH_LOGIT, LEASH_LOGIT)).mul_(strength / logits.numel())
 
 
+def _dense(t: torch.Tensor) -> bool:
+    """Whether (B, K, L) t is laid out as (B, K, L) or (K, B, L) in memory, the layouts the
+    kernels read in place (rows of L frames contiguous, nothing overlapping)."""
+    return t.is_contiguous() or t.transpose(0, 1).is_contiguous()
+
+
+def _takes(x: torch.Tensor, scale: torch.Tensor, parts: torch.Tensor) -> bool:
+    """Whether the compiled kernels take these tensors (else the torch operators run)."""
+    return (
+        x.device.type == "cpu"
+        and x.dtype in _SUFFIXES
+        and scale.dtype == parts.dtype == x.dtype
+        and x.shape[-1] <= MAX_FRAMES
+        and _dense(x)
+        and _dense(parts)
+        and KERNELS.available()
+    )
+
+
+def _layout(x: torch.Tensor, parts: torch.Tensor) -> tuple[int, ...]:
+    """The kernels' strides: x's over B and K, the parts' over B and K, and between parts."""
+    channels = x.shape[1]
+    return x.stride(0), x.stride(1), parts.stride(0), parts.stride(1), channels * parts.stride(1)
+
+
+def _per_frame(scale: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """The scale (B, 1, 1) or (B, 1, L) as one value per frame, (B, L) contiguous."""
+    return scale.expand(x.shape[0], 1, x.shape[-1]).reshape(x.shape[0], -1).contiguous()
+
+
+def _native_forward(x, scale, parts) -> torch.Tensor:
+    batch, channels, length = x.shape
+    y = torch.empty_strided(x.shape, x.stride(), dtype=x.dtype)
+    kernel = KERNELS.function(f"mask_forward_{_SUFFIXES[x.dtype]}")
+    held = (x, _per_frame(scale, x), parts, y)  # alive until the kernel has run
+    before = tuple(t.data_ptr() for t in held)
+    after = (channels, length, *_layout(x, parts), LEVEL_FLOOR, MASK_MARGIN)
+    native.over_rows(kernel, batch * channels, x.numel() >= PARALLEL_WORK, before, after)
+    return y
+
+
+def _native_backward(x, scale, parts, grad, leash) -> tuple[torch.Tensor, ...]:
+    batch, channels, length = x.shape
+    if grad.stride() != x.stride():  # the kernel reads it laid out as x
+        grad = torch.empty_strided(x.shape, x.stride(), dtype=grad.dtype).copy_(grad)
+    grad_x = torch.empty_strided(x.shape, x.stride(), dtype=x.dtype)
+    grad_parts = torch.empty_strided(parts.shape, parts.stride(), dtype=x.dtype)
+    per_clip = scale.shape[-1] == 1
+    shares = torch.empty(batch, channels, 1 if per_clip else length, dtype=torch.float64)
+    kernel = KERNELS.function(f"mask_backward_{_SUFFIXES[x.dtype]}")
+    held = (x, _per_frame(scale, x), parts, grad, grad_x, grad_parts, shares)  # alive until run
+    after = (channels, length, *_layout(x, parts), int(per_clip), LEVEL_FLOOR, MASK_MARGIN)
+    after += (leash / x.numel(), LEASH_LOGIT)
+    before = tuple(t.data_ptr() for t in held)
+    native.over_rows(kernel, batch * channels, x.numel() >= PARALLEL_WORK, before, after)
+    grad_scale = shares.sum(1, keepdim=True).to(x.dtype)  # (B, 1, 1) or (B, 1, L)
+    return grad_x, grad_scale, grad_parts
+
+
 class _GatedMask(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, scale, parts, leash):
+        ctx.leash, ctx.native = leash, _takes(x, scale, parts)
+        if ctx.native:
+            ctx.save_for_backward(x, scale, parts)
+            return _native_forward(x, scale, parts)
         gain, weight, slope, offset = parts.split(x.shape[1], 1)  # (B, K, L) each
         above_floor = x.abs().div_(scale).add_(LEVEL_FLOOR)  # |x|/s + ε
         level = above_floor.log()
@@ -61,6 +151,8 @@ class _GatedMask(torch.autograd.Function):
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad):
+        if ctx.native:
+            return *_native_backward(*ctx.saved_tensors, grad, ctx.leash), None
         x, scale, weight, slope, above_floor, level, gate, squashed, mask, excess = (
             ctx.saved_tensors
         )
@@ -96,5 +188,14 @@ def gated_mask(
     """x ⊙ m for the step network's input x (B, K, L), its RMS scale (B, 1, 1) or (B, 1, L)
     and the output map's four parts (B, 4K, L): gain, the gate's weight, slope and offset.
     `leash` λ > 0 adds the leash's gradient (`leash_gradient`) to g's in backward."""
+    batch, channels, length = x.shape
+    if parts.shape != (batch, 4 * channels, length) or scale.shape not in (
+        (batch, 1, 1),
+        (batch, 1, length),
+    ):
+        raise ValueError(
+            f"gated_mask takes x (B, K, L), scale (B, 1, 1) or (B, 1, L) and parts (B, 4K, L), "
+            f"got {tuple(x.shape)}, {tuple(scale.shape)} and {tuple(parts.shape)}"
+        )
     training = torch.is_grad_enabled() and parts.requires_grad
     return _GatedMask.apply(x, scale, parts, leash if training else 0.0)

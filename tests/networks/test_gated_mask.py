@@ -1,12 +1,16 @@
 """The recipe's output map fused by hand (`gated_mask`, `pointwise`) against its slow twin,
 the autograd path it replaces: the same output and the same gradients, for the input, its
 scale and every parameter, inside the mask and past both of its ends; for inputs laid out
-(B, K, L) in memory and (K, B, L), as the refiner's training iterates are (`channel_major`)."""
+(B, K, L) in memory and (K, B, L), as the refiner's training iterates are (`channel_major`);
+both the compiled kernels (`mask_kernel.c`) and the torch operators that run without them."""
+
+import warnings
 
 import pytest
 import torch
 
-from refine.networks.gated_mask import LEASH_LOGIT
+from refine.networks import gated_mask as fused_mask
+from refine.networks.gated_mask import LEASH_LOGIT, gated_mask
 from refine.networks.step_net import StepNetwork, bounded_mask, leashed, pointwise
 from refine.networks.unet import LRU_UNet
 from refine.process.refiner import channel_major
@@ -41,10 +45,28 @@ def output_and_gradients(net, forward, x, grad):
     return [y.detach(), leaf.grad] + [p.grad.clone() for p in net.parameters()]
 
 
+needs_kernel = pytest.mark.skipif(
+    not fused_mask.KERNELS.available(), reason="no C compiler builds the mask kernel here"
+)
+PATHS = ["compiled", "torch"]
+
+
+def take(path: str, monkeypatch) -> None:
+    """Run the fused mask through the compiled kernels or through its torch operators."""
+    if path == "compiled" and not fused_mask.KERNELS.available():
+        pytest.skip("no C compiler builds the mask kernel here")
+    if path == "torch":
+        monkeypatch.setattr(fused_mask.KERNELS, "available", lambda: False)
+
+
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("leash", [0.0, 3.0])
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("normalisation", ["clip", "causal"])
-def test_the_fused_mask_equals_its_autograd_twin_with_gradients(normalisation, layout, leash):
+def test_the_fused_mask_equals_its_autograd_twin_with_gradients(
+    normalisation, layout, leash, path, monkeypatch
+):
+    take(path, monkeypatch)
     net = masked_network(normalisation)
     net.mask_leash = leash
     x = LAYOUTS[layout](torch.randn(3, K, 20, dtype=torch.float64))
@@ -89,3 +111,92 @@ def test_pointwise_divides_its_outputs_as_the_convolution_its_inputs(frames, lay
     by_matmul = with_divisor_gradient(lambda v, d: pointwise(conv, v, d))
     for got, expected in zip(by_matmul, by_conv, strict=True):
         torch.testing.assert_close(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def mask_inputs(frames: int, layout: str, per_frame: bool, dtype=torch.float32, batch=3):
+    """x (B, K, L) with a zero, its scale, parts reaching past both ends of the mask (laid out
+    as the step network's output map writes them, (4K, B, L)) and an upstream gradient."""
+    generator = torch.Generator().manual_seed(frames)
+    x = torch.randn(batch, K, frames, generator=generator, dtype=dtype)
+    x[0, 0, 0] = 0.0
+    x = LAYOUTS[layout](x)
+    dims = (1,) if per_frame else (1, 2)
+    scale = x.square().mean(dims, keepdim=True).sqrt()
+    parts = 3 * torch.randn(batch, 4 * K, frames, generator=generator, dtype=dtype)
+    grad = torch.randn(batch, K, frames, generator=generator, dtype=dtype)
+    return x, scale, channel_major(parts), grad
+
+
+def mask_and_gradients(x, scale, parts, grad, leash=2.0):
+    leaves = [t.clone().requires_grad_() for t in (x, scale, parts)]
+    y = gated_mask(*leaves, leash)
+    y.backward(grad)
+    return [y.detach()] + [leaf.grad for leaf in leaves]
+
+
+@needs_kernel
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("per_frame", [False, True])
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("frames", [5, 16, 37, 64])  # shorter than a block, whole blocks, a tail
+def test_the_compiled_mask_equals_the_torch_operators(
+    frames, layout, per_frame, dtype, monkeypatch
+):
+    inputs = mask_inputs(frames, layout, per_frame, dtype)
+    compiled = mask_and_gradients(*inputs)
+    monkeypatch.setattr(fused_mask.KERNELS, "available", lambda: False)
+    written_out = mask_and_gradients(*inputs)
+    tolerance = {"rtol": 1e-5, "atol": 1e-5} if dtype == torch.float32 else {}
+    for got, expected in zip(compiled, written_out, strict=True):
+        assert got.stride() == expected.stride()  # laid out as their inputs
+        torch.testing.assert_close(got, expected, **tolerance)
+
+
+@needs_kernel
+def test_the_compiled_mask_split_across_threads_equals_one_thread(monkeypatch):
+    inputs = mask_inputs(40, "channel_major", per_frame=True, batch=5)
+    whole = mask_and_gradients(*inputs)
+    monkeypatch.setattr(fused_mask, "PARALLEL_WORK", 0)  # split even these 30 rows
+    threads = torch.get_num_threads()
+    torch.set_num_threads(4)  # uneven parts, and rows of one clip in two threads
+    try:
+        split = mask_and_gradients(*inputs)
+    finally:
+        torch.set_num_threads(threads)
+    for got, expected in zip(split, whole, strict=True):
+        torch.testing.assert_close(got, expected, rtol=1e-6, atol=1e-6)
+
+
+@needs_kernel
+def test_an_upstream_gradient_in_another_layout_is_read_as_laid_out():
+    x, scale, parts, grad = mask_inputs(20, "channel_major", per_frame=False)
+    expected = mask_and_gradients(x, scale, parts, grad.contiguous())
+    got = mask_and_gradients(x, scale, parts, channel_major(grad.mT.contiguous().mT))
+    for a, b in zip(got, expected, strict=True):
+        torch.testing.assert_close(a, b)
+
+
+def test_without_a_compiler_the_mask_warns_once_and_runs_its_torch_operators(monkeypatch):
+    inputs = mask_inputs(20, "batch_major", per_frame=False, dtype=torch.float64)
+    monkeypatch.setattr(fused_mask.KERNELS, "build", lambda: None)
+    fused_mask.KERNELS.reset()
+    try:
+        with pytest.warns(RuntimeWarning, match="no C compiler"):
+            got = mask_and_gradients(*inputs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # once: the second call is silent
+            mask_and_gradients(*inputs)
+    finally:
+        fused_mask.KERNELS.reset()
+    monkeypatch.undo()
+    expected = mask_and_gradients(*inputs)
+    for a, b in zip(got, expected, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_mismatched_shapes_are_refused_before_any_kernel_reads_them():
+    x, scale, parts, _ = mask_inputs(20, "batch_major", per_frame=False)
+    with pytest.raises(ValueError, match="parts \\(B, 4K, L\\)"):
+        gated_mask(x, scale, parts[:, :-1])
+    with pytest.raises(ValueError, match="scale"):
+        gated_mask(x, scale[:2], parts)
