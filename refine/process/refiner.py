@@ -111,19 +111,20 @@ class StepTargets:
 
     A linear domain (the waveform, the complex STFT) encodes x and ω once and forms
     X − s(t/T)·W when step t asks for it: two transforms instead of T + 1, equal to encoding
-    every y_t up to float rounding (tests/process), and no (T+1, B, K, L) stack, which the
-    unroll reads one step at a time (forming it took 28 of the default training step's
-    430 ms, benchmarks/train_step.py). The magnitude STFT is not linear and encodes every
-    y_t up front."""
+    every y_t up to float rounding (tests/process), and no (T+1, B, K, L) stack (18 MB at
+    the default training step) for an unroll that reads one step at a time. The magnitude
+    STFT is not linear and encodes every y_t up front."""
 
     def __init__(self, domain, fractions: torch.Tensor, noisy: torch.Tensor, noise: torch.Tensor):
-        self.fractions = fractions  # (T+1,) s(t/T)
+        self.values = fractions.tolist()  # s(t/T) as numbers: no device sync per step
+        self.fractions = fractions.to(noisy)  # (T+1,)
         if domain.linear:
             self.observed = channel_major(domain.encode(noisy))  # (B, K, L)
             self.removed = channel_major(domain.encode(noise))
             self.encoded = None
         else:
-            waves = noisy[None] - fractions[:, None, None, None] * noise[None]  # (T+1, B, C, T)
+            scaled = self.fractions[:, None, None, None] * noise[None]
+            waves = noisy[None] - scaled  # (T+1, B, C, T)
             features = domain.encode(waves.flatten(0, 1))  # ((T+1)·B, K, L)
             self.encoded = channel_major(features.unflatten(0, (len(fractions), noisy.shape[0])))
 
@@ -136,7 +137,7 @@ class StepTargets:
             return self.encoded[t]
         if t % len(self) == 0:
             return self.observed  # s(0) = 0
-        return torch.add(self.observed, self.removed, alpha=-self.fractions[t].item())
+        return torch.add(self.observed, self.removed, alpha=-self.values[t])
 
     def stacked(self) -> torch.Tensor:
         """Every y_t at once: (T+1, B, K, L), laid out as (T+1, K, B, L)."""
@@ -238,7 +239,7 @@ class Refiner(nn.Module):
 
     def step_targets(self, noisy: torch.Tensor, noise: torch.Tensor) -> "StepTargets":
         """The per-step targets of one batch, each formed when a step asks for it."""
-        return StepTargets(self.domain, self.fractions.to(noisy), noisy, noise)
+        return StepTargets(self.domain, self.fractions, noisy, noise)
 
     @property
     def past_decay(self) -> float:
