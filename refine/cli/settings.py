@@ -29,7 +29,7 @@ def training_problems(cfg: DictConfig) -> list[str]:
         need(_whole(t.stop_at, 1), "train.stop_at", "a whole number >= 1 or null", t.stop_at)
     for key in ("batch_size", "val_every", "log_every", "extra_grad_steps"):
         need(_whole(t[key], 1), f"train.{key}", "a whole number >= 1", t[key])
-    for key in ("extra_steps", "extra_steps_from", "warmup_steps", "num_workers"):
+    for key in ("extra_steps", "extra_steps_from", "warmup_steps", "num_workers", "bursts"):
         need(_whole(t[key], 0), f"train.{key}", "a whole number >= 0", t[key])
     for key in ("lr", "weight_decay", "jacobian_weight", "grad_clip"):
         ok = isinstance(t[key], (int, float)) and not isinstance(t[key], bool) and t[key] >= 0

@@ -34,6 +34,7 @@ from refine.study.figures import per_step_figure
 from refine.study.measure import groups_of, per_step_metrics, radii_at_trained_steps
 from refine.study.saturation import FLAT_LOGIT, FROZEN_SHARE, mask_saturation
 from refine.train import distributed
+from refine.train.bursts import BurstLoader
 from refine.train.optim import build_optimizer
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class TrainSettings:
     val_every: int
     log_every: int
     num_workers: int
+    bursts: int
     threads: int | None
     device: str
     precision: str
@@ -99,10 +101,17 @@ def build_optimisation(refiner: Refiner, t: TrainSettings) -> tuple:
     return optimiser, scheduler
 
 
-def training_loader(train_set, t: TrainSettings, start: int = 0, rank: int = 0, world: int = 1):
+def training_loader(
+    train_set, t: TrainSettings, start: int = 0, rank: int = 0, world: int = 1, cpu: bool = True
+):
     """This process's share of the seeded global batches, from global batch `start` on
-    (a resumed run's step): the same batches whether or not the run was interrupted."""
+    (a resumed run's step): the same batches whether or not the run was interrupted. On the
+    CPU with `train.bursts`, made that many at a time by one process per torch thread while
+    the step waits (`BurstLoader`); otherwise by `train.num_workers` processes beside the
+    step, which is what a GPU wants: its step leaves the cores free."""
     batches = ShardedBatches(len(train_set), t.batch_size, t.seed, rank, world, start)
+    if t.bursts and cpu:
+        return BurstLoader(train_set, batches, torch.get_num_threads(), t.bursts)
     return DataLoader(
         train_set,
         batch_sampler=batches,
@@ -379,7 +388,7 @@ def train(spec: dict, train_set, validation, t: TrainSettings, run_dir: Path, co
     params = sum(p.numel() for p in refiner.parameters())
     log.info("%.2f M parameters on %s ×%d; run folder %s", params / 1e6, device, world, run_dir)
     writer = SummaryWriter(run_dir) if leader else None
-    loader = training_loader(train_set, t, start=step, rank=rank, world=world)
+    loader = training_loader(train_set, t, step, rank, world, cpu=device.type == "cpu")
     started = time.monotonic()
     end = t.steps if t.stop_at is None else min(t.steps, t.stop_at)
     bar = tqdm(
@@ -430,6 +439,8 @@ def train(spec: dict, train_set, validation, t: TrainSettings, run_dir: Path, co
             log.warning("stopped at step %d: train.max_minutes=%s spent", step, t.max_minutes)
             break
     bar.close()
+    if isinstance(loader, BurstLoader):
+        loader.close()
     if t.stop_at is not None and t.stop_at <= step < t.steps:
         log.info("stopped at step %d of %d (train.stop_at): rerun with a later stop_at, or "
                  "none, to go on", step, t.steps)  # fmt: skip

@@ -27,6 +27,7 @@ TINY = [
     "train.val_every=2",
     "train.log_every=1",
     "train.num_workers=0",
+    "train.bursts=0",
     "train.warmup_steps=1",
 ]
 
