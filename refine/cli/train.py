@@ -197,6 +197,13 @@ def main(cfg: DictConfig) -> None:
     except (ValueError, OSError, ImportError) as error:  # bad data, settings, files, packages
         log.error("%s", error)
         sys.exit(2)
+    except KeyboardInterrupt:  # Ctrl-C: the burst processes ignore it and go down with us
+        log.warning(
+            "interrupted: %s keeps the checkpoint of the last validation (every "
+            "train.val_every steps); the same command resumes from it",
+            run_dir,
+        )
+        sys.exit(130)
     if history:
         log.info(
             "per-step validation after %d steps:\n%s",

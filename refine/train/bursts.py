@@ -13,6 +13,7 @@ either; tests hold the two equal.
 """
 
 import multiprocessing
+import signal
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
@@ -27,6 +28,9 @@ def _start_worker(dataset: Dataset) -> None:
     global _dataset
     _dataset = dataset
     torch.set_num_threads(1)  # as a DataLoader worker runs: one core each
+    # Ctrl-C is the training process's to handle (it saves nothing half-written and exits,
+    # taking the pool down); a burst process would only print a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _make_batch(indices: list[int]) -> dict:

@@ -1,6 +1,8 @@
 """Batches made in bursts (`BurstLoader`) are the DataLoader's batches, in its order, epoch
 after epoch, and a run trained with them is the run trained without."""
 
+import signal
+
 import pytest
 import torch
 from torch.utils.data import DataLoader
@@ -42,6 +44,19 @@ def test_a_run_trained_on_bursts_is_the_run_trained_on_the_data_loader(tmp_path)
     assert weights["bursts"].keys() == weights["loader"].keys()
     for key, value in weights["bursts"].items():
         torch.testing.assert_close(value, weights["loader"][key], rtol=1e-6, atol=1e-7)
+
+
+def _interrupt_handler(_):
+    return signal.getsignal(signal.SIGINT)
+
+
+def test_ctrl_c_is_left_to_the_training_process():
+    loader = BurstLoader(SyntheticDataset(4, segment_seconds=0.05), [[0, 1]], workers=1, burst=1)
+    try:
+        assert loader.pool.submit(_interrupt_handler, None).result() == signal.SIG_IGN
+    finally:
+        loader.close()
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN  # the trainer's own is kept
 
 
 def test_bursts_must_be_a_whole_number():

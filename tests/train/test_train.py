@@ -1,8 +1,11 @@
 """A tiny end-to-end training run through the Hydra config, and its resumption."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 import torch
@@ -122,6 +125,33 @@ def test_the_command_line_reports_bad_settings_in_one_line(tmp_path):
         assert result.returncode == 2
         assert message in result.stdout + result.stderr
         assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_ctrl_c_stops_training_with_a_line_that_says_how_to_resume(tmp_path):
+    # As a terminal sends it: SIGINT to the whole process group (the trainer and its bursts).
+    overrides = [o for o in TINY if "bursts" not in o] + ["train.steps=1000", "train.bursts=2"]
+    command = [sys.executable, "-m", "refine.cli.train", f"hydra.run.dir={tmp_path}", *overrides]
+
+    def own_group_with_ctrl_c():
+        os.setpgrp()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    run = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=own_group_with_ctrl_c,
+    )  # fmt: skip
+    try:
+        for _ in range(600):  # until the first checkpoint is written
+            if (tmp_path / "checkpoint.pt").exists() or run.poll() is not None:
+                break
+            time.sleep(0.1)
+        os.killpg(run.pid, signal.SIGINT)
+        output, _ = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    assert run.returncode == 130
+    assert "interrupted" in output and "resumes" in output
+    assert "Traceback" not in output
 
 
 @pytest.mark.parametrize(
