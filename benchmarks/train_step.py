@@ -178,10 +178,13 @@ def main() -> None:
         part = shares[group] / total * compute
         print(f"{group:24s}{part * 1e3:8.1f}{part / seconds:8.1%}")
     print(f"{'data (waiting)':24s}{waited * 1e3:8.1f}{waited / seconds:8.1%}")
-    print(
-        f"the loader's worker spends {making * 1e3:.0f} ms of one core on a batch, "
-        f"{making / seconds:.0%} of a step, beside it"
+    where = (
+        f"made {t.bursts} at a time while the step waits (the data line above)"
+        if t.bursts
+        else "made by the loader's worker beside the step, on its cores"
     )
+    share = f"{making / seconds:.0%} of a step"
+    print(f"a batch takes {making * 1e3:.0f} ms of one core ({share}), {where}")
     for name, spent in sorted(others.items(), key=lambda item: -item[1])[: args.top]:
         part = spent / total * compute
         print(f"  {name:40s}{part * 1e3:8.1f} ms{calls[name] / profiled:8.0f} calls per step")
