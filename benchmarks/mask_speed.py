@@ -16,18 +16,17 @@ import argparse
 import torch
 
 from refine.networks import gated_mask as fused_mask
-from refine.networks.gated_mask import LEASH_LOGIT, gated_mask, leash_gradient
-from refine.networks.step_net import bounded_mask, leashed
+from refine.networks.gated_mask import gated_mask
+from refine.networks.step_net import bin_gated, bounded_mask, leashed
 from refine.process.refiner import channel_major
 from refine.runtime import tune_allocator
 from refine.timing import best_time
 
 
 def autograd_twin(x, scale, parts, leash):
-    """The mask through autograd: `StepNetwork.gain`'s gate, `leashed`, `bounded_mask`."""
-    gain, weight, slope, offset = parts.split(x.shape[1], 1)
-    level = torch.log((x / scale).abs() + fused_mask.LEVEL_FLOOR)
-    logits = gain + weight * torch.sigmoid(slope * level + offset)
+    """The mask through autograd: `bin_gated`, `leashed`, `bounded_mask`, as
+    `StepNetwork.gain` and `_lowered` run them."""
+    logits = bin_gated(*parts.split(x.shape[1], 1), x, scale)
     return x * bounded_mask(leashed(logits, leash), "inward")
 
 
@@ -44,7 +43,6 @@ def main() -> None:
     scale = x.square().mean((1, 2), keepdim=True).sqrt()
     parts = channel_major(3 * torch.randn(args.batch, 4 * args.bins, args.frames))
     grad = channel_major(torch.randn_like(x))
-    assert leash_gradient(torch.tensor([LEASH_LOGIT + 1.0]), 1.0).item() > 0  # the leash is on
 
     def forward(mask):
         def run():

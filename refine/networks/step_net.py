@@ -93,6 +93,14 @@ def pointwise(conv: nn.Conv1d, x: torch.Tensor, divisor: torch.Tensor | None = N
     return y.div_(divisor).add_(conv.bias[:, None])
 
 
+def bin_gated(gain, weight, slope, offset, x, scale) -> torch.Tensor:
+    """The bin gate added to the gain, g = gain + w ⊙ σ(a ⊙ log(|x|/s + ε) + b), through
+    autograd (the fused mask's slow twin): every argument (B, K, L) but the scale, (B, 1, 1)
+    or (B, 1, L)."""
+    level = torch.log((x / scale).abs() + LEVEL_FLOOR)  # (B, K, L)
+    return gain + weight * torch.sigmoid(slope * level + offset)
+
+
 class _InwardClamp(torch.autograd.Function):
     """clamp(v, 0, 1), whose gradient passes where v is inside [0, 1] and, past an end, only
     when descent would move v back inside (v < 0 with ∂E/∂m < 0, v > 1 with ∂E/∂m > 0).
@@ -257,8 +265,7 @@ class StepNetwork(nn.Module):
             shift, rest = rest[0], rest[1:]
         if rest:
             weight, slope, offset = rest
-            level = torch.log((x / scale).abs() + LEVEL_FLOOR)  # (B, K, L)
-            gain = gain + weight * torch.sigmoid(slope * level + offset)
+            gain = bin_gated(gain, weight, slope, offset, x, scale)
         return gain, shift
 
     def _lowered(self, x: torch.Tensor, h: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
