@@ -117,7 +117,8 @@ def main() -> None:
     tune_allocator()
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = compose(config_name="config", overrides=args.overrides)
-    t, refiner, optimiser, scheduler, batches = training_parts(cfg)
+    t, refiner, optimiser, scheduler, loader = training_parts(cfg)
+    batches = iter(loader)
     # The scans' functions, wrapped where the LRU looks them up, and gradient clipping
     # (the optimiser's step has its own profiler range).
     for module, names in ((lru_module, SCANS), (native_scan, NATIVE_SCANS)):
@@ -164,6 +165,7 @@ def main() -> None:
     peak = machine_gflops()
     making = batch_seconds(cfg, t.batch_size)
     torch.nn.utils.clip_grad_norm_ = clip
+    loop.close_loader(loader)
 
     print(
         f"training step of {' '.join(args.overrides) or 'the defaults'}: batch {t.batch_size}, "

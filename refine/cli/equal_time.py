@@ -29,13 +29,14 @@ from refine.cli.train import build_datasets, refiner_spec, train_settings
 from refine.process.build import build_refiner
 from refine.runtime import tune_allocator
 from refine.tables import write_csv
-from refine.train.loop import build_optimisation, train_step, training_loader
+from refine.train.loop import build_optimisation, close_loader, train_step, training_loader
 
 
 def training_parts(cfg: DictConfig) -> tuple:
     """What one training step of the run that cfg describes needs, built as refine-train
     builds it (threads, seed, model, optimiser, loader), for a throwaway copy that times it:
-    (settings, refiner in training mode, optimiser, scheduler, an iterator of batches)."""
+    (settings, refiner in training mode, optimiser, scheduler, the batch loader). The caller
+    ends the loader's processes with `close_loader` when done."""
     t = train_settings(cfg.train)
     if t.threads:
         torch.set_num_threads(t.threads)
@@ -44,17 +45,21 @@ def training_parts(cfg: DictConfig) -> tuple:
     train_set, _ = build_datasets(cfg.data)
     optimiser, scheduler = build_optimisation(refiner, t)
     refiner.train()
-    return t, refiner, optimiser, scheduler, iter(training_loader(train_set, t))
+    return t, refiner, optimiser, scheduler, training_loader(train_set, t)
 
 
 def seconds_per_step(cfg: DictConfig, steps: int = 30, warmup: int = 5) -> float:
     """Mean wall-clock seconds of one training step (loader wait included) of the run that
     cfg describes, after `warmup` untimed steps. Trains a throwaway copy; writes nothing."""
-    t, refiner, optimiser, scheduler, batches = training_parts(cfg)
-    for i in range(warmup + steps):
-        if i == warmup:
-            started = time.perf_counter()
-        train_step(refiner, next(batches), optimiser, scheduler, t, i)
+    t, refiner, optimiser, scheduler, loader = training_parts(cfg)
+    batches = iter(loader)
+    try:
+        for i in range(warmup + steps):
+            if i == warmup:
+                started = time.perf_counter()
+            train_step(refiner, next(batches), optimiser, scheduler, t, i)
+    finally:
+        close_loader(loader)
     return (time.perf_counter() - started) / steps
 
 

@@ -121,6 +121,13 @@ def training_loader(
     )
 
 
+def close_loader(loader) -> None:
+    """End the processes a `training_loader` started: a BurstLoader's pool now (a DataLoader's
+    workers end with it)."""
+    if isinstance(loader, BurstLoader):
+        loader.close()
+
+
 def extra_steps_at(t: TrainSettings, step: int) -> int:
     """K, the steps past T of training step `step`: drawn uniformly from 0 … train.extra_steps
     by a generator seeded with (train.seed, step), so every process of a data-parallel run
@@ -439,8 +446,7 @@ def train(spec: dict, train_set, validation, t: TrainSettings, run_dir: Path, co
             log.warning("stopped at step %d: train.max_minutes=%s spent", step, t.max_minutes)
             break
     bar.close()
-    if isinstance(loader, BurstLoader):
-        loader.close()
+    close_loader(loader)
     if t.stop_at is not None and t.stop_at <= step < t.steps:
         log.info("stopped at step %d of %d (train.stop_at): rerun with a later stop_at, or "
                  "none, to go on", step, t.steps)  # fmt: skip

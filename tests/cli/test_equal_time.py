@@ -1,6 +1,7 @@
 """Equal-wall-clock step counts: the arithmetic, the reference, the timing loop, the CLI."""
 
 import csv
+import multiprocessing
 
 import pytest
 
@@ -33,6 +34,16 @@ def test_the_timing_loop_trains_a_throwaway_copy_and_writes_nothing(tmp_path, mo
     )
     assert seconds > 0
     assert not list(tmp_path.iterdir())
+
+
+def test_the_timing_loop_ends_the_processes_that_made_its_batches(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    closed = []
+    close = equal_time.close_loader
+    monkeypatch.setattr(equal_time, "close_loader", lambda loader: closed.append(close(loader)))
+    equal_time.seconds_per_step(tiny_config("train.bursts=2"), 1, 0)  # a BurstLoader's pool
+    assert len(closed) == 1
+    assert not multiprocessing.active_children()
 
 
 def test_variants_must_name_themselves():
