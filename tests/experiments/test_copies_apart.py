@@ -1,0 +1,38 @@
+"""experiments/pretrained/copies_apart.py: how far a widened network's channels moved from
+their copies, against how far the narrow network's rows moved from their start."""
+
+import importlib.util
+from pathlib import Path
+
+import torch
+
+SCRIPT = Path(__file__).parents[2] / "experiments" / "pretrained" / "copies_apart.py"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("copies_apart", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_copies_start_together_and_apart_is_relative_to_their_size():
+    script = load_script()
+    rows = torch.randn(4, 3)
+    assert script.median_apart(torch.cat([rows, rows])) == 0.0
+    apart = torch.cat([rows, 1.2 * rows])  # each copy 20 % longer: 0.2 / 1.1 of the mean norm
+    assert abs(script.median_apart(apart) - 0.2 / 1.1) < 1e-6
+    assert abs(script.median_moved(1.5 * rows, rows) - 0.5) < 1e-6
+
+
+def test_only_parameters_with_one_row_per_channel_are_read():
+    script = load_script()
+    names = [
+        "step_net.lift.weight",
+        "step_net.lift.bias",
+        "step_net.backbone.bottleneck.lru.C_re",
+        "step_net.backbone.bottleneck.lru.B_re",
+        "step_net.backbone.decoder.0.norm.weight",
+    ]
+    chosen = script.row_parameters(dict.fromkeys(names))
+    assert chosen == [names[0], names[2], names[4]]
