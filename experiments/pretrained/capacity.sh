@@ -15,7 +15,7 @@
 # ninth_stage.sh; about 85 minutes on 2 cores (training 23 and 42, evaluation 20):
 #   bash experiments/pretrained/capacity.sh
 # Writes capacity/<arm>/<test>/ (eval_real.sh records), capacity/<test>_{narrow,wide,
-# wide_vs_narrow}.md, capacity/copies_apart.md and capacity/speed.txt.
+# wide_vs_narrow}.md, capacity/{copies_apart,training_loss}.md and capacity/speed.txt.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
@@ -55,4 +55,6 @@ done
 # Whether the wide arm used its width: how far each channel moved from its copy.
 $BIN/python $P/copies_apart.py $RUNS/wide/checkpoint.pt $RUNS/narrow/checkpoint.pt $NINTH \
   > $OUT/copies_apart.md
+# And whether it fits its training batches better (the same batches in both arms).
+$BIN/python $P/paired_training_loss.py $RUNS/narrow $RUNS/wide --after 4000 > $OUT/training_loss.md
 $BIN/python benchmarks/denoise_speed.py --checkpoint $RUNS/wide/checkpoint.pt | tee $OUT/speed.txt

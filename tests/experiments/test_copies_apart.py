@@ -1,5 +1,7 @@
-"""experiments/pretrained/copies_apart.py: how far a widened network's channels moved from
-their copies, against how far the narrow network's rows moved from their start."""
+"""experiments/pretrained/copies_apart.py and paired_training_loss.py, the capacity
+experiment's measures: how far a widened network's channels moved from their copies, against
+how far the narrow network's rows moved from their start; and two runs' training loss on the
+same batches, as a mean ratio with its interval."""
 
 import importlib.util
 from pathlib import Path
@@ -36,3 +38,16 @@ def test_only_parameters_with_one_row_per_channel_are_read():
     ]
     chosen = script.row_parameters(dict.fromkeys(names))
     assert chosen == [names[0], names[2], names[4]]
+
+
+def test_the_paired_training_loss_is_a_mean_ratio_with_an_interval():
+    spec = importlib.util.spec_from_file_location(
+        "paired_training_loss", SCRIPT.parent / "paired_training_loss.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    a = torch.tensor([1.0, 2.0, 4.0, 2.0]).numpy()
+    mean, low, high = module.relative_difference(a, 1.1 * a)
+    assert abs(mean - 0.1) < 1e-6 and abs(low - 0.1) < 1e-6 and abs(high - 0.1) < 1e-6
+    mean, low, high = module.relative_difference(a, a * [1.0, 1.2, 1.0, 1.2])
+    assert abs(mean - 0.1) < 1e-6 and low < 0.1 < high
