@@ -51,12 +51,20 @@ def _interrupt_handler(_):
 
 
 def test_ctrl_c_is_left_to_the_training_process():
-    loader = BurstLoader(SyntheticDataset(4, segment_seconds=0.05), [[0, 1]], workers=1, burst=1)
+    # The trainer's handler, set here: a test run started in the background (nohup, `&`)
+    # inherits SIGINT ignored, which would make both checks below pass without the loader.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        assert loader.pool.submit(_interrupt_handler, None).result() == signal.SIG_IGN
+        loader = BurstLoader(
+            SyntheticDataset(4, segment_seconds=0.05), [[0, 1]], workers=1, burst=1
+        )
+        try:
+            assert loader.pool.submit(_interrupt_handler, None).result() == signal.SIG_IGN
+        finally:
+            loader.close()
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the trainer's kept
     finally:
-        loader.close()
-    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN  # the trainer's own is kept
+        signal.signal(signal.SIGINT, inherited)
 
 
 def test_bursts_must_be_a_whole_number():
