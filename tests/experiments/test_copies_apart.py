@@ -3,23 +3,13 @@ experiment's measures: how far a widened network's channels moved from their cop
 how far the narrow network's rows moved from their start; and two runs' training loss on the
 same batches, as a mean ratio with its interval."""
 
-import importlib.util
-from pathlib import Path
-
 import torch
 
-SCRIPT = Path(__file__).parents[2] / "experiments" / "pretrained" / "copies_apart.py"
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("copies_apart", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.experiments import load_script
 
 
 def test_copies_start_together_and_apart_is_relative_to_their_size():
-    script = load_script()
+    script = load_script("pretrained/copies_apart.py")
     rows = torch.randn(4, 3)
     assert script.median_apart(torch.cat([rows, rows])) == 0.0
     apart = torch.cat([rows, 1.2 * rows])  # each copy 20 % longer: 0.2 / 1.1 of the mean norm
@@ -28,7 +18,7 @@ def test_copies_start_together_and_apart_is_relative_to_their_size():
 
 
 def test_only_parameters_with_one_row_per_channel_are_read():
-    script = load_script()
+    script = load_script("pretrained/copies_apart.py")
     names = [
         "step_net.lift.weight",
         "step_net.lift.bias",
@@ -41,11 +31,7 @@ def test_only_parameters_with_one_row_per_channel_are_read():
 
 
 def test_the_paired_training_loss_is_a_mean_ratio_with_an_interval():
-    spec = importlib.util.spec_from_file_location(
-        "paired_training_loss", SCRIPT.parent / "paired_training_loss.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("pretrained/paired_training_loss.py")
     a = torch.tensor([1.0, 2.0, 4.0, 2.0]).numpy()
     mean, low, high = module.relative_difference(a, 1.1 * a)
     assert abs(mean - 0.1) < 1e-6 and abs(low - 0.1) < 1e-6 and abs(high - 0.1) < 1e-6

@@ -1,18 +1,10 @@
 """experiments/anytime/walls.py: a run's wall-clock from the log its records keep, and the rows
 of runs whose logs are gone kept from the previous table rather than lost."""
 
-import importlib.util
 import sys
 from pathlib import Path
 
-WALLS = Path(__file__).parents[2] / "experiments" / "anytime" / "walls.py"
-
-
-def load_walls():
-    spec = importlib.util.spec_from_file_location("walls", WALLS)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.experiments import load_script
 
 
 def write_log(folder: Path, lines: list[str]) -> None:
@@ -21,7 +13,7 @@ def write_log(folder: Path, lines: list[str]) -> None:
 
 
 def test_walls_reads_records_then_runs_then_keeps_previous_rows(tmp_path, monkeypatch, capsys):
-    walls = load_walls()
+    walls = load_script("anytime/walls.py")
     budget = tmp_path / "budget.csv"
     budget.write_text(
         "name,overrides,seconds,budget_seconds,steps\n"
