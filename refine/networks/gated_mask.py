@@ -96,27 +96,29 @@ def _per_frame(scale: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return scale.expand(x.shape[0], 1, x.shape[-1]).reshape(x.shape[0], -1).contiguous()
 
 
-def _native_forward(x, scale, parts) -> torch.Tensor:
+def _native_forward(x, frames, parts) -> torch.Tensor:
+    """y = x·m; `frames` is the scale per frame (B, L) (`_per_frame`)."""
     batch, channels, length = x.shape
     y = torch.empty_strided(x.shape, x.stride(), dtype=x.dtype)
     kernel = KERNELS.function(f"mask_forward_{_SUFFIXES[x.dtype]}")
-    held = (x, _per_frame(scale, x), parts, y)  # alive until the kernel has run
+    held = (x, frames, parts, y)  # alive until the kernel has run
     before = tuple(t.data_ptr() for t in held)
     after = (channels, length, *_layout(x, parts), LEVEL_FLOOR, MASK_MARGIN)
     native.over_rows(kernel, batch * channels, x.numel() >= PARALLEL_WORK, before, after)
     return y
 
 
-def _native_backward(x, scale, parts, grad, leash) -> tuple[torch.Tensor, ...]:
+def _native_backward(x, frames, parts, grad, leash, per_clip) -> tuple[torch.Tensor, ...]:
+    """∂E/∂x, ∂E/∂scale ((B, 1, 1) when `per_clip`, else (B, 1, L)) and ∂E/∂parts from
+    grad = ∂E/∂y; `frames` is the forward's scale per frame (B, L)."""
     batch, channels, length = x.shape
     if grad.stride() != x.stride():  # the kernel reads it laid out as x
         grad = torch.empty_strided(x.shape, x.stride(), dtype=grad.dtype).copy_(grad)
     grad_x = torch.empty_strided(x.shape, x.stride(), dtype=x.dtype)
     grad_parts = torch.empty_strided(parts.shape, parts.stride(), dtype=x.dtype)
-    per_clip = scale.shape[-1] == 1
     shares = torch.empty(batch, channels, 1 if per_clip else length, dtype=torch.float64)
     kernel = KERNELS.function(f"mask_backward_{_SUFFIXES[x.dtype]}")
-    held = (x, _per_frame(scale, x), parts, grad, grad_x, grad_parts, shares)  # alive until run
+    held = (x, frames, parts, grad, grad_x, grad_parts, shares)  # alive until run
     after = (channels, length, *_layout(x, parts), int(per_clip), LEVEL_FLOOR, MASK_MARGIN)
     after += (leash / x.numel(), LEASH_LOGIT)
     before = tuple(t.data_ptr() for t in held)
@@ -130,8 +132,10 @@ class _GatedMask(torch.autograd.Function):
     def forward(ctx, x, scale, parts, leash):
         ctx.leash, ctx.native = leash, _takes(x, scale, parts)
         if ctx.native:
-            ctx.save_for_backward(x, scale, parts)
-            return _native_forward(x, scale, parts)
+            frames = _per_frame(scale, x)  # (B, L), read again by backward
+            ctx.save_for_backward(x, frames, parts)
+            ctx.per_clip = scale.shape[-1] == 1
+            return _native_forward(x, frames, parts)
         gain, weight, slope, offset = parts.split(x.shape[1], 1)  # (B, K, L) each
         above_floor = x.abs().div_(scale).add_(LEVEL_FLOOR)  # |x|/s + ε
         level = above_floor.log()
@@ -152,7 +156,7 @@ class _GatedMask(torch.autograd.Function):
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad):
         if ctx.native:
-            return *_native_backward(*ctx.saved_tensors, grad, ctx.leash), None
+            return *_native_backward(*ctx.saved_tensors, grad, ctx.leash, ctx.per_clip), None
         x, scale, weight, slope, above_floor, level, gate, squashed, mask, excess = (
             ctx.saved_tensors
         )
