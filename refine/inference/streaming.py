@@ -146,6 +146,11 @@ class RefinerStream:
                 "streaming needs a step network with causal normalisation "
                 "(model.normalisation=causal); this one sees its whole input"
             )
+        if getattr(net.backbone, "bidirectional", False):
+            raise ValueError(
+                "streaming needs a backbone that reads no further than the chunk at hand; "
+                "this one is bidirectional (model.bidirectional=true) and reads the whole input"
+            )
         self.refiner, self.eta = refiner, eta
         self.steps = refiner.steps if steps is None else steps
         self.stride = net.backbone.total_stride

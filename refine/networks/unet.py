@@ -22,6 +22,9 @@ Causality and latency. Every LRUBlock is causal, so only the resampling decides:
 Both stream exactly (`stream`) in chunks whose length is a multiple of S, carrying every
 LRU state and, for the causal variant, the last coarse frame of every upsampler. A chunk's
 output needs the whole chunk, so a stream of S-sample chunks buffers S−1 samples.
+- bidirectional=True: every block also runs an LRU from the end of the sequence to its start
+  (`LRUBlock`), so every output sees the whole input: the context an offline denoiser has
+  (a keystroke is told from a consonant by how it ends). It does not stream.
 """
 
 import torch
@@ -81,6 +84,7 @@ class LRU_UNet(nn.Module):  # noqa: N801 - the seed's public name
         downsample_factor: f, the length reduction of each stage.
         causal: causal upsampling, so the whole network is causal (see the module docstring).
         dropout: dropout inside every LRUBlock.
+        bidirectional: every LRUBlock also scans the sequence backwards (sees the future).
         **lru_kwargs: passed to every `LRU` (r_min, r_max, max_phase, scan).
     """
 
@@ -92,6 +96,7 @@ class LRU_UNet(nn.Module):  # noqa: N801 - the seed's public name
         downsample_factor: int = 2,
         causal: bool = False,
         dropout: float = 0.0,
+        bidirectional: bool = False,
         **lru_kwargs,
     ):
         super().__init__()
@@ -101,11 +106,16 @@ class LRU_UNet(nn.Module):  # noqa: N801 - the seed's public name
                 f"{d_model}, {d_state}, {n_layers}, {downsample_factor}"
             )
         self.d_model, self.n_layers, self.factor = d_model, n_layers, downsample_factor
-        self.causal = causal
+        if causal and bidirectional:
+            raise ValueError(
+                "causal=True and bidirectional=True contradict each other: a bidirectional "
+                "network reads the whole input, the future included; choose one"
+            )
+        self.causal, self.bidirectional = causal, bidirectional
         widths = [d_model * 2**i for i in range(n_layers + 1)]  # channels of each level
 
         def block(width: int) -> LRUBlock:
-            return LRUBlock(width, d_state, dropout, **lru_kwargs)
+            return LRUBlock(width, d_state, dropout, bidirectional, **lru_kwargs)
 
         self.encoder = nn.ModuleList(block(w) for w in widths[:-1])
         self.down = nn.ModuleList(Downsample(w, downsample_factor) for w in widths[:-1])
@@ -174,6 +184,12 @@ class LRU_UNet(nn.Module):  # noqa: N801 - the seed's public name
         state to the next chunk: the concatenated outputs equal `forward` on the whole signal.
         """
         self._check(x)
+        if self.bidirectional:
+            raise ValueError(
+                "a bidirectional LRU_UNet reads the whole input, the future included, so it "
+                "cannot stream: call it on the whole signal (refine-denoise cuts long files "
+                "into overlapping chunks itself)"
+            )
         if x.shape[-1] % self.total_stride:
             raise ValueError(
                 f"stream chunks must be a multiple of total_stride={self.total_stride} samples, "

@@ -86,3 +86,9 @@ def test_networks_that_see_the_whole_input_are_refused():
         RefinerStream(clip)
     with pytest.raises(ValueError, match="the clip RMS sees the future"):
         clip.step_net.stream(torch.randn(1, clip.step_net.channels, 8))
+
+
+def test_a_bidirectional_backbone_is_refused():
+    cfg = tiny_config("model.normalisation=causal", "model.bidirectional=true")
+    with pytest.raises(ValueError, match="bidirectional"):
+        RefinerStream(build_refiner(refiner_spec(cfg)))

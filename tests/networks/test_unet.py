@@ -125,3 +125,14 @@ def test_bad_input_gets_a_clear_error():
         net(torch.randn(2, 3, 10, dtype=torch.float64))
     with pytest.raises(ValueError, match="n_layers"):
         LRU_UNet(d_model=4, d_state=3, n_layers=-1)
+
+
+def test_bidirectional_variant_sees_the_whole_input_and_does_not_stream():
+    net = small_unet(bidirectional=True)
+    x = torch.randn(2, 4, 40, dtype=torch.float64)
+    assert changed_after(net, x, 31)[:8].all()  # the first frames hear the last ones
+    assert net(torch.randn(1, 4, 9, dtype=torch.float64)).shape == (1, 4, 9)
+    with pytest.raises(ValueError, match="cannot stream"):
+        net.stream(x[..., :8])
+    with pytest.raises(ValueError, match="contradict each other"):
+        small_unet(bidirectional=True, causal=True)
