@@ -5,11 +5,13 @@ the clips it is measured on.
 
     python experiments/pretrained/paired.py A B --steps 4 [--names a b]
     python experiments/pretrained/paired.py A B --steps 4 1   # A at step 4, B at step 1
+    python experiments/pretrained/paired.py A B --steps 4 --plot differences.png
 
 A and B are eval_real.sh destinations (DEST/<set>/{model,irm}/per_clip.csv) over the same
 clips; the IRM is A's. Prints a markdown table: per test set and input SNR, A's and B's
 shares, B − A in dB (mean over the clips [95 % bootstrap interval]), then the same over
-every clip of every condition, and the mean shares over conditions.
+every clip of every condition, and the mean shares over conditions. `--plot` also draws the
+differences with their intervals, one row per condition (a forest plot).
 """
 
 import argparse
@@ -62,6 +64,35 @@ def paired_rows(
     return rows, np.concatenate(every)
 
 
+def plot_differences(rows: list, every: np.ndarray, names: tuple[str, str], path: Path) -> None:
+    """B − A per condition and over every clip, each a point on its 95 % interval, zero marked:
+    which conditions moved, and which moved more than their clips' spread."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [f"{name} {bucket.replace('dB', ' dB')}" for name, bucket, *_ in rows]
+    differences = [row[-1] for row in rows] + [every]
+    labels.append(f"all {len(rows)} conditions")
+    means = np.array([d.mean() for d in differences])
+    low, high = np.array([interval(d) for d in differences]).T
+    y = np.arange(len(differences))[::-1]
+    figure, axes = plt.subplots(figsize=(6.4, 0.9 + 0.24 * len(differences)))
+    axes.axvline(0.0, color="0.6", linewidth=0.8)
+    colours = [
+        "C3" if h < 0 else "C2" if lo > 0 else "0.4" for lo, h in zip(low, high, strict=True)
+    ]
+    axes.errorbar(means, y, xerr=[means - low, high - means], fmt="none", ecolor=colours)
+    axes.scatter(means, y, c=colours, s=[14] * len(rows) + [40], zorder=3)
+    axes.set_yticks(y, labels, fontsize=8)
+    axes.set_xlabel(f"{names[1]} − {names[0]}: SI-SDR gain per clip (dB), 95 % interval")
+    axes.grid(axis="x", linewidth=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=150)
+    plt.close(figure)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("a", type=Path)
@@ -70,6 +101,7 @@ def main() -> int:
         "--steps", type=int, nargs="+", required=True, help="the models' step count (A's, B's)"
     )
     parser.add_argument("--names", nargs=2, default=("A", "B"), help="column names")
+    parser.add_argument("--plot", type=Path, help="also draw the differences to this image file")
     args = parser.parse_args()
     if len(args.steps) > 2:
         parser.error("--steps takes one count for both models, or A's and B's")
@@ -89,6 +121,8 @@ def main() -> int:
     mean_a, mean_b = (np.mean([row[i] for row in rows]) for i in (2, 3))
     print(f"| **all {len(rows)} conditions** ({len(every)} clips) | | {mean_a:.1%} | "
           f"{mean_b:.1%} | {every.mean():+.2f} [{low:+.2f}, {high:+.2f}] |")  # fmt: skip
+    if args.plot:
+        plot_differences(rows, every, args.names, args.plot)
     return 0
 
 
