@@ -3,7 +3,7 @@
 # the oracle IRM's gain held out and lost 0.4-0.6 dB on music and in white/pink noise
 # ("The default as a mask, and the ninth restart"). If the 0.63 M-parameter network is too
 # small to hold both skills, more width should gain on both at once. Asked from the plateau
-# rather than from scratch (hours): the shipped real_noise model (the ninth restart) widened
+# rather than from scratch (hours): the ninth restart (the real_noise model then shipped) widened
 # to d_model 128 without changing its function (refine.process.widen: Net2WiderNet, 2.0 M
 # parameters) and trained on the ninth's own data and loss, against the same model at its
 # own width trained the same steps from the same weights on the same draw order.
@@ -21,20 +21,15 @@ BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
 OUT=$P/capacity
 RUNS=runs/capacity
-NINTH=refine/pretrained/refine_real_noise.pt
+NINTH=runs/pretrained_retrained/refine_ninth.pt  # run.sh stage 4 exports it
 STEPS=${STEPS:-6000}
-# The ninth restart's data and loss (run.sh stage 3), a gentler peak than its 5e-4 for a
-# restart from a plateau at twice the width, another draw order.
-RECIPE=(model.update=mask model.past_decay=0.5 train.extra_steps=12 "data.snr_range=[-5.0,30.0]"
-        train.normalise_by=capped train.lr=3e-4 train.seed=12 data.noise_seconds=8.0
-        data.noise_dir=data/noise "data.noise_kinds=[white,pink,brown,mix,babble,typing,hum,ambience]"
-        "data.clean_subfolders=[music,speech,synth]" data.segment_seconds=2.0 train.batch_size=4)
+source $P/plateau_recipe.sh  # PLATEAU_RECIPE: the ninth restart's data and loss, lr 3e-4
 mkdir -p $RUNS $OUT
 [ -f $RUNS/wide_start.pt ] || $BIN/python -c "from refine.process.widen import \
   widened_checkpoint as w; w('$NINTH', '$RUNS/wide_start.pt')"
-bash $P/train.sh $RUNS/narrow "$STEPS" train.init_from=$NINTH "${RECIPE[@]}"
+bash $P/train.sh $RUNS/narrow "$STEPS" train.init_from=$NINTH "${PLATEAU_RECIPE[@]}"
 bash $P/train.sh $RUNS/wide "$STEPS" train.init_from=$RUNS/wide_start.pt model.d_model=128 \
-  "${RECIPE[@]}"
+  "${PLATEAU_RECIPE[@]}"
 
 tests=(held_in_music:data/held_in/music held_in_synthetic:data/held_in/synthetic
        real:data/real real_noise:data/real_noise)

@@ -19,7 +19,7 @@ printf '| α | held-in music / IRM | − default (dB) [95 %%] | held-in speech i
 for alpha in 0.25 0.5 0.75; do
   [ -f $RUNS/a$alpha.pt ] || "$BIN/python" -c "from refine.process.interpolate import \
     interpolated_checkpoint as i; i('refine/pretrained/refine_default.pt', \
-    'refine/pretrained/refine_real_noise.pt', $alpha, '$RUNS/a$alpha.pt')"
+    'runs/pretrained_retrained/refine_ninth.pt', $alpha, '$RUNS/a$alpha.pt')"
   row="| $alpha |"
   for test in music:held_in_c8 synthetic:held_in_synthetic; do
     IFS=: read -r name default <<< "$test"

@@ -15,6 +15,7 @@ SHIPPED=refine/pretrained/refine_default.pt
 REAL_SHIPPED=refine/pretrained/refine_real_noise.pt
 AFFINE=${RUN}_drift/refine_affine.pt      # the default model until its mask rewrite (stage 4)
 SEVENTH=${RUN}_context/refine_context.pt  # the real_noise model until the ninth restart
+NINTH=${RUN}_retrained/refine_ninth.pt    # the real_noise model until the tenth restart
 STEPS=${STEPS:-16000}  # optimiser steps before fine-tuning: about an hour on 2 cores
 
 # 1. Clean corpus: rendered scores, synthetic speech, synthetic music (about 2.8 h of audio),
@@ -123,19 +124,32 @@ bash $OUT/train.sh ${RUN}_retrained 12000 train.init_from=$AS_MASK \
   data.noise_dir=data/noise "data.noise_kinds=[white,pink,brown,mix,babble,typing,hum,ambience]" \
   "data.clean_subfolders=[music,speech,synth]" data.segment_seconds=2.0 train.batch_size=4 \
   train.max_minutes=75
+#    A tenth restart with the future in view: the ninth with every LRU block made
+#    bidirectional (refine.process.bidirectional: a reverse LRU per block, started silent, so
+#    the network starts as the ninth), trained on the ninth's data and loss at lr 3e-4
+#    (plateau_recipe.sh), 6000 steps, about 35 minutes on 2 cores; bidirectional.sh compares
+#    it with the same steps forwards only (capacity.sh's narrow arm) and with the ninth.
+source $OUT/plateau_recipe.sh
+BIDIRECTIONAL=runs/bidirectional
+mkdir -p $BIDIRECTIONAL
+[ -f $BIDIRECTIONAL/start.pt ] || $BIN/python -c "from refine.process.bidirectional import \
+  bidirectional_checkpoint as b; b('${RUN}_retrained/checkpoint.pt', '$BIDIRECTIONAL/start.pt')"
+bash $OUT/train.sh $BIDIRECTIONAL/train 6000 train.init_from=$BIDIRECTIONAL/start.pt \
+  model.bidirectional=true "${PLATEAU_RECIPE[@]}"
 
 # 4. Ship the inference part of the checkpoints inside the package. The default model is the
 #    drifting-noise stage rewritten as a mask model (AS_MASK, stage 3: better than the affine
 #    stage on every held-in and real test, default_as_mask.sh); the real-noise model (the
-#    ninth restart) ships beside it (refine-denoise --checkpoint real_noise), since it gives
+#    tenth restart) ships beside it (refine-denoise --checkpoint real_noise), since it gives
 #    back 5 points of the oracle's gain in white and pink noise and harms nearly clean audio.
-#    The models they replaced (the affine drifting-noise stage, the seventh restart) are
-#    exported beside their runs for the comparisons below, as is the fifth restart.
+#    The models they replaced (the affine drifting-noise stage, the seventh and the ninth
+#    restarts) are exported beside their runs for the comparisons below, as is the fifth.
 export_to() { $BIN/python -c "from refine.process.checkpoint import export_checkpoint as e; e('$1', '$2')"; }
 export_to ${RUN}_drift/checkpoint.pt $AFFINE
 export_to ${RUN}_context/checkpoint.pt $SEVENTH
 cp $AS_MASK $SHIPPED
-export_to ${RUN}_retrained/checkpoint.pt $REAL_SHIPPED
+export_to ${RUN}_retrained/checkpoint.pt $NINTH
+export_to $BIDIRECTIONAL/train/checkpoint.pt $REAL_SHIPPED
 REAL2=${RUN}_real2/refine_real2.pt
 export_to ${RUN}_real2/checkpoint.pt $REAL2
 #    Each model's step decay past T (model.past_decay, issue 15): chosen on synthetic
@@ -158,7 +172,8 @@ store_decay() {  # CHECKPOINT [HELD_IN [NAME]]: NAME (default the file's) names 
 store_decay $AFFINE data/held_in/music refine_default
 store_decay $SEVENTH data/held_in/music refine_real_noise
 store_decay $SHIPPED data/held_in/music default_as_mask
-store_decay $REAL_SHIPPED data/held_in/music retrained
+store_decay $NINTH data/held_in/music retrained
+store_decay $REAL_SHIPPED data/held_in/music bidirectional
 store_decay $REAL2
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB: the model's per-step SI-SDR and
@@ -180,7 +195,7 @@ MAX_STEPS=32 bash $OUT/eval_real.sh ${RUN}_real/checkpoint.pt $OUT/real_noise_mo
 #    (real2_model/): on the real recordings to 8T = 32 steps, fixed and until convergence;
 #    on the held-out real noise to 4T = 16, fixed.
 for model in decay/default:$AFFINE decay/real_noise:$SEVENTH real2_model:$REAL2 \
-  decay/default_as_mask:$SHIPPED decay/retrained:$REAL_SHIPPED; do
+  decay/default_as_mask:$SHIPPED decay/retrained:$NINTH decay/bidirectional:$REAL_SHIPPED; do
   MAX_STEPS=32 TOLERANCES="[1.0e-2,1.0e-3]" bash $OUT/eval_real.sh ${model#*:} \
     $OUT/${model%%:*}/real 4
   MAX_STEPS=16 bash $OUT/eval_real.sh ${model#*:} $OUT/${model%%:*}/real_noise 4 data/real_noise
@@ -243,8 +258,10 @@ bash $OUT/eval_real.sh $SEVENTH $OUT/real_noise_model/real_clean_end 4 data/real
 
 # 6. Speed of the shipped model with its default steps: 10 s at 16 kHz, 2 threads.
 $BIN/python benchmarks/denoise_speed.py --hour | tee $OUT/speed.txt
-$BIN/python benchmarks/denoise_speed.py --checkpoint $REAL_SHIPPED --hour \
+$BIN/python benchmarks/denoise_speed.py --checkpoint $NINTH --hour \
   | tee $OUT/decay/retrained/speed.txt
+$BIN/python benchmarks/denoise_speed.py --checkpoint $REAL_SHIPPED --hour \
+  | tee $OUT/decay/bidirectional/speed.txt
 $BIN/python benchmarks/denoise_speed.py --checkpoint $SEVENTH --hour \
   | tee $OUT/decay/real_noise/speed.txt
 $BIN/python benchmarks/denoise_speed.py --checkpoint $REAL2 --hour | tee $OUT/real2_model/speed.txt
