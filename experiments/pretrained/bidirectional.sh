@@ -73,3 +73,11 @@ MAX_STEPS=32 TOLERANCES="[1.0e-2,1.0e-3]" bash $P/eval_real.sh $SHIPPING $P/deca
 MAX_STEPS=16 bash $P/eval_real.sh $SHIPPING $P/decay/bidirectional/real_noise 4 data/real_noise
 $BIN/python benchmarks/denoise_speed.py --checkpoint $SHIPPING --hour \
   | tee $P/decay/bidirectional/speed.txt
+# The training step's cost, forwards and bidirectional, side by side (the two arms trained
+# hours apart, on a machine whose speed drifts): train.sh's recipe with PLATEAU_RECIPE.
+for bidirectional in false true; do
+  echo "model.bidirectional=$bidirectional"
+  $BIN/python benchmarks/train_step.py +experiment=affine_reference data=clean_folders \
+    data.clean_dir=data/corpus domain=stft_magnitude model.steps=4 model.bin_gate=true \
+    "${PLATEAU_RECIPE[@]}" model.bidirectional=$bidirectional
+done > $OUT/train_step.txt
