@@ -8,7 +8,7 @@
 # white/pink noise, the corpus's speech in the noise corpus's babble, typing and ambience):
 # 4 s clips are a lever if more_4s beats more_2s on the held-in speech with an interval above
 # zero and loses nothing on held-in music; then measured on the held-out real noise. Paired
-# clip by clip at step 4. Run after bidirectional.sh; about 50 minutes on 2 cores:
+# clip by clip at step 4. Run after bidirectional.sh; about 35 minutes on 2 cores:
 #   bash experiments/pretrained/bidirectional_context.sh
 # Writes bidirectional_context/<arm>/<test>/ (eval_real.sh records) and
 # bidirectional_context/<test>.md (more_4s against more_2s; real_noise.png its forest plot),
