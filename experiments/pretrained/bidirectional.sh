@@ -38,11 +38,8 @@ tests=(held_in_music:data/held_in/music held_in_synthetic:data/held_in/synthetic
        real:data/real real_noise:data/real_noise)
 for test in "${tests[@]}"; do
   IFS=: read -r name data <<< "$test"
-  for set in "$CONTROL/$name"/*/; do  # the oracle IRM once: the same files as the control's
-    mkdir -p "$OUT/$name/$(basename "$set")"
-    cp -rn "$set/irm" "$OUT/$name/$(basename "$set")/"
-  done
-  MAX_STEPS=4 bash $P/eval_real.sh $RUNS/train/checkpoint.pt $OUT/$name 4 "$data" > /dev/null
+  IRM_FROM=$CONTROL/$name MAX_STEPS=4 \
+    bash $P/eval_real.sh $RUNS/train/checkpoint.pt $OUT/$name 4 "$data" > /dev/null
   $BIN/python $P/paired.py "$CONTROL/$name" "$OUT/$name" --steps 4 --plot "$OUT/$name.png" \
     --names "forwards (capacity.sh's narrow arm)" "bidirectional" > "$OUT/$name.md"
 done
@@ -59,10 +56,8 @@ $BIN/python $P/paired_training_loss.py runs/capacity/narrow $RUNS/train --after 
 SHIPPING=$RUNS/refine_bidirectional.pt
 [ -f $SHIPPING ] || $BIN/python -c "from refine.process.checkpoint import export_checkpoint \
   as e; e('$RUNS/train/checkpoint.pt', '$SHIPPING')"
-decay=$(HELD_IN=data/held_in/music bash experiments/convergence/choose_decay.sh $SHIPPING \
-  runs/pretrained_decay/bidirectional $P/decay/bidirectional.md 32)
-$BIN/python -c "from refine.process.checkpoint import store_inference as s; \
-  s('$SHIPPING', past_decay=$decay)"
+source $P/store_decay.sh
+store_decay $SHIPPING data/held_in/music bidirectional
 [ -d data/real_clean_end ] || $BIN/python $P/real_recordings.py data/real_clean_end --snrs 20 30
 MAX_STEPS=4 bash $P/eval_real.sh $SHIPPING $OUT/real_clean_end 4 data/real_clean_end > /dev/null
 for name in held_in_music held_in_synthetic real real_noise real_clean_end; do

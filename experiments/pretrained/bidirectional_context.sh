@@ -31,11 +31,8 @@ tests=(held_in_music:data/held_in/music held_in_synthetic:data/held_in/synthetic
 for test in "${tests[@]}"; do
   IFS=: read -r name data <<< "$test"
   for arm in more_2s more_4s; do
-    for set in "$P/bidirectional/$name"/*/; do  # the oracle IRM once: the tenth's files
-      mkdir -p "$OUT/$arm/$name/$(basename "$set")"
-      cp -rn "$set/irm" "$OUT/$arm/$name/$(basename "$set")/"
-    done
-    MAX_STEPS=4 bash $P/eval_real.sh $RUNS/$arm/checkpoint.pt $OUT/$arm/$name 4 "$data" > /dev/null
+    IRM_FROM=$P/bidirectional/$name MAX_STEPS=4 \
+      bash $P/eval_real.sh $RUNS/$arm/checkpoint.pt $OUT/$arm/$name 4 "$data" > /dev/null
     $BIN/python $P/paired.py $P/bidirectional/$name $OUT/$arm/$name --steps 4 \
       --names "tenth restart" "$arm" > "$OUT/${name}_${arm}_tenth.md"
   done

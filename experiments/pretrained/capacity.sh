@@ -36,11 +36,8 @@ tests=(held_in_music:data/held_in/music held_in_synthetic:data/held_in/synthetic
 for test in "${tests[@]}"; do
   IFS=: read -r name data <<< "$test"
   MAX_STEPS=4 bash $P/eval_real.sh $RUNS/narrow/checkpoint.pt $OUT/narrow/$name 4 "$data" > /dev/null
-  for set in "$OUT"/narrow/"$name"/*/; do  # the oracle IRM once: the same files for both arms
-    mkdir -p "$OUT/wide/$name/$(basename "$set")"
-    cp -rn "$set/irm" "$OUT/wide/$name/$(basename "$set")/"
-  done
-  MAX_STEPS=4 bash $P/eval_real.sh $RUNS/wide/checkpoint.pt $OUT/wide/$name 4 "$data" > /dev/null
+  IRM_FROM=$OUT/narrow/$name MAX_STEPS=4 \
+    bash $P/eval_real.sh $RUNS/wide/checkpoint.pt $OUT/wide/$name 4 "$data" > /dev/null
   pair() { "$BIN/python" $P/paired.py "$1" "$2" --steps 4 --names "$3" "$4" > "$OUT/${name}_$5.md"; }
   pair $P/ninth_stage/$name $OUT/narrow/$name "ninth restart" "d_model 64, continued" narrow
   pair $P/ninth_stage/$name $OUT/wide/$name "ninth restart" "d_model 128, widened" wide

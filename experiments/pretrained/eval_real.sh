@@ -6,7 +6,9 @@
 # per_clip.csv,summary.json} and DEST/ceiling.{md,csv,png} (ceiling.py). Evaluations
 # already in DEST are kept. TOLERANCES (default []: none) adds until-convergence runs;
 # SPEECH_METRICS=auto adds the model's PESQ and STOI on the speech sets (default false);
-# MODEL_OVERRIDES adds refine-eval settings to the model's runs (e.g. schedule_steps=2).
+# MODEL_OVERRIDES adds refine-eval settings to the model's runs (e.g. schedule_steps=2);
+# IRM_FROM names another destination over the same files whose oracle records are copied
+# instead of evaluated again (the oracle does not depend on the model).
 #   bash experiments/pretrained/eval_real.sh CHECKPOINT DEST DEFAULT_STEPS [DATA]
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
@@ -26,6 +28,11 @@ for folder in "$DATA"/*/; do
   for who in model irm; do
     dest=$DEST/$set/$who
     [ -f "$dest/summary.json" ] && continue
+    if [ $who = irm ] && [ -n "${IRM_FROM:-}" ] && [ -f "$IRM_FROM/$set/irm/summary.json" ]; then
+      mkdir -p "$dest"
+      cp "$IRM_FROM/$set/irm/"{per_step.json,per_clip.csv,summary.json} "$dest/"
+      continue
+    fi
     if [ $who = model ]; then
       # shellcheck disable=SC2206  # MODEL_OVERRIDES: space-separated refine-eval settings
       what=(checkpoint=$CHECKPOINT max_steps=$MAX_STEPS "tolerances=${TOLERANCES:-[]}"

@@ -161,14 +161,7 @@ export_to ${RUN}_real2/checkpoint.pt $REAL2
 #    no slide that the real-noise models have (music_slide.sh); the restarts below keep the
 #    first rule, under which they were measured.
 $BIN/python $OUT/held_in.py data/held_in
-store_decay() {  # CHECKPOINT [HELD_IN [NAME]]: NAME (default the file's) names its records
-  local name decay
-  name=${3:-$(basename "$1" .pt)}
-  decay=$(HELD_IN=${2:-} bash experiments/convergence/choose_decay.sh "$1" \
-    runs/pretrained_decay/$name $OUT/decay/$name.md 32)
-  $BIN/python -c "from refine.process.checkpoint import store_inference as s; \
-    s('$1', past_decay=$decay)"
-}
+source $OUT/store_decay.sh  # store_decay CHECKPOINT [HELD_IN [NAME]]
 store_decay $AFFINE data/held_in/music refine_default
 store_decay $SEVENTH data/held_in/music refine_real_noise
 store_decay $SHIPPED data/held_in/music default_as_mask
