@@ -38,3 +38,11 @@ def test_bad_domain_settings_are_refused():
         make_domain("stft_complex", window="kaiser")
     with pytest.raises(ValueError, match="hop_length"):
         make_domain("stft_magnitude", n_fft=256, hop_length=512)
+
+
+@pytest.mark.parametrize("name", ["waveform", "stft_complex", "stft_magnitude"])
+def test_features_are_laid_out_as_their_shape_says(name):
+    """(B, K, L) in memory: the step network's compiled mask reads rows of frames in place
+    and runs its slower torch operators on torch.stft's own layout (bins side by side)."""
+    domain = make_domain(name, n_fft=256, hop_length=64)
+    assert domain.encode(torch.randn(2, 1, 3000)).is_contiguous()
