@@ -17,7 +17,8 @@ refine-train builds them) is timed over --steps steps after a warm-up, then prof
 - optimiser: gradient clipping and the AdamW step;
 - data: waiting for the loader (timed apart from the profile, as a share of the step). With
   `train.bursts` (the default on the CPU) that is the step's share of making its batches,
-  25 at a time on every core while the step waits; with `train.bursts=0` a worker makes
+  25 at a time on every core while the step waits (so --steps is rounded up to whole
+  bursts: a window of 20 steps after 5 warm-up steps would wait for none); with `train.bursts=0` a worker makes
   the next batches beside the step, on the same cores, so the time it spends on one batch
   (timed after the profile, in this process on one thread) is printed too: on a 2-core
   machine it is taken from the step's threads;
@@ -109,7 +110,9 @@ def batch_seconds(cfg, batch_size: int, batches: int = 5) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("overrides", nargs="*", help="refine-train settings, key=value")
-    parser.add_argument("--steps", type=int, default=20, help="timed steps")
+    parser.add_argument(
+        "--steps", type=int, default=25, help="timed steps (with bursts: whole bursts, rounded up)"
+    )
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps first")
     parser.add_argument("--top", type=int, default=0, help="also list the N costliest 'other' ops")
     parser.add_argument("--compile", action="store_true", help="torch.compile the step network")
@@ -118,6 +121,8 @@ def main() -> None:
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = compose(config_name="config", overrides=args.overrides)
     t, refiner, optimiser, scheduler, loader = training_parts(cfg)
+    if t.bursts:  # any window of whole bursts waits for each of them once, wherever it starts
+        args.steps = -(-args.steps // t.bursts) * t.bursts
     batches = iter(loader)
     # The scans' functions, wrapped where the LRU looks them up, and gradient clipping
     # (the optimiser's step has its own profiler range).
