@@ -100,11 +100,11 @@ def _native_forward(x, frames, parts) -> torch.Tensor:
     """y = x·m; `frames` is the scale per frame (B, L) (`_per_frame`)."""
     batch, channels, length = x.shape
     y = torch.empty_strided(x.shape, x.stride(), dtype=x.dtype)
-    kernel = KERNELS.function(f"mask_forward_{_SUFFIXES[x.dtype]}")
+    kernel = f"mask_forward_{_SUFFIXES[x.dtype]}"
     held = (x, frames, parts, y)  # alive until the kernel has run
     before = tuple(t.data_ptr() for t in held)
     after = (channels, length, *_layout(x, parts), LEVEL_FLOOR, MASK_MARGIN)
-    native.over_rows(kernel, batch * channels, x.numel() >= PARALLEL_WORK, before, after)
+    KERNELS.over_rows(kernel, batch * channels, x.numel() >= PARALLEL_WORK, before, after)
     return y
 
 
@@ -117,12 +117,12 @@ def _native_backward(x, frames, parts, grad, leash, per_clip) -> tuple[torch.Ten
     grad_x = torch.empty_strided(x.shape, x.stride(), dtype=x.dtype)
     grad_parts = torch.empty_strided(parts.shape, parts.stride(), dtype=x.dtype)
     shares = torch.empty(batch, channels, 1 if per_clip else length, dtype=torch.float64)
-    kernel = KERNELS.function(f"mask_backward_{_SUFFIXES[x.dtype]}")
+    kernel = f"mask_backward_{_SUFFIXES[x.dtype]}"
     held = (x, frames, parts, grad, grad_x, grad_parts, shares)  # alive until run
     after = (channels, length, *_layout(x, parts), int(per_clip), LEVEL_FLOOR, MASK_MARGIN)
     after += (leash / x.numel(), LEASH_LOGIT)
     before = tuple(t.data_ptr() for t in held)
-    native.over_rows(kernel, batch * channels, x.numel() >= PARALLEL_WORK, before, after)
+    KERNELS.over_rows(kernel, batch * channels, x.numel() >= PARALLEL_WORK, before, after)
     grad_scale = shares.sum(1, keepdim=True).to(x.dtype)  # (B, 1, 1) or (B, 1, L)
     return grad_x, grad_scale, grad_parts
 

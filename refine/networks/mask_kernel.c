@@ -14,9 +14,10 @@
  * (gain, weight, slope, offset) at b·pb + k·pk + p·pp + l: rows of L frames are contiguous,
  * and both the (B, K, L) and the (K, B, L) memory layout are read in place. The scale s is
  * given per frame, s[b·L + l] (a clip's one RMS repeated). Every function handles the rows
- * r = b·K + k in [first, last), so that callers may split them across threads; the backward
- * writes row r's share of ∂E/∂s to grad_scale_rows[r·L + l], or summed over its frames to
- * grad_scale_rows[r] when `per_clip`, and the caller sums the rows.
+ * r = b·K + k in [first, last), split over `threads` OpenMP threads (parallel_rows.h) or, in
+ * one part each, over threads of its caller's own; the backward writes row r's share of ∂E/∂s
+ * to grad_scale_rows[r·L + l], or summed over its frames to grad_scale_rows[r] when
+ * `per_clip`, and the caller sums the rows.
  *
  * Vectorising: a row is computed in blocks of WIDTH frames, a fixed trip count that the
  * compiler turns into vector code, and the last block is moved back to end at the row's end,
@@ -26,6 +27,8 @@
  * -lmvec); without it the scalar ones, the same to rounding.
  */
 #include <math.h>
+
+#include "parallel_rows.h"
 
 #ifdef REFINE_MVEC
 __attribute__((simd("notinbranch"))) float expf(float);
@@ -58,10 +61,10 @@ static inline long block_at(long start, long length) {
   }                                                                                           \
                                                                                               \
   /* y = x·m over rows [first, last). Returns 0, or −1 when L exceeds MAX_FRAMES. */         \
-  int mask_forward_##SUFFIX(const REAL *restrict x, const REAL *restrict scale,               \
-                            const REAL *restrict parts, REAL *restrict y, long first,         \
-                            long last, long channels, long length, long sb, long sk, long pb, \
-                            long pk, long pp, double floor, double margin) {                  \
+  static int mask_forward_rows_##SUFFIX(                                                      \
+      const REAL *restrict x, const REAL *restrict scale, const REAL *restrict parts,         \
+      REAL *restrict y, long first, long last, long channels, long length, long sb, long sk,  \
+      long pb, long pk, long pp, double floor, double margin) {                               \
     if (length > MAX_FRAMES) return -1;                                                       \
     for (long r = first; r < last; r++) {                                                     \
       const long b = r / channels, k = r % channels, at = b * sb + k * sk;                    \
@@ -117,13 +120,12 @@ static inline long block_at(long start, long length) {
   /* grad = ∂E/∂y; writes ∂E/∂x (laid out as x), ∂E/∂parts (as parts) and the rows' shares   \
    * of ∂E/∂s. leash: λ/numel of the leash's gradient on g past |g| = leash_logit (0: none).  \
    * Returns 0, or −1 when L exceeds MAX_FRAMES. */                                          \
-  int mask_backward_##SUFFIX(const REAL *restrict x, const REAL *restrict scale,              \
-                             const REAL *restrict parts, const REAL *restrict grad,           \
-                             REAL *restrict grad_x, REAL *restrict grad_parts,                \
-                             double *restrict grad_scale_rows, long first, long last,         \
-                             long channels, long length, long sb, long sk, long pb, long pk,  \
-                             long pp, int per_clip, double floor, double margin,              \
-                             double leash, double leash_logit) {                              \
+  static int mask_backward_rows_##SUFFIX(                                                     \
+      const REAL *restrict x, const REAL *restrict scale, const REAL *restrict parts,         \
+      const REAL *restrict grad, REAL *restrict grad_x, REAL *restrict grad_parts,            \
+      double *restrict grad_scale_rows, long first, long last, long channels, long length,    \
+      long sb, long sk, long pb, long pk, long pp, int per_clip, double floor, double margin, \
+      double leash, double leash_logit) {                                                     \
     REAL shares[MAX_FRAMES];                                                                  \
     if (length > MAX_FRAMES) return -1;                                                       \
     for (long r = first; r < last; r++) {                                                     \
@@ -150,7 +152,31 @@ static inline long block_at(long start, long length) {
       }                                                                                       \
     }                                                                                         \
     return 0;                                                                                 \
+  }                                                                                           \
+                                                                                              \
+  int mask_forward_##SUFFIX(const REAL *x, const REAL *scale, const REAL *parts, REAL *y,     \
+                            long first, long last, long channels, long length, long sb,       \
+                            long sk, long pb, long pk, long pp, double floor, double margin,  \
+                            int threads) {                                                    \
+    PARALLEL_ROWS(first, last, threads,                                                       \
+                  mask_forward_rows_##SUFFIX(x, scale, parts, y, lo, hi, channels, length,    \
+                                             sb, sk, pb, pk, pp, floor, margin));             \
+  }                                                                                           \
+                                                                                              \
+  int mask_backward_##SUFFIX(const REAL *x, const REAL *scale, const REAL *parts,             \
+                             const REAL *grad, REAL *grad_x, REAL *grad_parts,                \
+                             double *grad_scale_rows, long first, long last, long channels,   \
+                             long length, long sb, long sk, long pb, long pk, long pp,        \
+                             int per_clip, double floor, double margin, double leash,         \
+                             double leash_logit, int threads) {                               \
+    PARALLEL_ROWS(first, last, threads,                                                       \
+                  mask_backward_rows_##SUFFIX(x, scale, parts, grad, grad_x, grad_parts,      \
+                                              grad_scale_rows, lo, hi, channels, length, sb,  \
+                                              sk, pb, pk, pp, per_clip, floor, margin, leash, \
+                                              leash_logit));                                  \
   }
 
 MASK_KERNELS(float, f32, expf, logf, fabsf)
 MASK_KERNELS(double, f64, exp, log, fabs)
+
+KERNELS_OPENMP

@@ -2,13 +2,17 @@
 mask (`gated_mask`), each a C file beside its Python caller.
 
 A source is compiled with the system's C compiler ($CC, else cc or gcc) into
-$REFINE_CACHE_DIR (default ~/.cache/refine), one library per source, flags, compiler and CPU,
-and loaded with ctypes; ctypes releases the GIL, so large work is split across
-torch.get_num_threads() Python threads (`over_rows`). The flag sets of a `Kernels` are tried
-in turn (-march=native first, and for a kernel of exponentials and logarithms glibc's vector
-math library, libmvec, before that); where none builds, `library()` is None, a warning says
-so once, and the caller takes its torch path: slower, the same results to rounding (tests
-hold every kernel to its twin).
+$REFINE_CACHE_DIR (default ~/.cache/refine), one library per source, headers, flags, compiler
+and CPU, and loaded with ctypes. The flag sets of a `Kernels` are tried in turn (-march=native
+first, and for a kernel of exponentials and logarithms glibc's vector math library, libmvec,
+before that); where none builds, `library()` is None, a warning says so once, and the caller
+takes its torch path: slower, the same results to rounding (tests hold every kernel to its
+twin).
+
+Large work is split over torch.get_num_threads() threads (`Kernels.over_rows`): where torch
+runs on GNU OpenMP, each flag set is tried with -fopenmp first, and the library's loop runs
+on torch's own threads (`parallel_rows.h` says why that matters on 2 cores); else over
+Python threads (ctypes releases the GIL).
 """
 
 import ctypes
@@ -37,6 +41,21 @@ NATIVE = ("-march=native",)  # dropped where the compiler does not know it
 VECTOR_MATH = ("-fno-math-errno", "-fno-trapping-math", "-DREFINE_MVEC")
 PLAIN = (FLAGS + NATIVE, FLAGS)
 WITH_VECTOR_MATH = ((*FLAGS, *NATIVE, *VECTOR_MATH, "-lmvec"), *PLAIN)
+OPENMP = ("-fopenmp",)  # tried first with each flag set where `torch_runs_gnu_openmp()`
+
+
+@cache
+def torch_runs_gnu_openmp() -> bool:
+    """Whether torch's threads are GNU OpenMP's and its libgomp.so.1 is loaded in this
+    process: a library built with -fopenmp then binds to that same runtime (the dynamic
+    loader reuses a loaded soname), not a second one whose threads would compete with
+    torch's for the cores."""
+    if "ATen parallel backend: OpenMP" not in torch.__config__.parallel_info():
+        return False
+    try:
+        return "/libgomp" in Path("/proc/self/maps").read_text()
+    except OSError:  # no /proc: not Linux, where torch does not ship libgomp
+        return False
 
 
 def cache_dir() -> Path:
@@ -89,14 +108,22 @@ class Kernels:
         self.source, self.signatures, self.purpose = source, signatures, purpose
         self.flag_sets = flag_sets
 
+    def candidate_flags(self) -> list[tuple[str, ...]]:
+        """The flag sets to try, in turn: each with OpenMP first where torch runs on GNU
+        OpenMP, then as given."""
+        if not torch_runs_gnu_openmp():
+            return list(self.flag_sets)
+        return [(*OPENMP, *flags) for flags in self.flag_sets] + list(self.flag_sets)
+
     def build(self) -> Path | None:
         """The compiled library for this machine, building it if it is not cached; None when
         no compiler builds it."""
         compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
         if compiler is None:
             return None
-        source = self.source.read_bytes()
-        for flags in self.flag_sets:
+        headers = sorted(self.source.parent.glob("*.h"))  # what the source may include
+        source = b"\0".join(path.read_bytes() for path in [self.source, *headers])
+        for flags in self.candidate_flags():
             key = hashlib.sha256(
                 b"\0".join([source, " ".join(flags).encode(), compiler.encode(), _cpu().encode()])
             ).hexdigest()[:16]
@@ -121,9 +148,10 @@ class Kernels:
             )
             return None
         lib = ctypes.CDLL(str(path))
-        for name, arguments in self.signatures.items():
+        for name, arguments in self.signatures.items():  # each takes its threads last
             function = getattr(lib, name)
-            function.argtypes, function.restype = arguments, ctypes.c_int
+            function.argtypes, function.restype = [*arguments, ctypes.c_int], ctypes.c_int
+        lib.kernels_openmp.argtypes, lib.kernels_openmp.restype = [], ctypes.c_int
         return lib
 
     def reset(self) -> None:
@@ -137,26 +165,39 @@ class Kernels:
     def function(self, name: str):
         return getattr(self.library(), name)
 
+    def over_rows(self, name: str, rows: int, split: bool, before: tuple, after: tuple) -> bool:
+        """Kernel `name`(*before, first, last, *after, threads) over rows [0, rows), split
+        across torch.get_num_threads() threads when `split` (the work is large enough to pay
+        for them): the library's OpenMP threads where it has them, else Python threads.
+        Returns whether every part succeeded (returned 0)."""
+        kernel = self.function(name)
+        threads = min(torch.get_num_threads(), rows) if split else 1
+        if threads < 2 or (self.library().kernels_openmp() and not _forked):
+            return kernel(*before, 0, rows, *after, threads) == 0
+        bounds = [rows * i // threads for i in range(threads + 1)]
+        parts = [
+            _pool(threads).submit(kernel, *before, first, last, *after, 1)
+            for first, last in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+        return not any([part.result() for part in parts])
+
 
 @cache
 def _pool(threads: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(threads, thread_name_prefix="refine-kernel")
 
 
-# A forked child (a DataLoader worker) inherits the pool without its threads: it makes its own.
-os.register_at_fork(after_in_child=_pool.cache_clear)
+_forked = False  # whether this process is a fork of one that may have run OpenMP threads
 
 
-def over_rows(kernel, rows: int, split: bool, before: tuple, after: tuple) -> bool:
-    """kernel(*before, first, last, *after) over rows [0, rows), split across
-    torch.get_num_threads() threads when `split` (the work is large enough to pay for them).
-    Returns whether every part succeeded (returned 0)."""
-    threads = min(torch.get_num_threads(), rows)
-    if threads < 2 or not split:
-        return kernel(*before, 0, rows, *after) == 0
-    bounds = [rows * i // threads for i in range(threads + 1)]
-    parts = [
-        _pool(threads).submit(kernel, *before, first, last, *after)
-        for first, last in zip(bounds[:-1], bounds[1:], strict=True)
-    ]
-    return not any([part.result() for part in parts])
+def _after_fork_in_child() -> None:
+    """A forked child (a DataLoader worker) inherits the pools without their threads: it
+    makes a Python pool of its own, and splits no rows over OpenMP, whose threads a fork
+    leaves behind for good (torch's own operators hang in such a child unless it keeps to
+    one thread, as DataLoader workers do)."""
+    global _forked
+    _forked = True
+    _pool.cache_clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -9,7 +9,8 @@ the chunked scan's at the training step's lengths (B=16, L ≤ 64), where the ch
 time is its operators' overhead, and 2.5-3.5x at B=8, L=16000.
 
 The C file is compiled on first use and cached (`refine.networks.native`); a large batch is
-split across torch.get_num_threads() threads. Where no compiler works, `available()` is
+split across torch.get_num_threads() threads (torch's own OpenMP threads where the library is
+built with OpenMP, else Python threads). Where no compiler works, `available()` is
 False, a warning says so once, and the LRU uses the chunked scan: slower, the same results
 to float32 rounding (tests hold all three scans to the sequential reference).
 """
@@ -41,10 +42,11 @@ def available() -> bool:
     return KERNELS.available()
 
 
-def _over_rows(kernel, rows: int, work: int, *arguments) -> None:
-    """kernel(*pointers, first, last, length, states) over batch rows [0, rows), split
-    across threads when the work is large enough to pay for them."""
-    if not native.over_rows(kernel, rows, work >= PARALLEL_WORK, arguments[:-2], arguments[-2:]):
+def _over_rows(kernel: str, rows: int, work: int, *arguments) -> None:
+    """kernel(*pointers, first, last, length, states, threads) over batch rows [0, rows),
+    split across threads when the work is large enough to pay for them."""
+    split = work >= PARALLEL_WORK
+    if not KERNELS.over_rows(kernel, rows, split, arguments[:-2], arguments[-2:]):
         raise ValueError(  # _check refuses this first
             f"the scan kernel takes at most {MAX_STATES} states, got {arguments[-1]}"
         )
@@ -88,7 +90,7 @@ def scan_native(
         lam = _lambda(log_lambda)
         length, states = h.shape[-2:]
         rows = h.numel() // (length * states)
-        kernel = KERNELS.function(f"scan_forward_{_KERNELS[h.dtype]}")
+        kernel = f"scan_forward_{_KERNELS[h.dtype]}"
         _over_rows(
             kernel, rows, h.numel(), h.data_ptr(), lam.data_ptr(), _pointer(start), length, states
         )
@@ -119,7 +121,7 @@ def scan_native_vjp(
         length, states = grad_x.shape[-2:]
         rows = grad_x.numel() // (length * states)
         grad_lambda = torch.empty(rows, states, dtype=torch.complex128)  # per row, summed below
-        kernel = KERNELS.function(f"scan_backward_{_KERNELS[grad_x.dtype]}")
+        kernel = f"scan_backward_{_KERNELS[grad_x.dtype]}"
         _over_rows(
             kernel,
             rows,

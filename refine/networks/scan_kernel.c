@@ -8,8 +8,9 @@
  *
  * Layout: complex numbers are interleaved (re, im) pairs, as torch.view_as_real lays them
  * out; x, h and g are (B, L, N) contiguous in float or double (the macro below builds both),
- * λ is (N,) and h_0 (B, N) or NULL. Every function handles the batch rows [first, last), so
- * that callers may split the batch across threads.
+ * λ is (N,) and h_0 (B, N) or NULL. Every function handles the batch rows [first, last),
+ * split over `threads` OpenMP threads (parallel_rows.h) or, in one part each, over threads of
+ * its caller's own.
  *
  * Accuracy: the recurrence is carried from step to step in double, with λ in double, so a
  * float32 scan rounds each output once instead of compounding a rounding per step (with
@@ -18,15 +19,17 @@
 
 /* Rows ahead to prefetch in the reverse pass: hardware prefetchers follow descending
  * addresses poorly (the reverse pass took 4x the forward's time without it). */
+#include "parallel_rows.h"
+
 #define PREFETCH_ROWS 8
 #define MAX_STATES 4096 /* N, for the carried state on the stack */
 
 #define SCAN_KERNELS(REAL, SUFFIX)                                                            \
   /* h_k = λ h_{k−1} + x_k for k = 0 … L−1 with h_{−1} = h_0 (zeros when NULL), in place:     \
    * x becomes h. Returns 0, or −1 when N exceeds MAX_STATES. */                             \
-  int scan_forward_##SUFFIX(REAL *restrict x, const double *restrict lambda,                 \
-                            const REAL *restrict h_0, long first, long last, long length,    \
-                            long states) {                                                   \
+  static int scan_forward_rows_##SUFFIX(REAL *restrict x, const double *restrict lambda,     \
+                                       const REAL *restrict h_0, long first, long last,      \
+                                       long length, long states) {                           \
     const long row = 2 * states;                                                             \
     double carry[2 * MAX_STATES];                                                            \
     if (states > MAX_STATES) return -1;                                                      \
@@ -51,10 +54,11 @@
    * and grad_lambda (B, N), in double, receives per batch row Σ_k conj(h_{k−1}) ∂E/∂x_k with \
    * h_{−1} = h_0 (no k = 0 term when h_0 is NULL): ∂E/∂λ before the sum over rows.           \
    * Returns 0, or −1 when N exceeds MAX_STATES. */                                          \
-  int scan_backward_##SUFFIX(const REAL *restrict h, REAL *restrict g,                       \
-                             const double *restrict lambda, const REAL *restrict h_0,        \
-                             double *restrict grad_lambda, long first, long last,            \
-                             long length, long states) {                                     \
+  static int scan_backward_rows_##SUFFIX(const REAL *restrict h, REAL *restrict g,           \
+                                        const double *restrict lambda,                       \
+                                        const REAL *restrict h_0,                            \
+                                        double *restrict grad_lambda, long first, long last, \
+                                        long length, long states) {                          \
     const long row = 2 * states;                                                             \
     double carry[2 * MAX_STATES];                                                            \
     if (states > MAX_STATES) return -1;                                                      \
@@ -87,7 +91,23 @@
       }                                                                                      \
     }                                                                                        \
     return 0;                                                                                \
+  }                                                                                          \
+                                                                                             \
+  int scan_forward_##SUFFIX(REAL *x, const double *lambda, const REAL *h_0, long first,      \
+                            long last, long length, long states, int threads) {              \
+    PARALLEL_ROWS(first, last, threads,                                                      \
+                  scan_forward_rows_##SUFFIX(x, lambda, h_0, lo, hi, length, states));       \
+  }                                                                                          \
+                                                                                             \
+  int scan_backward_##SUFFIX(const REAL *h, REAL *g, const double *lambda, const REAL *h_0,  \
+                             double *grad_lambda, long first, long last, long length,        \
+                             long states, int threads) {                                     \
+    PARALLEL_ROWS(first, last, threads,                                                      \
+                  scan_backward_rows_##SUFFIX(h, g, lambda, h_0, grad_lambda, lo, hi, length, \
+                                              states));                                      \
   }
 
 SCAN_KERNELS(float, f32)
 SCAN_KERNELS(double, f64)
+
+KERNELS_OPENMP

@@ -1,11 +1,12 @@
 """The compiled scan kernel against the sequential reference, and how it is built and found."""
 
 import warnings
+from pathlib import Path
 
 import pytest
 import torch
 
-from refine.networks import native_scan
+from refine.networks import native, native_scan
 from refine.networks.lru import LRU
 from refine.networks.native_scan import scan_native, scan_native_vjp
 from refine.networks.scan import scan_sequential
@@ -144,7 +145,8 @@ def _scan_in_two_threads(log_lambda, x):
 
 @needs_kernel
 def test_a_forked_child_splits_its_batch_over_threads_of_its_own(monkeypatch):
-    """A DataLoader worker is a fork: the parent's pool threads do not exist in it."""
+    """A DataLoader worker is a fork: the parent's pool threads (Python's and OpenMP's) do
+    not exist in it, so it splits rows over Python threads of its own."""
     monkeypatch.setattr(native_scan, "PARALLEL_WORK", 0)
     log_lambda = random_log_lambda(4)
     x = random_complex(4, 30, 4)
@@ -155,3 +157,26 @@ def test_a_forked_child_splits_its_batch_over_threads_of_its_own(monkeypatch):
     # The child's copy of x lies at another address: a vectorised loop may peel other
     # elements, so allow float64 rounding rather than demand the same bits.
     torch.testing.assert_close(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_with_torch_on_gnu_openmp_each_flag_set_is_tried_with_openmp_first(monkeypatch):
+    kernels = native.Kernels(Path("scan_kernel.c"), {}, "", flag_sets=(("-O3",), ("-O1",)))
+    monkeypatch.setattr(native, "torch_runs_gnu_openmp", lambda: True)
+    assert kernels.candidate_flags() == [
+        ("-fopenmp", "-O3"),
+        ("-fopenmp", "-O1"),
+        ("-O3",),
+        ("-O1",),
+    ]
+    monkeypatch.setattr(native, "torch_runs_gnu_openmp", lambda: False)
+    assert kernels.candidate_flags() == [("-O3",), ("-O1",)]
+
+
+@needs_kernel
+def test_a_kernel_built_with_openmp_runs_on_torchs_own_runtime():
+    """One libgomp in the process: the kernels' parallel loops run on torch's threads, not
+    on a second pool competing with them for the cores (`parallel_rows.h`)."""
+    if not native_scan.KERNELS.library().kernels_openmp():
+        pytest.skip("the scan kernel was built without OpenMP here")
+    maps = Path("/proc/self/maps").read_text().splitlines()
+    assert len({line.split()[-1] for line in maps if "/libgomp" in line}) == 1
