@@ -18,8 +18,9 @@ refine-train builds them) is timed over --steps steps after a warm-up, then prof
 - data: waiting for the loader (timed apart from the profile, as a share of the step). With
   `train.bursts` (the default on the CPU) that is the step's share of making its batches,
   25 at a time on every core while the step waits (so --steps is rounded up to whole
-  bursts: a window of 20 steps after 5 warm-up steps would wait for none); with `train.bursts=0` a worker makes
-  the next batches beside the step, on the same cores, so the time it spends on one batch
+  bursts: a window of 20 steps after 5 warm-up steps would wait for none); with
+  `train.bursts=0` a worker makes the next batches beside the step, on the same cores, so
+  the time it spends on one batch
   (timed after the profile, in this process on one thread) is printed too: on a 2-core
   machine it is taken from the step's threads;
 - other: elementwise work, copies, reductions and autograd's own bookkeeping (--top N
