@@ -20,9 +20,8 @@ refine-train builds them) is timed over --steps steps after a warm-up, then prof
   25 at a time on every core while the step waits (so --steps is rounded up to whole
   bursts: a window of 20 steps after 5 warm-up steps would wait for none); with
   `train.bursts=0` a worker makes the next batches beside the step, on the same cores, so
-  the time it spends on one batch
-  (timed after the profile, in this process on one thread) is printed too: on a 2-core
-  machine it is taken from the step's threads;
+  the time it spends on one batch (timed after the profile, in this process on one thread)
+  is printed too: on a 2-core machine it is taken from the step's threads;
 - other: elementwise work, copies, reductions and autograd's own bookkeeping (--top N
   lists its costliest operators).
 
