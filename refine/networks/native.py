@@ -94,6 +94,13 @@ def _compile(compiler: str, source: Path, flags: tuple[str, ...], target: Path) 
     return True
 
 
+def links_gnu_openmp(library: Path) -> bool:
+    """Whether a library built with -fopenmp needs GNU OpenMP's libgomp.so.1, the runtime
+    torch runs on, and not another one (clang's -fopenmp links LLVM's libomp, a second pool
+    of threads beside torch's): its name among the library's dynamic strings."""
+    return b"libgomp.so.1" in library.read_bytes()
+
+
 class Kernels:
     """The compiled library of one C source.
 
@@ -129,7 +136,8 @@ class Kernels:
             ).hexdigest()[:16]
             target = cache_dir() / f"{self.source.stem}-{key}.so"
             try:
-                if target.exists() or _compile(compiler, self.source, flags, target):
+                built = target.exists() or _compile(compiler, self.source, flags, target)
+                if built and (OPENMP[0] not in flags or links_gnu_openmp(target)):
                     return target
             except OSError:  # an unwritable cache or a compiler that does not run
                 return None

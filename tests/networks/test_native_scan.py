@@ -1,5 +1,6 @@
 """The compiled scan kernel against the sequential reference, and how it is built and found."""
 
+import ctypes
 import warnings
 from pathlib import Path
 
@@ -180,3 +181,20 @@ def test_a_kernel_built_with_openmp_runs_on_torchs_own_runtime():
         pytest.skip("the scan kernel was built without OpenMP here")
     maps = Path("/proc/self/maps").read_text().splitlines()
     assert len({line.split()[-1] for line in maps if "/libgomp" in line}) == 1
+
+
+def test_a_library_linked_to_another_openmp_runtime_is_passed_over(tmp_path):
+    """clang's -fopenmp links LLVM's libomp: a second pool of threads beside torch's."""
+    gnu, llvm = tmp_path / "gnu.so", tmp_path / "llvm.so"
+    gnu.write_bytes(b"\x7fELF\0libgomp.so.1\0libc.so.6\0")
+    llvm.write_bytes(b"\x7fELF\0libomp.so.5\0libc.so.6\0")
+    assert native.links_gnu_openmp(gnu) and not native.links_gnu_openmp(llvm)
+
+
+@needs_kernel
+def test_without_gnu_openmp_the_kernels_build_without_openmp(tmp_path, monkeypatch):
+    monkeypatch.setenv("REFINE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(native, "torch_runs_gnu_openmp", lambda: True)
+    monkeypatch.setattr(native, "links_gnu_openmp", lambda library: False)
+    library = ctypes.CDLL(str(native_scan.KERNELS.build()))
+    assert library.kernels_openmp() == 0  # the next flag set, the rows split by the caller
