@@ -13,6 +13,8 @@ refine-train builds them) is timed over --steps steps after a warm-up, then prof
 - matmuls: the dense projections (the LRUs', the U-Net's resampling, the step network's
   1x1 lift and lower maps) and every other mm/bmm/addmm outside the scan;
 - convolutions: the convolutional backbones' (conv_unet, wave_unet, the field models);
+- gated mask: the recipe's bounded mask with the bin gate (`refine.networks.gated_mask`),
+  its compiled kernels or the torch operators that stand in for them;
 - STFT: the FFTs of the domain's analysis and synthesis;
 - optimiser: gradient clipping and the AdamW step;
 - data: waiting for the loader (timed apart from the profile, as a share of the step). With
@@ -52,7 +54,8 @@ from refine.runtime import tune_allocator
 from refine.timing import best_time
 from refine.train import loop
 
-GROUPS = ("LRU scan", "matmuls", "convolutions", "STFT", "optimiser", "other")
+GROUPS = ("LRU scan", "matmuls", "convolutions", "gated mask", "STFT", "optimiser", "other")
+MASKS = ("_GatedMask", "_GatedMaskBackward")  # refine.networks.gated_mask, forward and backward
 SCANS = ("scan_chunked", "scan_chunked_vjp")  # in refine.networks.lru
 NATIVE_SCANS = ("scan_native", "scan_native_vjp")  # in refine.networks.native_scan
 MATMULS = ("aten::mm", "aten::bmm", "aten::addmm", "aten::baddbmm", "aten::addbmm")
@@ -77,6 +80,8 @@ def group_of(event) -> str:
             return parent.name
         if parent.name == "optimiser" or parent.name.startswith("Optimizer.step"):
             return "optimiser"
+        if parent.name in MASKS:
+            return "gated mask"
         parent = parent.cpu_parent
     name = event.name
     if name in MATMULS:
