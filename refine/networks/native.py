@@ -162,9 +162,15 @@ class Kernels:
         lib.kernels_openmp.argtypes, lib.kernels_openmp.restype = [], ctypes.c_int
         return lib
 
+    @cache  # noqa: B019 - as `library`
+    def openmp(self) -> bool:
+        """Whether the loaded library splits rows on OpenMP threads itself."""
+        return bool(self.library().kernels_openmp())
+
     def reset(self) -> None:
         """Forget the loaded library (tests that build without a compiler)."""
         self.library.cache_clear()
+        self.openmp.cache_clear()
 
     def available(self) -> bool:
         """Whether the kernels run compiled here (else callers take their torch path)."""
@@ -180,7 +186,7 @@ class Kernels:
         Returns whether every part succeeded (returned 0)."""
         kernel = self.function(name)
         threads = min(torch.get_num_threads(), rows) if split else 1
-        if threads < 2 or (self.library().kernels_openmp() and not _forked):
+        if threads < 2 or (self.openmp() and not _forked):
             return kernel(*before, 0, rows, *after, threads) == 0
         bounds = [rows * i // threads for i in range(threads + 1)]
         parts = [

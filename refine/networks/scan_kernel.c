@@ -17,10 +17,10 @@
  * |λ| = 0.99999, 20000 float32 steps drift 1e-5 from the exact result, the carried scan 1e-7).
  */
 
-/* Rows ahead to prefetch in the reverse pass: hardware prefetchers follow descending
- * addresses poorly (the reverse pass took 4x the forward's time without it). */
 #include "parallel_rows.h"
 
+/* Rows ahead to prefetch in the reverse pass: hardware prefetchers follow descending
+ * addresses poorly (the reverse pass took 4x the forward's time without it). */
 #define PREFETCH_ROWS 8
 #define MAX_STATES 4096 /* N, for the carried state on the stack */
 

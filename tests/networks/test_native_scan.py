@@ -177,13 +177,13 @@ def test_with_torch_on_gnu_openmp_each_flag_set_is_tried_with_openmp_first(monke
 def test_a_kernel_built_with_openmp_runs_on_torchs_own_runtime():
     """One libgomp in the process: the kernels' parallel loops run on torch's threads, not
     on a second pool competing with them for the cores (`parallel_rows.h`)."""
-    if not native_scan.KERNELS.library().kernels_openmp():
+    if not native_scan.KERNELS.openmp():
         pytest.skip("the scan kernel was built without OpenMP here")
     maps = Path("/proc/self/maps").read_text().splitlines()
     assert len({line.split()[-1] for line in maps if "/libgomp" in line}) == 1
 
 
-def test_a_library_linked_to_another_openmp_runtime_is_passed_over(tmp_path):
+def test_a_library_linked_to_another_openmp_runtime_is_told_apart(tmp_path):
     """clang's -fopenmp links LLVM's libomp: a second pool of threads beside torch's."""
     gnu, llvm = tmp_path / "gnu.so", tmp_path / "llvm.so"
     gnu.write_bytes(b"\x7fELF\0libgomp.so.1\0libc.so.6\0")
