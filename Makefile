@@ -66,4 +66,5 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/lru_speed.py
 	$(BIN)/python benchmarks/mask_speed.py
+	$(BIN)/python benchmarks/kernel_threads.py
 	$(BIN)/python benchmarks/unroll_memory.py
