@@ -79,18 +79,20 @@ def write_halves(source: Path, choice: Path, report: Path, seed: int = 0) -> str
     links = planned_links(source, seed)
     folders = {"choice": choice, "report": report}
     states = {half: written(folders[half], links[half]) for half in folders}
-    if all(states.values()):
-        return f"kept {choice} and {report}"
-    refused = [str(folders[half]) for half, state in states.items() if state is not None]
+    refused = [str(folders[half]) for half, state in states.items() if state is False]
     if refused:
         raise ValueError(
-            f"{' and '.join(refused)} already exist and are not this split of {source}: "
-            "remove them or name other folders"
+            f"{' and '.join(refused)} already exist{'s' * (len(refused) == 1)} and "
+            f"{'is' if len(refused) == 1 else 'are'} not this split of {source}: remove "
+            "or name other folders"
         )
-    for half, folder in folders.items():
+    missing = [half for half, state in states.items() if state is None]
+    for half in missing:
         for name, target in links[half].items():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            (folder / name).symlink_to(target)
+            (folders[half] / name).parent.mkdir(parents=True, exist_ok=True)
+            (folders[half] / name).symlink_to(target)
+    if not missing:
+        return f"kept {choice} and {report}"
     chosen, reported = (len(links[half]) // len(PARTS) for half in folders)
     return f"{chosen} test files to choose on in {choice}, {reported} to report in {report}"
 

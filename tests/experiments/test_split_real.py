@@ -70,10 +70,15 @@ def test_written_halves_are_kept_and_other_folders_refused(real, tmp_path):
     other = tmp_path / "mine"
     (other / "notes.txt").parent.mkdir()
     (other / "notes.txt").write_text("user data")
-    with pytest.raises(ValueError, match="already exist"):
+    with pytest.raises(ValueError, match="already exists and is not this split"):
         split_real.write_halves(real, other, tmp_path / "fresh")
     assert (other / "notes.txt").read_text() == "user data"
     assert not (tmp_path / "fresh").exists()  # nothing half-written
+    for path in sorted(report.rglob("*"), reverse=True):  # one half lost: written again
+        path.rmdir() if path.is_dir() else path.unlink()
+    report.rmdir()
+    assert "to choose on" in split_real.write_halves(real, choice, report)
+    assert split_real.write_halves(real, choice, report).startswith("kept")
 
 
 def test_the_command_says_what_is_wrong_without_a_traceback(real, tmp_path):
