@@ -12,6 +12,11 @@ BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
 OUT=$P/decay/report_half
 SECOND_RULE=0.7
+if [ ! -d data/real_report ]; then
+  echo "report_half.sh: no data/real_report; make it with python $P/real_recordings.py data/real" \
+    "and python $P/split_real.py data/real data/real_choice data/real_report" >&2
+  exit 2
+fi
 stored_decay() {  # the step decay a checkpoint's inference defaults hold
   $BIN/python -c "from refine.process.checkpoint import load_checkpoint as l; \
     print(l('$1')['inference']['past_decay'])"
