@@ -5,13 +5,17 @@
     python benchmarks/denoise_speed.py --hour           # also a 1-hour file's memory
     python benchmarks/denoise_speed.py --scan chunked   # the LRUs on the chunked torch scan
     python benchmarks/denoise_speed.py --threads 1 --busy 1   # 1 thread, 1 core kept busy
+    python benchmarks/denoise_speed.py --threads auto --busy 1   # refine-denoise --threads auto
+    python benchmarks/denoise_speed.py --seconds 3      # a 3 s clip instead of 10 s
 
-Speed: the model with its default steps denoises 10 s of 16 kHz audio (the in-memory API,
-`refine.inference.enhance`) with 2 threads (--threads); the RTF is the best of 5 runs' wall
-time over 10 s, for all steps together (the target is 0.1). --busy N keeps N cores busy
-meanwhile (a process each spinning in a loop), as another program on a laptop would: torch's
-OpenMP threads wait for each other at every parallel operator, so a thread that shares a
-core with another program holds the whole step up. Seams: the same 10 s cut into 2 s chunks against
+Speed: the model with its default steps denoises 10 s of 16 kHz audio (--seconds; the
+in-memory API, `refine.inference.enhance`) with 2 threads (--threads N, or auto: the count
+that `refine.inference.threads` chooses by a probe, as `refine-denoise --threads auto`
+does); the RTF is the best of 5 runs' wall time over the audio's length, for all steps
+together (the target is 0.1). --busy N keeps N cores busy meanwhile, the probe included (a
+process each spinning in a loop), as another program on a laptop would: torch's OpenMP
+threads wait for each other at every parallel operator, so a thread that shares a core with
+another program holds the whole step up. Seams: the same audio cut into 2 s chunks against
 one piece, as an SNR of the difference (chunk edges are where a non-causal model lacks
 context; the cross-fade hides them).
 
@@ -33,6 +37,7 @@ import torch
 
 from refine.data import SyntheticDataset
 from refine.inference.enhance import SHIPPED_MODEL, enhance, load_model, refine_settings
+from refine.inference.threads import denoising_probe, quicker_threads
 from refine.networks.lru import LRU, SCANS
 from refine.runtime import tune_allocator
 from refine.timing import best_time
@@ -53,27 +58,29 @@ def spin() -> None:
         pass
 
 
-def speed(checkpoint: str, scan: str, busy: int) -> None:
+def speed(checkpoint: str, scan: str, busy: int, length: float, auto: bool) -> None:
     model = load_model(checkpoint)
     for module in model.refiner.modules():  # the LRUs' scan: native, or chunked to compare
         if isinstance(module, LRU):
             module.scan = scan
-    clip = SyntheticDataset(1, segment_seconds=10.0, split="test", snr_values=[5.0])[0]
-    noisy = clip["noisy"]  # (1, 160000)
+    clip = SyntheticDataset(1, segment_seconds=length, split="test", snr_values=[5.0])[0]
+    noisy = clip["noisy"]  # (1, 16000·length)
     steps = refine_settings(model)["steps"]
     spinners = [multiprocessing.Process(target=spin, daemon=True) for _ in range(busy)]
     for spinner in spinners:
         spinner.start()
     try:
+        if auto:
+            quicker_threads(denoising_probe(model), torch.get_num_threads())
         seconds = best_time(lambda: enhance(noisy, 16000, model), repeats=5)
     finally:
         for spinner in spinners:
             spinner.kill()
-    threads = torch.get_num_threads()
+    threads = f"{torch.get_num_threads()}{' (auto)' if auto else ''}"
     others = f", {busy} other core{'s' * (busy > 1)} busy" if busy else ""
     where = f"{threads} threads{others}, {scan} scan"
-    print(f"{Path(checkpoint).name}: {steps} steps on 10 s at 16 kHz, {where}")
-    print(f"  wall time {seconds:.3f} s, RTF {seconds / 10:.4f} (all steps), target 0.1")
+    print(f"{Path(checkpoint).name}: {steps} steps on {length:g} s at 16 kHz, {where}")
+    print(f"  wall time {seconds:.3f} s, RTF {seconds / length:.4f} (all steps), target 0.1")
     whole = enhance(noisy, 16000, model)
     pieces = enhance(noisy, 16000, model, chunk_seconds=2.0, overlap_seconds=0.5)
     seam = 10 * torch.log10(whole.square().sum() / (pieces - whole).square().sum())
@@ -104,7 +111,10 @@ def main() -> None:
         "--checkpoint", default=str(SHIPPED_MODEL), help="the model to measure (the shipped one)"
     )
     parser.add_argument("--hour", action="store_true", help="also a 1-hour file's memory")
-    parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
+    parser.add_argument("--threads", default="2", help="torch threads or auto (default 2)")
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="length of the audio timed (default 10)"
+    )
     parser.add_argument(
         "--busy", type=int, default=0, help="cores kept busy while timing (default none)"
     )
@@ -113,8 +123,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     tune_allocator()
-    torch.set_num_threads(args.threads)
-    speed(args.checkpoint, args.scan, args.busy)
+    auto = args.threads == "auto"
+    torch.set_num_threads(2 if auto else int(args.threads))
+    speed(args.checkpoint, args.scan, args.busy, args.seconds, auto)
     if args.hour:
         hour(args.checkpoint)
 

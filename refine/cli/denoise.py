@@ -4,6 +4,7 @@
     refine-denoise recordings/ -o cleaned/ --checkpoint runs/main/checkpoint.pt --steps 4
     refine-denoise noisy.wav -o out/ --steps 8 --save-steps      # out/noisy_steps/step_01.wav …
     refine-denoise noisy.wav -o out/ --schedule-steps 1 --steps 3  # one step, two past it
+    refine-denoise noisy.wav -o out/ --threads 2      # not the default: a probe's choice
 
 Files keep their names in OUT (a folder's files keep their paths below it) and their format,
 subtype, sample rate, channel count and length (`refine.inference.enhance`). Every problem is
@@ -33,6 +34,7 @@ from refine.inference.enhance import (
     respace,
     step_paths,
 )
+from refine.inference.threads import denoising_probe, quicker_threads
 from refine.process.checkpoint import CheckpointError
 from refine.runtime import tune_allocator
 
@@ -135,7 +137,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--chunk-seconds", type=float, default=30.0, help="refined at once (memory), default 30"
     )
-    parser.add_argument("--threads", type=int, help="torch threads (default: all cores)")
+    parser.add_argument(
+        "--threads",
+        type=thread_count,
+        default="auto",
+        help="torch threads, or auto (the default): all cores or one, whichever a probe step "
+        "runs quicker with now (one, when another program keeps a core busy)",
+    )
     args = parser.parse_args(argv)
     if args.save_steps and args.tol is not None:
         parser.error("--save-steps needs a fixed number of steps (--steps), not --tol")
@@ -152,6 +160,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def thread_count(text: str) -> int | str:
+    """--threads: a positive count, or "auto"."""
+    if text == "auto":
+        return text
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a positive number of threads or auto, got {text!r}")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)  # one line per message, whatever logging holds
@@ -159,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     log.handlers, log.propagate = [handler], False
     log.setLevel(logging.INFO)
     tune_allocator()
-    if args.threads:
+    if isinstance(args.threads, int):
         torch.set_num_threads(args.threads)
     jobs, problems = plan(args.inputs, args.out_dir)
     for problem in problems:
@@ -177,6 +194,11 @@ def main(argv: list[str] | None = None) -> None:
     except (CheckpointError, ImportError, ValueError) as error:  # ImportError: a field
         log.error("%s", error)  # model's package; ValueError: a model that cannot be respaced
         sys.exit(2)
+    if args.threads == "auto":
+        most = torch.get_num_threads()
+        chosen, seconds = quicker_threads(denoising_probe(model), most)
+        timed = ", ".join(f"{n}: {t * 1e3:.0f} ms" for n, t in seconds.items()) or "one core"
+        log.info("threads: %d of %d, the quicker on a probe step now (%s)", chosen, most, timed)
     steps_to_save = refine_settings(model, args.steps)["steps"] if args.save_steps else 0
     failed = len(problems)
     done = 0
