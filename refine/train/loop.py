@@ -396,57 +396,64 @@ def train(spec: dict, train_set, validation, t: TrainSettings, run_dir: Path, co
     log.info("%.2f M parameters on %s ×%d; run folder %s", params / 1e6, device, world, run_dir)
     writer = SummaryWriter(run_dir) if leader else None
     loader = training_loader(train_set, t, step, rank, world, cpu=device.type == "cpu")
-    started = time.monotonic()
-    end = t.steps if t.stop_at is None else min(t.steps, t.stop_at)
-    bar = tqdm(
-        total=t.steps,
-        initial=step,
-        desc="training",
-        unit="step",
-        dynamic_ncols=True,
-        disable=not leader,
-    )
-    refiner.train()
-    skipped = history[-1].get("skipped_steps", 0) if history else 0
-    while step < end:
-        for batch in loader:
-            errors = train_step(refiner, batch, optimiser, scheduler, t, step)
-            skipped += not torch.isfinite(errors).all()
-            errors, past_t = errors[: refiner.steps], errors[refiner.steps :]
-            step += 1
-            bar.update()
-            bar.set_postfix(final_step_error=f"{errors[-1].item():.4f}")
-            if leader and step % t.log_every == 0:
-                writer.add_scalar("train/loss", (refiner.weights.to(errors) * errors).sum(), step)
-                for i, error in enumerate(errors.tolist(), start=1):
-                    writer.add_scalar(f"train_error/step_{i:02d}", error, step)
-                if len(past_t):
-                    writer.add_scalar("train_error/past_T", past_t.mean(), step)
-            out_of_time = bool(t.max_minutes) and distributed.from_rank_zero(
-                time.monotonic() - started > 60 * t.max_minutes
-            )
-            if leader and (step % t.val_every == 0 or step == end or out_of_time):
-                record = validate(refiner, validation, writer, step, history)
-                record["skipped_steps"] = skipped  # non-finite losses so far in this process
-                if skipped:
-                    log.warning("%d training steps skipped so far: non-finite loss", skipped)
-                save()
-                log.info(
-                    "step %d: validation SI-SDR %+.2f dB over the input; spectral radius of "
-                    "the map past T %.3f (median)",
-                    step,
-                    validation_gain(record),
-                    record["spectral_radius"]["median"],
+    # The burst pool is shut down however the loop ends, Ctrl-C included: left to the
+    # interpreter's exit, its wake-up pipe could be closed by its manager thread while
+    # concurrent.futures' exit hook wrote to it (a traceback after the 'interrupted' line).
+    try:
+        started = time.monotonic()
+        end = t.steps if t.stop_at is None else min(t.steps, t.stop_at)
+        bar = tqdm(
+            total=t.steps,
+            initial=step,
+            desc="training",
+            unit="step",
+            dynamic_ncols=True,
+            disable=not leader,
+        )
+        refiner.train()
+        skipped = history[-1].get("skipped_steps", 0) if history else 0
+        while step < end:
+            for batch in loader:
+                errors = train_step(refiner, batch, optimiser, scheduler, t, step)
+                skipped += not torch.isfinite(errors).all()
+                errors, past_t = errors[: refiner.steps], errors[refiner.steps :]
+                step += 1
+                bar.update()
+                bar.set_postfix(final_step_error=f"{errors[-1].item():.4f}")
+                if leader and step % t.log_every == 0:
+                    writer.add_scalar(
+                        "train/loss", (refiner.weights.to(errors) * errors).sum(), step
+                    )
+                    for i, error in enumerate(errors.tolist(), start=1):
+                        writer.add_scalar(f"train_error/step_{i:02d}", error, step)
+                    if len(past_t):
+                        writer.add_scalar("train_error/past_T", past_t.mean(), step)
+                out_of_time = bool(t.max_minutes) and distributed.from_rank_zero(
+                    time.monotonic() - started > 60 * t.max_minutes
                 )
-                if warning := collapse_warning(history):
-                    log.warning("step %d: %s", step, warning)
-            if step >= end or out_of_time:
+                if leader and (step % t.val_every == 0 or step == end or out_of_time):
+                    record = validate(refiner, validation, writer, step, history)
+                    record["skipped_steps"] = skipped  # non-finite losses so far in this process
+                    if skipped:
+                        log.warning("%d training steps skipped so far: non-finite loss", skipped)
+                    save()
+                    log.info(
+                        "step %d: validation SI-SDR %+.2f dB over the input; spectral radius of "
+                        "the map past T %.3f (median)",
+                        step,
+                        validation_gain(record),
+                        record["spectral_radius"]["median"],
+                    )
+                    if warning := collapse_warning(history):
+                        log.warning("step %d: %s", step, warning)
+                if step >= end or out_of_time:
+                    break
+            if out_of_time:
+                log.warning("stopped at step %d: train.max_minutes=%s spent", step, t.max_minutes)
                 break
-        if out_of_time:
-            log.warning("stopped at step %d: train.max_minutes=%s spent", step, t.max_minutes)
-            break
-    bar.close()
-    close_loader(loader)
+        bar.close()
+    finally:
+        close_loader(loader)
     if t.stop_at is not None and t.stop_at <= step < t.steps:
         log.info("stopped at step %d of %d (train.stop_at): rerun with a later stop_at, or "
                  "none, to go on", step, t.steps)  # fmt: skip
