@@ -161,11 +161,15 @@ export_to ${RUN}_real2/checkpoint.pt $REAL2
 #    no slide that the real-noise models have (music_slide.sh); the restarts below keep the
 #    first rule, under which they were measured.
 $BIN/python $OUT/held_in.py data/held_in
-source $OUT/store_decay.sh  # store_decay CHECKPOINT [HELD_IN [NAME]]
+source $OUT/store_decay.sh  # store_decay CHECKPOINT ["HELD_IN ..." [NAME]]
 store_decay $AFFINE data/held_in/music refine_default
 store_decay $SEVENTH data/held_in/music refine_real_noise
 store_decay $NINTH data/held_in/music retrained
 store_decay $REAL2
+#    The default's second-rule table (decay/default_as_mask.md; the tenth restart's,
+#    decay/bidirectional.md, is bidirectional.sh's), which the third rule's ρ below replaces
+#    in the file.
+store_decay $SHIPPED data/held_in/music default_as_mask
 #    The two shipped models by a third rule: ρ must also hold on half of the real
 #    recordings (split_real.py: by recording, the other half kept out of every choice and
 #    reported by report_half.sh), where the tenth restart's music slid although held-in
