@@ -8,8 +8,7 @@ cores free 2 threads were the quicker (0.012–0.014 against 0.017). Which holds
 of the moment, not of the machine, so `quicker_threads` times a short probe both ways and
 keeps the quicker (`refine-denoise --threads auto`). One thread must be clearly quicker
 (`MARGIN`): the probe is shorter than the chunks that follow, and longer work gains more
-from threads (with both cores free, 2 threads took a 2 s probe step in 10.6 ms against 12.2,
-and a 10 s one in 27.6 against 45.5).
+from threads, so a near tie on the probe still favours all of them.
 """
 
 import math
