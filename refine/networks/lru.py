@@ -20,10 +20,13 @@ import torch
 from torch import nn
 
 from refine.networks import native_scan
-from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential
+from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential, scan_twice
 
 RECURRENT_OPTIM = {"lr_scale": 0.5, "weight_decay": 0.0}
-SCANS = ("native", "chunked", "sequential")
+SCANS = ("native", "chunked", "twice", "sequential")
+# The scans whose layer autograd composes from differentiable operators, so that it can be
+# differentiated twice (a gradient-step network trains through its own gradient).
+TWICE_DIFFERENTIABLE_SCANS = {"twice": scan_twice, "sequential": scan_sequential}
 
 
 def ring_init_nu_log(d_state: int, r_min: float, r_max: float) -> torch.Tensor:
@@ -165,8 +168,9 @@ class LRU(nn.Module):
             sequences; lower r_max forgets faster).
         max_phase: initial eigenvalue phases are uniform on (0, max_phase].
         scan: "native" (the compiled kernel, `refine.networks.native_scan`; the chunked
-            scan where no C compiler builds it), "chunked" (the same in torch operators) or
-            "sequential" (the reference twin).
+            scan where no C compiler builds it), "chunked" (the same in torch operators),
+            "twice" (the chunked scan with the layer composed by autograd, differentiable
+            twice) or "sequential" (the reference twin, also differentiable twice).
     """
 
     def __init__(
@@ -237,12 +241,12 @@ class LRU(nn.Module):
                     f"h_0 must be ({u.shape[0]}, {self.d_state}) complex, got {tuple(h_0.shape)}"
                 )
             h_0 = h_0.to(complex_dtype)
-        if self.scan != "sequential":
+        if self.scan not in TWICE_DIFFERENTIABLE_SCANS:
             parameters = (self.nu_log, self.theta_log, self.gamma_log, self.B_re, self.B_im)
             parameters += (self.C_re, self.C_im, self.D)
             return _LRUCore.apply(u, *parameters, h_0, self.scan == "native")
-        log_lambda = self.log_lambda()
-        h = scan_sequential(log_lambda, _complex_view(u @ self._input_map().T), h_0)  # (B, L, N)
+        scan = TWICE_DIFFERENTIABLE_SCANS[self.scan]
+        h = scan(self.log_lambda(), _complex_view(u @ self._input_map().T), h_0)  # (B, L, N)
         y = _pairs_view(h) @ self._output_map().T  # (B, L, H)
         return torch.addcmul(y, u, self.D), h[:, -1]
 

@@ -13,6 +13,10 @@ Two implementations of one operator live here:
   conj(λ) it is its own backward pass (`scan_chunked_vjp`), so training saves only h and
   costs about two forward scans.
 
+`scan_twice` runs the chunked scan inside autograd, with a backward that is itself a scan
+(`_ScanFunction`), so it can be differentiated again: what a gradient-step network, whose
+output is a gradient of the network, needs to train (`refine.networks.step_net`).
+
 A third implementation, compiled C (`refine.networks.native_scan`), is the LRU's default:
 the plain loop in one pass, 3-4x faster than the chunked scan at the training step's lengths.
 The chunked scan stays as its fallback where no C compiler builds it, and on other devices.
@@ -191,3 +195,50 @@ def scan_sequential(
         h = lam * h + x_k
         states.append(h)
     return torch.stack(states, -2)
+
+
+class _ScanFunction(torch.autograd.Function):
+    """The chunked scan (forward or reverse) whose backward is built from this same Function
+    and differentiable torch operators, so that autograd can differentiate it again.
+
+    Forward h_k = λ h_{k−1} + x_k: the gradient of x is the reverse scan of ∂E/∂h with conj λ,
+    and of λ the sum over time and batch of conj(h_{k−1}) ∂E/∂x_k (`scan_chunked_vjp`); the
+    reverse scan's are the mirror images. ∂E/∂log λ = conj(λ) ∂E/∂λ.
+    """
+
+    @staticmethod
+    def forward(ctx, log_lambda, x, h_0, reverse):
+        h = scan_chunked(log_lambda, x, h_0, reverse=reverse)
+        ctx.reverse = reverse
+        ctx.save_for_backward(log_lambda, h, h_0)
+        return h
+
+    @staticmethod
+    def backward(ctx, grad_h):
+        log_lambda, h, h_0 = ctx.saved_tensors
+        conj_log_lambda = log_lambda.conj()
+        grad_x = _ScanFunction.apply(conj_log_lambda, grad_h, None, not ctx.reverse)
+        if ctx.reverse:  # h_k = λ h_{k+1} + x_k, h_L = 0
+            grad_lambda = torch.linalg.vecdot(h[..., 1:, :], grad_x[..., :-1, :], dim=-2)
+        else:  # h_k = λ h_{k−1} + x_k, h_{−1} = h_0
+            grad_lambda = torch.linalg.vecdot(h[..., :-1, :], grad_x[..., 1:, :], dim=-2)
+        conj_lambda = torch.exp(conj_log_lambda).to(h.dtype)
+        grad_h_0 = None
+        if h_0 is not None:
+            grad_lambda = grad_lambda + h_0.conj() * grad_x[..., 0, :]
+            grad_h_0 = conj_lambda * grad_x[..., 0, :]
+        grad_lambda = grad_lambda.reshape(-1, h.shape[-1]).sum(0)  # (N,)
+        grad_log_lambda = (conj_lambda * grad_lambda).to(log_lambda.dtype)
+        return grad_log_lambda, grad_x, grad_h_0, None
+
+
+def scan_twice(
+    log_lambda: torch.Tensor, x: torch.Tensor, h_0: torch.Tensor | None = None
+) -> torch.Tensor:
+    """`scan_chunked` differentiable twice (and more) by autograd: the twin of
+    `scan_sequential` at the chunked scan's speed, for gradient-step networks.
+
+    log_lambda (N,) complex, x (..., L, N) complex, h_0 (..., N) -> h (..., L, N).
+    """
+    check_scan_inputs(log_lambda, x, h_0)
+    return _ScanFunction.apply(log_lambda, x, None if h_0 is None else h_0.to(x.dtype), False)

@@ -48,6 +48,17 @@ any domain (K = 1 for mono waveforms, 2·257 for a 512-point complex STFT). Four
   wide networks at a high learning rate, experiments/anytime/budget_4x/failed/). Off by
   default: it stops the freeze but not the growth, which it hides, and the default recipe
   trained with it stalled 0.97 dB lower at T (experiments/anytime, collapse.sh).
+- `gradient_step=True` makes the network's output a gradient (Hurault et al., ICLR 2022,
+  "Gradient step denoiser for convergent plug-and-play"): Noise(x) = ∇ₓE(x) with the
+  learned energy E(x) = ½‖f(x)‖² + (λ/2)‖x − y‖², f the network above and y the noisy
+  observation (λ = `data_weight`; 0: no data term). The refiner's step x ← x − η·Noise(x) is
+  then gradient descent on E, which cannot rise for η < 2/Lip(∇E), so the iteration past T
+  settles at a stationary point of E whatever it learnt; with λ > 0 that point is tied to
+  y. E is 2-homogeneous (f is 1-homogeneous), so Noise stays scale-equivariant. Training
+  differentiates ∇ₓE, a second derivative: the backbone's LRUs need a twice-differentiable
+  scan (`model.scan=twice`) and the mask runs through autograd, not the fused kernel. It
+  needs the mask update: the affine output starts at f ≡ 0, where ∇ₓE and its gradient in
+  the weights both vanish, so it would never leave its start.
 Conditioning (off by default: the pure weight-shared recurrence of the seed question) scales
 and shifts the lifted features (FiLM) by a sinusoidal embedding of a scalar the refiner
 passes: the progress t/T, or the noise level left in the step's input (`refine.process.refiner`).
@@ -62,6 +73,7 @@ from refine.networks.gated_mask import LEVEL_FLOOR, MASK_MARGIN, gated_mask, lea
 
 NORMALISATIONS = ("clip", "causal")
 UPDATES = ("affine", "mask")
+GRADIENT_STEP_UPDATES = ("mask",)  # the affine output starts at f ≡ 0, where ∇E's gradient is 0
 MASK_GRADIENTS = ("inward", "straight", "clamp")  # past the mask's ends: see bounded_mask
 
 
@@ -164,6 +176,26 @@ def bounded_mask(gain: torch.Tensor, gradient: str = "inward") -> torch.Tensor:
     raise ValueError(f"gradient must be one of {MASK_GRADIENTS}, got {gradient!r}")
 
 
+def check_gradient_step(gradient_step: bool, data_weight: float, update: str, leash: float):
+    """A clear error for gradient-step settings no network can train with."""
+    if data_weight < 0:
+        raise ValueError(f"data_weight must be >= 0, got {data_weight}")
+    if not gradient_step:
+        if data_weight:
+            raise ValueError("data_weight is the gradient step's data term: set gradient_step")
+        return
+    if update not in GRADIENT_STEP_UPDATES:
+        raise ValueError(
+            f"a gradient-step network needs update=mask, got {update!r}: the affine output "
+            "starts at f = 0, where ∇E and its gradient in the weights are both zero"
+        )
+    if leash:
+        raise ValueError(
+            "a gradient-step network's output is a backward pass, which the mask's leash "
+            "would alter: set mask_leash=0"
+        )
+
+
 class StepNetwork(nn.Module):
     """f_θ(x[, c][, observation]): (B, K, L) -> (B, K, L).
 
@@ -181,6 +213,8 @@ class StepNetwork(nn.Module):
         output_norm: LayerNorm the backbone's output over its channels before the output map.
         mask_leash: λ of the leash on the mask's pre-activation (`leash_gradient`): 0 (none)
             or a positive strength; like mask_gradient, unused by the affine update.
+        gradient_step: output ∇ₓE(x), E = ½‖f(x)‖² + (data_weight/2)‖x − y‖², instead of f(x).
+        data_weight: λ ≥ 0 of the gradient step's data term (needs the observation y).
     """
 
     def __init__(
@@ -197,6 +231,8 @@ class StepNetwork(nn.Module):
         mask_gradient: str = "inward",
         output_norm: bool = False,
         mask_leash: float = 0.0,
+        gradient_step: bool = False,
+        data_weight: float = 0.0,
     ):
         super().__init__()
         if normalisation not in NORMALISATIONS:
@@ -211,10 +247,12 @@ class StepNetwork(nn.Module):
             )
         if mask_leash < 0:
             raise ValueError(f"mask_leash must be 0 (none) or positive, got {mask_leash}")
+        check_gradient_step(gradient_step, data_weight, update, mask_leash)
         self.channels, self.condition, self.embedding_size = channels, condition, embedding_size
         self.normalisation, self.bin_gate = normalisation, bin_gate
         self.update, self.inject, self.mask_gradient = update, inject, mask_gradient
         self.mask_leash = mask_leash
+        self.gradient_step, self.data_weight = gradient_step, data_weight
         self.lift = nn.Conv1d((2 if inject else 1) * channels, d_model, 1)
         self.backbone = backbone
         # Per channel: the gain (and the shift of the affine update), and with the bin gate
@@ -268,8 +306,14 @@ class StepNetwork(nn.Module):
             gain = bin_gated(gain, weight, slope, offset, x, scale)
         return gain, shift
 
+    @property
+    def needs_observation(self) -> bool:
+        """Whether forward needs the noisy observation: to see it, or for the data term."""
+        return self.inject or (self.gradient_step and self.data_weight > 0)
+
     def _lowered(self, x: torch.Tensor, h: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
-        if self.update == "mask" and self.bin_gate and self.mask_gradient == "inward":
+        fusable = self.mask_gradient == "inward" and not self.gradient_step  # once-differentiable
+        if self.update == "mask" and self.bin_gate and fusable:
             return gated_mask(x, scale, pointwise(self.lower, h), self.mask_leash)  # fused
         gain, shift = self.gain(x, h, scale)
         if shift is None:
@@ -283,9 +327,34 @@ class StepNetwork(nn.Module):
         observation: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """x (B, K, L), conditioning (B,) (needed when conditioned), the noisy observation
-        (B, K, L) (needed with injection) -> (B, K, L)."""
+        (B, K, L) (needed with injection and the data term) -> (B, K, L)."""
+        if self.gradient_step:
+            return self._energy_gradient(x, conditioning, observation)
         h, scale = self._backbone_output(x, conditioning, observation)
         return self._lowered(x, h, scale)
+
+    def energy(self, x, conditioning=None, observation=None) -> torch.Tensor:
+        """A gradient-step network's E(x) = ½‖f(x)‖² + (λ/2)‖x − y‖² per example: (B,)."""
+        if not self.gradient_step:
+            raise ValueError("energy: this step network outputs f(x), not a gradient")
+        residual = self._lowered(x, *self._backbone_output(x, conditioning, observation))
+        energy = 0.5 * residual.square().sum((1, 2))
+        if self.data_weight:
+            if observation is None:
+                raise ValueError("this step network's energy has a data term: pass observation")
+            energy = energy + 0.5 * self.data_weight * (x - observation).square().sum((1, 2))
+        return energy
+
+    def _energy_gradient(self, x, conditioning, observation) -> torch.Tensor:
+        """∇ₓE (B, K, L), itself differentiable (in x and the weights) when grad is enabled:
+        the refiner's unroll trains through it. Examples are independent, so the gradient of
+        the batch's summed energy is each example's own."""
+        training = torch.is_grad_enabled()
+        with torch.enable_grad():
+            point = x if x.requires_grad else x.detach().requires_grad_()
+            energy = self.energy(point, conditioning, observation).sum()
+            (gradient,) = torch.autograd.grad(energy, point, create_graph=training)
+        return gradient
 
     def mask_logits(
         self,
@@ -304,7 +373,9 @@ class StepNetwork(nn.Module):
         """The backbone's output h (B, d_model, L) for x (B, K, L) and the RMS scale of x,
         (B, 1, 1) or (B, 1, L), that the output map reads: what forward and mask_logits share."""
         scale, _ = self.scale(x)
-        seen = None if observation is None else observation / self.scale(observation)[0]
+        seen = None
+        if self.inject and observation is not None:
+            seen = observation / self.scale(observation)[0]
         return self._normed(self.backbone(self._lifted(x, scale, conditioning, seen))), scale
 
     def _normed(self, h: torch.Tensor) -> torch.Tensor:
@@ -323,8 +394,11 @@ class StepNetwork(nn.Module):
         multiple of the stride (its look-ahead stays inside a stride)."""
         if self.normalisation != "causal":
             raise ValueError("streaming needs normalisation='causal': the clip RMS sees the future")
-        if self.inject:
-            raise ValueError("streaming a step network that sees the observation is not supported")
+        if self.inject or self.gradient_step:
+            raise ValueError(
+                "streaming a step network that sees the observation or outputs a gradient "
+                "is not supported"
+            )
         state = state or {"energy": None, "backbone": None}
         scale, energy = self.scale(x, state["energy"])
         h = self._lifted(x, scale, conditioning, None)

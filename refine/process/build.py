@@ -9,7 +9,7 @@ import inspect
 
 from refine.networks.conv_unet import UNetLRUAudio, conv_unet_lru_backbone
 from refine.networks.field import FIELD_MODELS, field_class
-from refine.networks.lru import LRU
+from refine.networks.lru import LRU, TWICE_DIFFERENTIABLE_SCANS
 from refine.networks.patch_rnn import PatchConvRNN
 from refine.networks.step_net import StepNetwork
 from refine.networks.unet import LRU_UNet
@@ -42,6 +42,8 @@ STEP_NET_KEYS = (
     "mask_leash",
     "inject",
     "output_norm",
+    "gradient_step",
+    "data_weight",
 )
 PROCESS_KEYS = {"name", "condition", *REFINER_KEYS, *STEP_NET_KEYS}
 SCHEDULE_KEYS = {"name": "schedule", "power": "power"}  # schedule key -> Refiner argument
@@ -116,6 +118,21 @@ def field_step_network(name: str, channels: int, domain, process: dict, net_args
     return build(channels, **net_args)
 
 
+def twice_differentiable(name: str, model: dict) -> dict:
+    """The backbone's keys for a gradient-step network, which trains through its own
+    gradient: the LRU_UNet's LRUs on the twice-differentiable scan ("twice" unless the spec
+    chose "sequential"); other backbones have once-differentiable kernels and are refused."""
+    if name != "lru_unet":
+        raise ValueError(f"model.gradient_step needs model.name=lru_unet, got {name!r}")
+    model = {"scan": "twice"} | model
+    if model["scan"] not in TWICE_DIFFERENTIABLE_SCANS:
+        raise ValueError(
+            f"model.gradient_step differentiates the network twice: set model.scan to one of "
+            f"{sorted(TWICE_DIFFERENTIABLE_SCANS)} (twice is the fast one), got {model['scan']!r}"
+        )
+    return model
+
+
 def build_refiner(spec: dict) -> Refiner:
     """The refiner (step network, process, domain) that `spec` describes. An unknown model,
     domain or schedule key raises ValueError naming it and the keys that are read."""
@@ -150,6 +167,8 @@ def build_refiner(spec: dict) -> Refiner:
             settings = process | {"condition": condition}
             step_net = patch_step_network(channels, domain, settings, model)
         else:
+            if wrapper.get("gradient_step"):
+                model = twice_differentiable(name, model)
             step_net = StepNetwork(
                 channels,
                 BACKBONES[name](**model),

@@ -296,8 +296,9 @@ class Refiner(nn.Module):
 
     @property
     def injects(self) -> bool:
-        """Whether the step network sees the noisy observation beside the iterate."""
-        return getattr(self.step_net, "inject", False)
+        """Whether the step network needs the noisy observation: to see it beside the
+        iterate, or for a gradient step's data term."""
+        return getattr(self.step_net, "needs_observation", False)
 
     def _network(self, x, t, eta=None, state=None, observation=None, conditioning=None):
         """f_θ at step t (an int, or a tensor of steps per example): (update, state)."""

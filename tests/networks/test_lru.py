@@ -7,7 +7,7 @@ import torch
 from refine.networks.lru import LRU
 from refine.train.optim import param_groups
 
-FAST_SCANS = ["native", "chunked"]  # native falls back to chunked where no compiler builds it
+FAST_SCANS = ["native", "chunked", "twice"]  # native falls back to chunked without a compiler
 
 
 def twins(d_model=5, d_state=4, **kwargs) -> tuple[LRU, LRU]:
@@ -61,6 +61,29 @@ def test_fast_path_passes_gradcheck(scan):
     u = torch.randn(2, 6, 3, dtype=torch.float64, requires_grad=True)
     h_0 = torch.randn(2, 2, dtype=torch.complex128, requires_grad=True)
     assert torch.autograd.gradcheck(fast, (u, h_0))
+
+
+def test_twice_scan_layer_equals_reference_in_second_derivatives():
+    """A gradient-step network trains through ∂y/∂u: the layer's double backward (the
+    gradient of a gradient, with respect to u and every parameter) matches the reference's."""
+    fast, reference = twins(d_model=3, d_state=2, scan="twice")
+    u = torch.randn(2, 19, 3, dtype=torch.float64)
+    probe = torch.randn_like(u)
+
+    def second_order(lru):
+        point = u.clone().requires_grad_()
+        (grad_u,) = torch.autograd.grad(lru(point)[0].square().sum(), point, create_graph=True)
+        return torch.autograd.grad((grad_u * probe).sum(), [point, *lru.parameters()])
+
+    for got, expected in zip(second_order(fast), second_order(reference), strict=True):
+        torch.testing.assert_close(got, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_twice_scan_layer_passes_gradgradcheck():
+    fast, _ = twins(d_model=3, d_state=2, scan="twice")
+    u = torch.randn(2, 6, 3, dtype=torch.float64, requires_grad=True)
+    h_0 = torch.randn(2, 2, dtype=torch.complex128, requires_grad=True)
+    assert torch.autograd.gradgradcheck(fast, (u, h_0))
 
 
 @pytest.mark.parametrize("chunks", [[1] * 9, [4, 5], [2, 3, 4], [9]])

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from refine.networks.lru import ring_init_nu_log, ring_init_theta_log
-from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential
+from refine.networks.scan import scan_chunked, scan_chunked_vjp, scan_sequential, scan_twice
 
 
 def random_log_lambda(n: int, r_min: float = 0.3, r_max: float = 0.9999) -> torch.Tensor:
@@ -106,3 +106,35 @@ def test_scan_of_a_strided_input_equals_the_contiguous_scan():
     x = random_complex(2, 4, 40).mT  # (2, 40, 4), time not contiguous
     expected = scan_sequential(log_lambda, x.contiguous())
     torch.testing.assert_close(scan_chunked(log_lambda, x, chunk=8, overwrite=True), expected)
+
+
+@pytest.mark.parametrize("length", [2, 17, 100])  # at L = 1 ∂h/∂x is constant
+@pytest.mark.parametrize("with_h_0", [False, True])
+def test_twice_differentiable_scan_equals_sequential_to_second_order(length, with_h_0):
+    """Values, gradients and gradients of gradients (x, log λ, h_0) as the sequential twin's,
+    whose autograd is differentiable twice by construction."""
+    log_lambda = random_log_lambda(4)
+    x = random_complex(2, length, 4)
+    h_0 = random_complex(2, 4) if with_h_0 else None
+    probes = [random_complex(2, length, 4) for _ in range(2)]
+
+    def orders(scan):
+        inputs = [t.clone().requires_grad_() for t in (log_lambda, x)]
+        inputs += [] if h_0 is None else [h_0.clone().requires_grad_()]
+        h = scan(inputs[0], inputs[1], inputs[2] if h_0 is not None else None)
+        energy = (h * probes[0].conj()).real.sum()
+        first = torch.autograd.grad(energy, inputs, create_graph=True)
+        second = torch.autograd.grad(  # the scan is linear in x: ∂²/∂x² is zero
+            (first[1] * probes[1].conj()).real.sum(), inputs, materialize_grads=True
+        )
+        return [h, *first, *second]
+
+    for got, expected in zip(orders(scan_twice), orders(scan_sequential), strict=True):
+        torch.testing.assert_close(got, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_twice_differentiable_scan_passes_gradgradcheck():
+    log_lambda = random_log_lambda(2).requires_grad_()
+    x = random_complex(2, 5, 2).requires_grad_()
+    h_0 = random_complex(2, 2).requires_grad_()
+    assert torch.autograd.gradgradcheck(scan_twice, (log_lambda, x, h_0))
