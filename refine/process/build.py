@@ -9,6 +9,7 @@ import inspect
 
 from refine.networks.conv_unet import UNetLRUAudio, conv_unet_lru_backbone
 from refine.networks.field import FIELD_MODELS, field_class
+from refine.networks.lipschitz_pnp import LipschitzPnP
 from refine.networks.lru import LRU, TWICE_DIFFERENTIABLE_SCANS
 from refine.networks.patch_rnn import PatchConvRNN
 from refine.networks.step_net import StepNetwork
@@ -76,7 +77,10 @@ BACKBONE_ARGUMENTS = {
         fixed=("channels", "sources", "difference_output", "activation"),
     ),
     "patch_conv_rnn": arguments(PatchConvRNN, fixed=("channels", "bins")),
+    "lipschitz_pnp": arguments(LipschitzPnP, fixed=("channels",)),
 }
+# Step networks of their own, without the StepNetwork wrapper and its keys.
+OWN_STEP_NETWORKS = ("patch_conv_rnn", "lipschitz_pnp")
 
 
 def refuse_unknown(group: str, given, allowed) -> None:
@@ -100,6 +104,18 @@ def patch_step_network(channels: int, domain, process: dict, net_args: dict) -> 
             "and model.condition=false"
         )
     return PatchConvRNN(channels, domain.bins, **net_args)
+
+
+def lipschitz_step_network(channels: int, process: dict, net_args: dict) -> LipschitzPnP:
+    """Convergent plug-and-play (`refine.networks.lipschitz_pnp`): its output is x − T(x)
+    for a contraction T, which the residual parameterisation turns into the step
+    (1 − η)x + ηT(x); it is the same map at every step, so it takes no conditioning."""
+    if process.get("parameterisation", "residual") != "residual" or process.get("condition"):
+        raise ValueError(
+            "lipschitz_pnp outputs x − T(x) for a contraction T: set "
+            "model.parameterisation=residual and model.condition=false"
+        )
+    return LipschitzPnP(channels, **net_args)
 
 
 def field_step_network(name: str, channels: int, domain, process: dict, net_args: dict):
@@ -158,14 +174,15 @@ def build_refiner(spec: dict) -> Refiner:
         step_net = field_step_network(name, channels, domain, settings, model)
     else:
         backbone_keys = BACKBONE_ARGUMENTS[name]
-        if name == "patch_conv_rnn":
-            refuse_unknown(
-                "model (patch_conv_rnn)", wrapper | model, backbone_keys | set(REFINER_KEYS)
-            )
+        if name in OWN_STEP_NETWORKS:
+            refuse_unknown(f"model ({name})", wrapper | model, backbone_keys | set(REFINER_KEYS))
         refuse_unknown(f"model ({name})", model, backbone_keys | PROCESS_KEYS)
         if name == "patch_conv_rnn":
             settings = process | {"condition": condition}
             step_net = patch_step_network(channels, domain, settings, model)
+        elif name == "lipschitz_pnp":
+            settings = process | {"condition": condition}
+            step_net = lipschitz_step_network(channels, settings, model)
         else:
             if wrapper.get("gradient_step"):
                 model = twice_differentiable(name, model)
