@@ -53,6 +53,8 @@ class LipschitzPnP(nn.Module):
         kernel_size: taps of each depthwise convolution.
         lipschitz: ε in (0, 1), the residual's Lipschitz bound.
         data_step: β = αλ in (ε/(1 + ε), 1], the data term's step towards the observation.
+        bounded: normalise the maps (the default); False uses them as they are, the same
+            network without the bound, to measure what the bound costs.
     """
 
     def __init__(
@@ -63,6 +65,7 @@ class LipschitzPnP(nn.Module):
         kernel_size: int = 5,
         lipschitz: float = 0.9,
         data_step: float = 0.5,
+        bounded: bool = True,
     ):
         super().__init__()
         if not 0 < lipschitz < 1:
@@ -76,7 +79,7 @@ class LipschitzPnP(nn.Module):
         if kernel_size < 1 or kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd and positive, got {kernel_size}")
         self.channels, self.lipschitz, self.data_step = channels, lipschitz, data_step
-        self.kernel_size = kernel_size
+        self.kernel_size, self.bounded = kernel_size, bounded
         self.lift = nn.Conv1d(channels, d_model, 1)
         self.depthwise = nn.ParameterList(
             nn.Parameter(torch.randn(d_model, 1, kernel_size) / kernel_size) for _ in range(layers)
@@ -93,19 +96,28 @@ class LipschitzPnP(nn.Module):
         return True
 
     def contraction(self) -> float:
-        """The bound (1 − β)(1 + ε) on the Lipschitz constant of T, below 1 by construction."""
-        return (1 - self.data_step) * (1 + self.lipschitz)
+        """The bound (1 − β)(1 + ε) on the Lipschitz constant of T, below 1 by construction;
+        infinite for the unbounded twin."""
+        return (1 - self.data_step) * (1 + self.lipschitz) if self.bounded else float("inf")
 
     def residual(self, z: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
         """R(z) = ε·s·N(z/s), N 1-Lipschitz: z (B, K, L), scale s (B, 1, 1) -> (B, K, L)."""
-        h = _pointwise(self.lift, z / scale)  # (B, d_model, L)
+        h = self._pointwise(self.lift, z / scale)  # (B, d_model, L)
         for i, (kernels, mix) in enumerate(zip(self.depthwise, self.mix, strict=True)):
             dilation = 2**i
             padding = dilation * (self.kernel_size - 1) // 2
-            h = F.conv1d(h, l1_normalised(kernels), None, 1, padding, dilation, h.shape[1])
-            h = F.relu(_pointwise(mix, h))
+            kernels = l1_normalised(kernels) if self.bounded else kernels
+            h = F.conv1d(h, kernels, None, 1, padding, dilation, h.shape[1])
+            h = F.relu(self._pointwise(mix, h))
         gain = torch.tanh(self.gain)  # (K, 1), |gain| < 1: a diagonal map of norm below 1
-        return self.lipschitz * scale * gain * _pointwise(self.lower, h)
+        return self.lipschitz * scale * gain * self._pointwise(self.lower, h)
+
+    def _pointwise(self, conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
+        """A 1x1 convolution, its weight divided by its spectral norm when bounded:
+        (B, C_in, L) -> (B, C_out, L)."""
+        weight = conv.weight.squeeze(-1)  # (C_out, C_in)
+        weight = spectrally_normalised(weight) if self.bounded else weight
+        return F.conv1d(x, weight[..., None], conv.bias)
 
     def forward(self, x: torch.Tensor, conditioning=None, observation=None) -> torch.Tensor:
         """x (B, K, L) and the observation y (B, K, L) -> f(x) = x − T(x) (B, K, L)."""
@@ -116,10 +128,3 @@ class LipschitzPnP(nn.Module):
         scale = observation.square().mean((1, 2), keepdim=True).sqrt().clamp(min=1e-8)
         z = torch.lerp(x, observation, self.data_step)  # (1 − β)x + βy
         return x - z + self.residual(z, scale)
-
-
-def _pointwise(conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
-    """A 1x1 convolution with its weight divided by its spectral norm:
-    (B, C_in, L) -> (B, C_out, L)."""
-    weight = spectrally_normalised(conv.weight.squeeze(-1))  # (C_out, C_in)
-    return F.conv1d(x, weight[..., None], conv.bias)

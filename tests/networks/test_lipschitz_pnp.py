@@ -133,3 +133,23 @@ def test_it_needs_the_observation_and_takes_no_conditioning():
     }
     with pytest.raises(ValueError, match="parameterisation=residual"):
         build_refiner(spec)
+
+
+def test_the_unbounded_twin_is_the_same_network_without_the_normalisation():
+    """bounded=False (the ablation of the bound) computes the same map where the weights are
+    already normalised, and is no contraction where they are not."""
+    bounded = trained_looking()
+    unbounded = trained_looking()
+    unbounded.bounded = False
+    y = torch.randn(1, K, 40, dtype=torch.float64)
+    x = y + torch.randn_like(y)
+    with torch.no_grad():
+        for conv in (unbounded.lift, *unbounded.mix, unbounded.lower):
+            conv.weight.copy_(spectrally_normalised(conv.weight.squeeze(-1))[..., None])
+        for kernels in unbounded.depthwise:
+            kernels.copy_(l1_normalised(kernels))
+    torch.testing.assert_close(unbounded(x, observation=y), bounded(x, observation=y))
+    wild = trained_looking()
+    wild.bounded = False
+    assert wild.contraction() == float("inf")
+    assert largest_singular_value(contraction_map(wild, y), x) > 1
