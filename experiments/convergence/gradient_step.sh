@@ -11,9 +11,10 @@
 # (../schedules, ../training_modes); the reference is the main job's run (runs/main, `make
 # train` if missing), evaluated the same way. Every run to 8T = 64 with the tolerance runs, at
 # the recipe's step decay past T (ρ = 0.5) and, to see whether the descent settles on its
-# own, at a constant step past T (past_decay=1: <name>/constant). Records in gradient_step/,
+# own, at a constant step past T (past_decay=1: <name>/constant); and λ = 0.1 started from the
+# main job's trained weights. Records in gradient_step/,
 # with goals.md and tolerances.md. From the repository root:
-#   bash experiments/convergence/gradient_step.sh    # about 80 min on a 2-core EPYC
+#   bash experiments/convergence/gradient_step.sh    # about 95 min on a 2-core EPYC
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 OUT=experiments/convergence/gradient_step
@@ -30,13 +31,19 @@ source experiments/records.sh  # record, budget_steps
 run=runs/gradient_step/gradient_step_data_lr3e-3  # at the recipe's rate: its mask froze
 record $OUT/gradient_step_data_lr3e-3 $run $run/eval model.gradient_step=true model.mask_leash=0 \
   model.data_weight=0.1 "train.steps=$(budget_steps $OUT/budget.csv gradient_step_data)" -- $EVAL
+# From a trained denoiser, as Hurault et al. start theirs: the main job's weights (its mask
+# already denoises), λ = 0.1 at half the rate, for the same steps.
+run=runs/gradient_step/gradient_step_from_default
+record $OUT/gradient_step_from_default $run $run/eval $GRADIENT_STEP model.data_weight=0.1 \
+  train.init_from=runs/main/checkpoint.pt \
+  "train.steps=$(budget_steps $OUT/budget.csv gradient_step_data)" -- $EVAL
 for name in default gradient_step_data gradient_step; do
   run=runs/gradient_step/$name
   [ "$name" != default ] || run=runs/main
   record $OUT/$name/constant $run runs/gradient_step/$name/constant -- $EVAL past_decay=1
 done
-variants=(default gradient_step_data gradient_step gradient_step_data_lr3e-3 default/constant
-  gradient_step_data/constant gradient_step/constant)
+variants=(default gradient_step_data gradient_step gradient_step_data_lr3e-3
+  gradient_step_from_default default/constant gradient_step_data/constant gradient_step/constant)
 "$BIN/python" experiments/convergence/goals.py $OUT "${variants[@]}"
 "$BIN/python" experiments/convergence/tolerances.py $OUT "${variants[@]}"
 "$BIN/refine-plot" $OUT/default/constant $OUT/gradient_step_data/constant \
@@ -46,6 +53,7 @@ variants=(default gradient_step_data gradient_step gradient_step_data_lr3e-3 def
 # for the trained runs and for the main job's mask read as an energy without retraining.
 "$BIN/python" experiments/convergence/gradient_terms.py runs/gradient_step/gradient_step_data/checkpoint.pt \
   runs/gradient_step/gradient_step/checkpoint.pt \
-  runs/gradient_step/gradient_step_data_lr3e-3/checkpoint.pt > $OUT/gradient_terms.md
+  runs/gradient_step/gradient_step_data_lr3e-3/checkpoint.pt \
+  runs/gradient_step/gradient_step_from_default/checkpoint.pt > $OUT/gradient_terms.md
 "$BIN/python" experiments/convergence/gradient_terms.py --as-gradient-step runs/main/checkpoint.pt \
   > $OUT/gradient_terms_default.md
