@@ -33,8 +33,7 @@ EVAL_DATA = OmegaConf.load(Path(CONFIG_DIR) / "eval.yaml").data  # refine-eval's
 
 def mask_of(net, x: torch.Tensor) -> torch.Tensor:
     """The mask m(x) (B, K, L) that the network's energy squares."""
-    h, scale = net._backbone_output(x, None, None)
-    return bounded_mask(net.gain(x, h, scale)[0], net.mask_gradient)
+    return bounded_mask(net.mask_logits(x), net.mask_gradient)
 
 
 def shares(path: str, steps: int, clips: int, as_gradient_step: bool) -> list[tuple]:

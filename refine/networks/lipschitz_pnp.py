@@ -31,6 +31,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from refine.networks.step_net import clip_rms
+
 
 def spectrally_normalised(weight: torch.Tensor) -> torch.Tensor:
     """W / ‖W‖₂ for a (C_out, C_in) matrix: its largest singular value becomes exactly 1."""
@@ -125,6 +127,6 @@ class LipschitzPnP(nn.Module):
             raise ValueError("the contraction is the same map at every step: no conditioning")
         if observation is None:
             raise ValueError("LipschitzPnP steps towards the noisy observation: pass observation")
-        scale = observation.square().mean((1, 2), keepdim=True).sqrt().clamp(min=1e-8)
+        scale = clip_rms(observation)  # (B, 1, 1)
         z = torch.lerp(x, observation, self.data_step)  # (1 − β)x + βy
         return x - z + self.residual(z, scale)

@@ -85,6 +85,11 @@ def conditioning_embedding(value: torch.Tensor, size: int) -> torch.Tensor:
     return torch.cat([torch.sin(angles), torch.cos(angles)], -1)
 
 
+def clip_rms(x: torch.Tensor) -> torch.Tensor:
+    """The RMS of each example's whole input, floored at 1e-8: (B, K, L) -> (B, 1, 1)."""
+    return x.square().mean(dim=(1, 2), keepdim=True).sqrt().clamp(min=1e-8)
+
+
 def pointwise(conv: nn.Conv1d, x: torch.Tensor, divisor: torch.Tensor | None = None):
     """conv(x / divisor) for a Conv1d of kernel size 1, as one matmul over every frame of the
     batch: (B, C_in, L), divisor (B, 1, 1) or (B, 1, L) -> (B, C_out, L), a view of a
@@ -268,7 +273,7 @@ class StepNetwork(nn.Module):
         """The RMS that x (B, K, L) is divided by, (B, 1, 1) or per frame (B, 1, L), and the
         running (sum of frame energies, frames) that a stream carries to its next chunk."""
         if self.normalisation == "clip":
-            return x.square().mean(dim=(1, 2), keepdim=True).sqrt().clamp(min=1e-8), ()
+            return clip_rms(x), ()
         frames = x.square().mean(1, keepdim=True).double()  # (B, 1, L) in float64: long sums
         total, count = energy or (frames.new_zeros(x.shape[0], 1, 1), 0)
         running = total + frames.cumsum(-1)  # (B, 1, L)
@@ -330,15 +335,17 @@ class StepNetwork(nn.Module):
         (B, K, L) (needed with injection and the data term) -> (B, K, L)."""
         if self.gradient_step:
             return self._energy_gradient(x, conditioning, observation)
-        h, scale = self._backbone_output(x, conditioning, observation)
-        return self._lowered(x, h, scale)
+        return self._residual(x, conditioning, observation)
+
+    def _residual(self, x, conditioning, observation) -> torch.Tensor:
+        """f(x) (B, K, L): the output map on the backbone's output."""
+        return self._lowered(x, *self._backbone_output(x, conditioning, observation))
 
     def energy(self, x, conditioning=None, observation=None) -> torch.Tensor:
         """A gradient-step network's E(x) = ½‖f(x)‖² + (λ/2)‖x − y‖² per example: (B,)."""
         if not self.gradient_step:
             raise ValueError("energy: this step network outputs f(x), not a gradient")
-        residual = self._lowered(x, *self._backbone_output(x, conditioning, observation))
-        energy = 0.5 * residual.square().sum((1, 2))
+        energy = 0.5 * self._residual(x, conditioning, observation).square().sum((1, 2))
         if self.data_weight:
             if observation is None:
                 raise ValueError("this step network's energy has a data term: pass observation")

@@ -168,9 +168,9 @@ def build_refiner(spec: dict) -> Refiner:
     refuse_unknown("domain", spec["domain"], arguments(make_domain))
     domain = make_domain(**spec["domain"])
     channels = domain.channels(spec.get("audio_channels", 1))
+    settings = process | {"condition": condition}  # what a step network of its own checks
     if name in FIELD_MODELS:
         refuse_unknown(f"model ({name})", wrapper, ())  # no StepNetwork wrapper
-        settings = process | {"condition": condition}
         step_net = field_step_network(name, channels, domain, settings, model)
     else:
         backbone_keys = BACKBONE_ARGUMENTS[name]
@@ -178,10 +178,8 @@ def build_refiner(spec: dict) -> Refiner:
             refuse_unknown(f"model ({name})", wrapper | model, backbone_keys | set(REFINER_KEYS))
         refuse_unknown(f"model ({name})", model, backbone_keys | PROCESS_KEYS)
         if name == "patch_conv_rnn":
-            settings = process | {"condition": condition}
             step_net = patch_step_network(channels, domain, settings, model)
         elif name == "lipschitz_pnp":
-            settings = process | {"condition": condition}
             step_net = lipschitz_step_network(channels, settings, model)
         else:
             if wrapper.get("gradient_step"):
