@@ -47,6 +47,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.utils.checkpoint import checkpoint as recompute
 
@@ -353,7 +354,9 @@ class Refiner(nn.Module):
         if self.loss_stft is not None:
             a = self.loss_stft.encode(self.domain.decode(a, noisy))  # (B, C·F, L')
             b = self.loss_stft.encode(self.domain.decode(b, noisy))
-        return (a - b).square().sum((1, 2))
+        # mse_loss's backward is one fused pass, 2x faster than square()'s (pow's) at the
+        # training step's (16, 514, 63); the same sums.
+        return F.mse_loss(a, b, reduction="none").sum((1, 2))
 
     def _normaliser(self, targets, noisy, noise_weight: float, input_weight: float):
         """a·‖ω‖² + b·‖s + ω‖² per example in the loss space, from the `StepTargets`
