@@ -10,6 +10,9 @@ material, as mono FLAC files in one folder per kind, beside the clean corpus.
     data/noise/music/music_0001.flac        the clean corpus's rendered music, as interference
     data/noise/ambience/ambience_0001.flac  recorded ambience: crowds, engines, traffic,
                                             machinery, footsteps, doors, wind, water, fire
+    data/noise/events/events_0001.flac      recorded sound events at random times: birds,
+                                            crickets, frogs, wolves, farm animals, hammering,
+                                            sawing, smithing, falling tools
     data/noise/manifest.csv                 file, kind, seconds, source package, licence, what
     data/noise/skipped.csv                  items that could not be made, and why
 
@@ -133,14 +136,23 @@ AMBIENCE = (
         "**/sounds/*.ogg", "footsteps, doors, digging, water, fire",
     ),
 )  # fmt: skip
-TRAIN_PACKAGES = sorted({s.package for s in (*SPEECH, KEYS, *AMBIENCE)})
-KINDS = ("babble", "typing", "hum", "music", "ambience")
-COUNTS = {"babble": 200, "typing": 120, "hum": 60, "music": 120}  # ambience: every recording
+EVENTS = Source(
+    "widelands-data", "GPL-2+ (per file: the package's data/sound/wl-sound-docu.csv)",
+    "/usr/share/games/widelands/data/sound", "**/*.ogg",
+    "Widelands sound events: birds, crickets, frogs, wolves, farm animals, hammering, sawing, "
+    "smithing, falling tools, taverns",
+)  # fmt: skip
+EVENTS_PER_SECOND = (0.5, 4.0)  # the events kind's rate, drawn per file
+TRAIN_PACKAGES = sorted({s.package for s in (*SPEECH, KEYS, *AMBIENCE, EVENTS)})
+KINDS = ("babble", "typing", "hum", "music", "events", "ambience")
+# Made files per kind (ambience: every recording, cut).
+COUNTS = {"babble": 200, "typing": 120, "hum": 60, "music": 120, "events": 120}
 MADE = {
     "babble": "2-8 talkers at once",
     "typing": "key clicks at a typist's rhythm (training keys)",
     "hum": "50/60 Hz mains hum with harmonics",
     "music": "rendered music as interference",
+    "events": "recorded sound events at random times",
 }
 
 
@@ -190,7 +202,7 @@ def _load(path: Path, rate: int) -> np.ndarray:
 
 
 def make_item(kind: str, rng: np.random.Generator, materials: dict, rate: int) -> torch.Tensor:
-    """Item of `kind` (babble, typing, hum or music) drawn by rng from the materials
+    """Item of `kind` (babble, typing, hum, music or events) drawn by rng from the materials
     ({kind: [(T,) recordings at rate]}): (1, SECONDS·rate), unit RMS."""
     length = round(SECONDS * rate)
     if kind == "babble":
@@ -202,7 +214,10 @@ def make_item(kind: str, rng: np.random.Generator, materials: dict, rate: int) -
     if kind == "music":
         pieces = materials["music"]
         return noise_makers.cut(pieces[int(rng.integers(len(pieces)))], rng, length)
-    raise ValueError(f"unknown made noise kind {kind!r}: babble, typing, hum or music")
+    if kind == "events":
+        per_second = rng.uniform(*EVENTS_PER_SECOND)
+        return noise_makers.scattered(materials["events"], rng, length, rate, per_second)
+    raise ValueError(f"unknown made noise kind {kind!r}: babble, typing, hum, music or events")
 
 
 def gather_materials(corpus: Path | None, seed: int, rate: int) -> tuple[dict, dict]:
@@ -213,7 +228,8 @@ def gather_materials(corpus: Path | None, seed: int, rate: int) -> tuple[dict, d
     clicks = load_recordings([KEYS], rate, min_seconds=0.0)  # each a fraction of a second
     keys = [key for key in clicks if not held_out_key(key[0])]
     music = corpus_files(corpus, "music", rate, item_rng(seed, "music-pool", 0), 80)
-    loaded = {"babble": speech, "typing": keys, "hum": [], "music": music}
+    events = load_recordings([EVENTS], rate, min_seconds=0.0)  # many under a second
+    loaded = {"babble": speech, "typing": keys, "hum": [], "music": music, "events": events}
     materials = {kind: [audio for _, audio, _ in items] for kind, items in loaded.items()}
     origins = {
         kind: sorted({"clean corpus" if source is None else source.package for *_, source in items})
@@ -252,7 +268,7 @@ def prepare_noise(out: Path, corpus: Path | None, seed: int = 0, rate: int = RAT
 
 def _licence(sources: list[str]) -> str:
     """The licences of the packages a file was made from."""
-    packages = {s.package: s.licence for s in (*SPEECH, KEYS, *AMBIENCE)}
+    packages = {s.package: s.licence for s in (*SPEECH, KEYS, *AMBIENCE, EVENTS)}
     named = {"generated": "generated here", "clean corpus": "the clean corpus (its manifest)"}
     return "; ".join(f"{p}: {packages[p]}" if p in packages else named[p] for p in sources)
 
