@@ -41,7 +41,8 @@ system-packages:
 # Not needed by the tests. The held-out test's packages are in experiments/pretrained/run.sh.
 NOISE_PACKAGES := bucklespring-data fillets-ng-data-cs asterisk-core-sounds-fr-wav \
 	asterisk-core-sounds-it-wav ufoai-sound etw-data lincity-ng-data searchandrescue-data minetest-data \
-	asterisk-prompt-it-menardi-wav klettres-data warzone2100-data widelands-data
+	asterisk-prompt-it-menardi-wav klettres-data warzone2100-data widelands-data \
+	megaglest-data
 noise-packages:
 	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(NOISE_PACKAGES)

@@ -12,7 +12,9 @@ material, as mono FLAC files in one folder per kind, beside the clean corpus.
                                             machinery, footsteps, doors, wind, water, fire
     data/noise/events/events_0001.flac      recorded sound events at random times: birds,
                                             crickets, frogs, wolves, farm animals, hammering,
-                                            sawing, smithing, falling tools
+                                            sawing, smithing, falling tools (Widelands)
+    data/noise/impacts/impacts_0001.flac    recorded impacts at random times: hits, anvils,
+                                            mining, felling, hooves, splashes (MegaGlest)
     data/noise/manifest.csv                 file, kind, seconds, source package, licence, what
     data/noise/skipped.csv                  items that could not be made, and why
 
@@ -142,17 +144,38 @@ EVENTS = Source(
     "Widelands sound events: birds, crickets, frogs, wolves, farm animals, hammering, sawing, "
     "smithing, falling tools, taverns",
 )  # fmt: skip
-EVENTS_PER_SECOND = (0.5, 4.0)  # the events kind's rate, drawn per file
-TRAIN_PACKAGES = sorted({s.package for s in (*SPEECH, KEYS, *AMBIENCE, EVENTS)})
-KINDS = ("babble", "typing", "hum", "music", "events", "ambience")
+_MEGAGLEST_SOUNDS = "/usr/share/games/megaglest/techs/megapack/commondata/sounds"
+IMPACTS = tuple(
+    Source("megaglest-data", "CC-BY-SA-3.0", _MEGAGLEST_SOUNDS, pattern, what)
+    for pattern, what in (
+        ("air_hit*", "MegaGlest hits from the air"),
+        ("arrow_hit*", "MegaGlest arrows striking"),
+        ("catapult_hit*", "MegaGlest catapult stones striking"),
+        ("tower_hit*", "MegaGlest towers struck"),
+        ("*_walk*", "MegaGlest footsteps of horses, golems and catapults"),
+        ("anvil*", "MegaGlest anvil strokes"),
+        ("worker_[bhmw]*", "MegaGlest work: building, felling, mining"),
+        ("technician_build*", "MegaGlest building work"),
+        ("tech_building_fall*", "MegaGlest falling buildings"),
+    )
+) + (
+    Source(
+        "megaglest-data", "CC-BY-SA-3.0", "/usr/share/games/megaglest/data/core/water_sounds",
+        "*.wav", "MegaGlest splashes",
+    ),
+)  # fmt: skip
+EVENTS_PER_SECOND = (0.5, 4.0)  # the events and impacts kinds' rate, drawn per file
+TRAIN_PACKAGES = sorted({s.package for s in (*SPEECH, KEYS, *AMBIENCE, EVENTS, *IMPACTS)})
+KINDS = ("babble", "typing", "hum", "music", "events", "impacts", "ambience")
 # Made files per kind (ambience: every recording, cut).
-COUNTS = {"babble": 200, "typing": 120, "hum": 60, "music": 120, "events": 120}
+COUNTS = {"babble": 200, "typing": 120, "hum": 60, "music": 120, "events": 120, "impacts": 120}
 MADE = {
     "babble": "2-8 talkers at once",
     "typing": "key clicks at a typist's rhythm (training keys)",
     "hum": "50/60 Hz mains hum with harmonics",
     "music": "rendered music as interference",
     "events": "recorded sound events at random times",
+    "impacts": "recorded impacts and work sounds at random times",
 }
 
 
@@ -202,8 +225,8 @@ def _load(path: Path, rate: int) -> np.ndarray:
 
 
 def make_item(kind: str, rng: np.random.Generator, materials: dict, rate: int) -> torch.Tensor:
-    """Item of `kind` (babble, typing, hum, music or events) drawn by rng from the materials
-    ({kind: [(T,) recordings at rate]}): (1, SECONDS·rate), unit RMS."""
+    """Item of `kind` (babble, typing, hum, music, events or impacts) drawn by rng from the
+    materials ({kind: [(T,) recordings at rate]}): (1, SECONDS·rate), unit RMS."""
     length = round(SECONDS * rate)
     if kind == "babble":
         return noise_makers.babble(materials["babble"], rng, length, rate)
@@ -214,10 +237,12 @@ def make_item(kind: str, rng: np.random.Generator, materials: dict, rate: int) -
     if kind == "music":
         pieces = materials["music"]
         return noise_makers.cut(pieces[int(rng.integers(len(pieces)))], rng, length)
-    if kind == "events":
+    if kind in ("events", "impacts"):
         per_second = rng.uniform(*EVENTS_PER_SECOND)
-        return noise_makers.scattered(materials["events"], rng, length, rate, per_second)
-    raise ValueError(f"unknown made noise kind {kind!r}: babble, typing, hum, music or events")
+        return noise_makers.scattered(materials[kind], rng, length, rate, per_second)
+    raise ValueError(
+        f"unknown made noise kind {kind!r}: babble, typing, hum, music, events or impacts"
+    )
 
 
 def gather_materials(corpus: Path | None, seed: int, rate: int) -> tuple[dict, dict]:
@@ -229,7 +254,9 @@ def gather_materials(corpus: Path | None, seed: int, rate: int) -> tuple[dict, d
     keys = [key for key in clicks if not held_out_key(key[0])]
     music = corpus_files(corpus, "music", rate, item_rng(seed, "music-pool", 0), 80)
     events = load_recordings([EVENTS], rate, min_seconds=0.0)  # many under a second
-    loaded = {"babble": speech, "typing": keys, "hum": [], "music": music, "events": events}
+    impacts = load_recordings(IMPACTS, rate, min_seconds=0.0)
+    loaded = {"babble": speech, "typing": keys, "hum": [], "music": music}
+    loaded |= {"events": events, "impacts": impacts}
     materials = {kind: [audio for _, audio, _ in items] for kind, items in loaded.items()}
     origins = {
         kind: sorted({"clean corpus" if source is None else source.package for *_, source in items})
@@ -268,7 +295,7 @@ def prepare_noise(out: Path, corpus: Path | None, seed: int = 0, rate: int = RAT
 
 def _licence(sources: list[str]) -> str:
     """The licences of the packages a file was made from."""
-    packages = {s.package: s.licence for s in (*SPEECH, KEYS, *AMBIENCE, EVENTS)}
+    packages = {s.package: s.licence for s in (*SPEECH, KEYS, *AMBIENCE, EVENTS, *IMPACTS)}
     named = {"generated": "generated here", "clean corpus": "the clean corpus (its manifest)"}
     return "; ".join(f"{p}: {packages[p]}" if p in packages else named[p] for p in sources)
 

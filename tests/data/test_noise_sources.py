@@ -130,21 +130,22 @@ def test_babble_typing_and_hum_are_seeded_unit_rms_noise_of_the_asked_length():
         make_item("thunder", rng(), {}, RATE)
 
 
-def test_events_are_recordings_at_random_times_at_the_drawn_rate():
+@pytest.mark.parametrize("kind", ["events", "impacts"])
+def test_events_are_recordings_at_random_times_at_the_drawn_rate(kind):
     rng = lambda seed: np.random.default_rng(seed)  # noqa: E731
     bark = [np.exp(-np.arange(800) / 100.0) * np.sin(np.arange(800) * 0.3)]  # 50 ms each
-    events = make_item("events", rng(1), {"events": bark}, RATE)
+    events = make_item(kind, rng(1), {kind: bark}, RATE)
     assert events.shape == (1, 10 * RATE)
     assert events.square().mean().sqrt().item() == pytest.approx(1.0, rel=1e-4)
-    torch.testing.assert_close(events, make_item("events", rng(1), {"events": bark}, RATE))
+    torch.testing.assert_close(events, make_item(kind, rng(1), {kind: bark}, RATE))
     onsets = []  # first samples of the events, from the rate drawn inside
     for seed in range(20):
-        heard = make_item("events", rng(seed), {"events": bark}, RATE)[0].abs() > 1e-6
+        heard = make_item(kind, rng(seed), {kind: bark}, RATE)[0].abs() > 1e-6
         onsets.append(int((heard[1:] & ~heard[:-1]).sum()) + int(heard[0]))
     # EVENTS_PER_SECOND (0.5-4): 5-40 events in 10 s, fewer where two overlap.
     assert 2 <= min(onsets) and max(onsets) <= 45 and max(onsets) > 2 * min(onsets)
     with pytest.raises(ValueError, match="transient recordings"):
-        make_item("events", rng(0), {"events": []}, RATE)
+        make_item(kind, rng(0), {kind: []}, RATE)
 
 
 def test_one_key_in_five_is_held_out_with_its_press_and_release():
@@ -170,12 +171,14 @@ def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_lic
         save_audio(packages / "keys" / f"{code}-0.wav", click.float()[None], RATE)
     save_audio(packages / "amb" / "wind.ogg", 0.1 * torch.randn(1, 25 * RATE), RATE)
     save_audio(packages / "sfx" / "bird.ogg", 0.1 * torch.randn(1, RATE // 4), RATE)
+    save_audio(packages / "hits" / "anvil.wav", 0.1 * torch.randn(1, RATE // 8), RATE)
     source = lambda folder, pattern: Source(folder, "CC0", str(packages / folder), pattern, folder)  # noqa: E731
     monkeypatch.setattr(noise_corpus, "SPEECH", (source("voices", "*.wav"),))
     monkeypatch.setattr(noise_corpus, "KEYS", source("keys", "*.wav"))
     monkeypatch.setattr(noise_corpus, "AMBIENCE", (source("amb", "*.ogg"),))
     monkeypatch.setattr(noise_corpus, "EVENTS", source("sfx", "*.ogg"))
-    counts = {"babble": 2, "typing": 2, "hum": 1, "music": 1, "events": 2}
+    monkeypatch.setattr(noise_corpus, "IMPACTS", (source("hits", "*.wav"),))
+    counts = {"babble": 2, "typing": 2, "hum": 1, "music": 1, "events": 2, "impacts": 1}
     monkeypatch.setattr(noise_corpus, "COUNTS", counts)
     manifest = prepare_noise(tmp_path / "noise", corpus=None)
     rows = list(__import__("csv").DictReader(open(manifest)))
@@ -183,6 +186,7 @@ def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_lic
     assert kinds.count("babble") == 2 and kinds.count("typing") == 2 and kinds.count("hum") == 1
     assert kinds.count("ambience") == 3  # 25 s of wind cut into 10 + 10 + 5 s
     assert kinds.count("events") == 2  # a quarter-second bird is an event, not too short
+    assert kinds.count("impacts") == 1
     assert "music" not in kinds  # no clean corpus given: no music interference, with a warning
     babble_row = next(row for row in rows if row["kind"] == "babble")
     assert babble_row["source"] == "voices" and babble_row["licence"] == "voices: CC0"
