@@ -107,11 +107,13 @@ def matmul_floor(lru: LRU, u: torch.Tensor, repeats: int) -> float:
     return best_time(six, repeats)
 
 
-def training_shapes(scans, repeats: int) -> list[tuple[str, dict[str, float], float]]:
-    """Each fast layer's forward+backward and the matmul floor at each LRU of the default
-    training step (batch 16, 0.5 s clips: 63 STFT frames padded to 64; LRU_UNet d_model 64,
-    d_state 64, two stages of factor 2): (shape, {scan: layer seconds}, floor seconds) per
-    level, each level once (the encoder's and decoder's LRUs of a level have one shape)."""
+def training_shapes(scans, repeats: int) -> list[tuple[str, dict[str, float], float, float]]:
+    """Each fast layer's forward+backward, the matmul floor and the first scan's own forward
+    and backward at each LRU of the default training step (batch 16, 0.5 s clips: 63 STFT
+    frames padded to 64; LRU_UNet d_model 64, d_state 64, two stages of factor 2): (shape,
+    {scan: layer seconds}, floor seconds, scan seconds) per level, each level once (the
+    encoder's and decoder's LRUs of a level have one shape). Floor plus scan is what a layer
+    with that scan would take if nothing else in it cost anything."""
     rows = []
     for length, width in TRAINING_LEVELS:
         lru = LRU(width, 64, r_min=0.5, r_max=0.99)
@@ -121,7 +123,9 @@ def training_shapes(scans, repeats: int) -> list[tuple[str, dict[str, float], fl
         for name in scans:
             lru.scan = name
             layers[name] = best_time(lambda lru=lru, u=u, g=grad_y: lru(u)[0].backward(g), repeats)
-        rows.append((f"B=16 L={length} H={width}", layers, matmul_floor(lru, u.detach(), repeats)))
+        floor = matmul_floor(lru, u.detach(), repeats)
+        scan = time_scans(lru, u.detach(), scans[:1], repeats)["scan forward+backward"][scans[0]]
+        rows.append((f"B=16 L={length} H={width}", layers, floor, scan))
     return rows
 
 
@@ -191,16 +195,21 @@ def main() -> None:
     print(f"matmul floor (six dense matmuls) {floor * 1e3:.1f} ms; the layer's forward+backward:")
     for name in fast:
         print(f"  {name:24s}{timings['layer forward+backward'][name] / floor:.2f}x the floor")
-    print("at the default training step's shapes (each level's LRU, forward+backward):")
-    totals, floors = dict.fromkeys(fast, 0.0), 0.0
-    for shape, times, floor in training_shapes(fast, 10 * args.repeats):
-        floors += floor
-        parts = []
+    print(
+        "at the default training step's shapes (each level's LRU, forward+backward; "
+        f"+scan: the floor plus the {fast[0]} scan's own forward and backward):"
+    )
+    totals, floors, scans_alone = dict.fromkeys(fast, 0.0), 0.0, 0.0
+    for shape, times, floor, scan in training_shapes(fast, 10 * args.repeats):
+        floors, scans_alone = floors + floor, scans_alone + scan
+        parts = [f"+scan {(floor + scan) / floor:.2f}x"]
         for name in fast:
             totals[name] += times[name]
             parts.append(f"{name} {times[name] * 1e3:5.2f} ms = {times[name] / floor:.2f}x")
         print(f"  {shape:20s} floor {floor * 1e3:5.2f} ms; " + ", ".join(parts))
-    parts = [f"{name} {totals[name] * 1e3:5.2f} ms = {totals[name] / floors:.2f}x" for name in fast]
+    parts = [f"+scan {(floors + scans_alone) / floors:.2f}x"]
+    for name in fast:
+        parts.append(f"{name} {totals[name] * 1e3:5.2f} ms = {totals[name] / floors:.2f}x")
     print(f"  {'all levels':20s} floor {floors * 1e3:5.2f} ms; " + ", ".join(parts))
     print("relative error of float32 against the float64 sequential reference:")
     print(f"{'':26s}" + "".join(f"{name:>12s}" for name in scans))
