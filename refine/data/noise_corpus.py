@@ -165,7 +165,15 @@ IMPACTS = tuple(
     ),
 )  # fmt: skip
 EVENTS_PER_SECOND = (0.5, 4.0)  # the events and impacts kinds' rate, drawn per file
-TRAIN_PACKAGES = sorted({s.package for s in (*SPEECH, KEYS, *AMBIENCE, EVENTS, *IMPACTS)})
+
+
+def train_sources() -> tuple[Source, ...]:
+    """Every source the training noise is read from (looked up when called, so that a test's
+    stand-ins for them count)."""
+    return (*SPEECH, KEYS, *AMBIENCE, EVENTS, *IMPACTS)
+
+
+TRAIN_PACKAGES = sorted({s.package for s in train_sources()})
 KINDS = ("babble", "typing", "hum", "music", "events", "impacts", "ambience")
 # Made files per kind (ambience: every recording, cut).
 COUNTS = {"babble": 200, "typing": 120, "hum": 60, "music": 120, "events": 120, "impacts": 120}
@@ -255,8 +263,14 @@ def gather_materials(corpus: Path | None, seed: int, rate: int) -> tuple[dict, d
     music = corpus_files(corpus, "music", rate, item_rng(seed, "music-pool", 0), 80)
     events = load_recordings([EVENTS], rate, min_seconds=0.0)  # many under a second
     impacts = load_recordings(IMPACTS, rate, min_seconds=0.0)
-    loaded = {"babble": speech, "typing": keys, "hum": [], "music": music}
-    loaded |= {"events": events, "impacts": impacts}
+    loaded = {
+        "babble": speech,
+        "typing": keys,
+        "hum": [],
+        "music": music,
+        "events": events,
+        "impacts": impacts,
+    }
     materials = {kind: [audio for _, audio, _ in items] for kind, items in loaded.items()}
     origins = {
         kind: sorted({"clean corpus" if source is None else source.package for *_, source in items})
@@ -295,7 +309,7 @@ def prepare_noise(out: Path, corpus: Path | None, seed: int = 0, rate: int = RAT
 
 def _licence(sources: list[str]) -> str:
     """The licences of the packages a file was made from."""
-    packages = {s.package: s.licence for s in (*SPEECH, KEYS, *AMBIENCE, EVENTS, *IMPACTS)}
+    packages = {s.package: s.licence for s in train_sources()}
     named = {"generated": "generated here", "clean corpus": "the clean corpus (its manifest)"}
     return "; ".join(f"{p}: {packages[p]}" if p in packages else named[p] for p in sources)
 
