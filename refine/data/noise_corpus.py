@@ -15,6 +15,9 @@ material, as mono FLAC files in one folder per kind, beside the clean corpus.
                                             sawing, smithing, falling tools (Widelands)
     data/noise/impacts/impacts_0001.flac    recorded impacts at random times: hits, anvils,
                                             mining, felling, hooves, splashes (MegaGlest)
+    data/noise/everyday/everyday_0001.flac  recorded animals and household sounds at random
+                                            times: birds, insects, farm and wild animals,
+                                            dishes, tools, fireworks, thunder (Tux Paint)
     data/noise/manifest.csv                 file, kind, seconds, source package, licence, what
     data/noise/skipped.csv                  items that could not be made, and why
 
@@ -29,6 +32,7 @@ Cached and seeded like refine.data.prepare: item i of a kind is a pure function 
 """
 
 import csv
+import fnmatch
 import io
 import logging
 import zipfile
@@ -60,13 +64,16 @@ KEY_HOLDOUT = 5  # one key in KEY_HOLDOUT is kept out of training (held_out_key)
 @dataclass(frozen=True)
 class Source:
     """Recordings from a Debian package: files matching `pattern` under `root`, or the
-    members matching `pattern` of the zip archive `root` (.zip, .pk3 or .wz)."""
+    members matching `pattern` of the zip archive `root` (.zip, .pk3 or .wz), less those
+    whose path below `root` matches one of the fnmatch patterns in `exclude` (a `*` there
+    crosses folders: "symbols/*" leaves out a whole folder, "*_desc*" a kind of file)."""
 
     package: str
     licence: str
     root: str
     pattern: str
     what: str
+    exclude: tuple[str, ...] = ()
 
     def files(self) -> list[tuple[str, Callable[[], tuple[np.ndarray, int]]]]:
         """[(name, read)] where read() gives ((T,) mono float64, rate); sorted by name."""
@@ -74,8 +81,14 @@ class Source:
         if root.suffix in (".zip", ".pk3", ".wz"):
             with zipfile.ZipFile(root) as archive:
                 names = sorted(n for n in archive.namelist() if Path(n).match(self.pattern))
-            return [(f"{root.name}:{name}", _zip_reader(root, name)) for name in names]
-        return [(str(p), _file_reader(p)) for p in sorted(root.glob(self.pattern))]
+            kept = [n for n in names if not self._excluded(n)]
+            return [(f"{root.name}:{name}", _zip_reader(root, name)) for name in kept]
+        paths = sorted(root.glob(self.pattern))
+        kept = [p for p in paths if not self._excluded(p.relative_to(root).as_posix())]
+        return [(str(p), _file_reader(p)) for p in kept]
+
+    def _excluded(self, relative: str) -> bool:
+        return any(fnmatch.fnmatchcase(relative, pattern) for pattern in self.exclude)
 
 
 def _file_reader(path: Path):
@@ -164,19 +177,30 @@ IMPACTS = tuple(
         "*.wav", "MegaGlest splashes",
     ),
 )  # fmt: skip
-EVENTS_PER_SECOND = (0.5, 4.0)  # the events and impacts kinds' rate, drawn per file
+# Tux Paint's stamps, less their spoken descriptions and letters, instruments and voices.
+EVERYDAY = Source(
+    "tuxpaint-stamps-default", "GPL-2", "/usr/share/tuxpaint/stamps", "**/*.ogg",
+    "Tux Paint stamps' sounds: animals, birds, insects, household objects, tools, fireworks, "
+    "thunder, a fire engine",
+    exclude=("*_desc*", "symbols/*", "hobbies/music/*", "town/roadsigns/*", "military/*",
+             "space/*", "seasonal/hanukkah/*", "seasonal/christmas/santahat*",
+             "seasonal/halloween/ghost*"),
+)  # fmt: skip
+SCATTERED = ("events", "impacts", "everyday")  # recordings at random times
+EVENTS_PER_SECOND = (0.5, 4.0)  # the scattered kinds' rate, drawn per file
 
 
 def train_sources() -> tuple[Source, ...]:
     """Every source the training noise is read from (looked up when called, so that a test's
     stand-ins for them count)."""
-    return (*SPEECH, KEYS, *AMBIENCE, EVENTS, *IMPACTS)
+    return (*SPEECH, KEYS, *AMBIENCE, EVENTS, *IMPACTS, EVERYDAY)
 
 
 TRAIN_PACKAGES = sorted({s.package for s in train_sources()})
-KINDS = ("babble", "typing", "hum", "music", "events", "impacts", "ambience")
+KINDS = ("babble", "typing", "hum", "music", *SCATTERED, "ambience")
 # Made files per kind (ambience: every recording, cut).
-COUNTS = {"babble": 200, "typing": 120, "hum": 60, "music": 120, "events": 120, "impacts": 120}
+COUNTS = {"babble": 200, "typing": 120, "hum": 60, "music": 120, "events": 120, "impacts": 120,
+          "everyday": 120}  # fmt: skip
 MADE = {
     "babble": "2-8 talkers at once",
     "typing": "key clicks at a typist's rhythm (training keys)",
@@ -184,6 +208,7 @@ MADE = {
     "music": "rendered music as interference",
     "events": "recorded sound events at random times",
     "impacts": "recorded impacts and work sounds at random times",
+    "everyday": "recorded animals and household sounds at random times",
 }
 
 
@@ -233,7 +258,7 @@ def _load(path: Path, rate: int) -> np.ndarray:
 
 
 def make_item(kind: str, rng: np.random.Generator, materials: dict, rate: int) -> torch.Tensor:
-    """Item of `kind` (babble, typing, hum, music, events or impacts) drawn by rng from the
+    """Item of `kind` (babble, typing, hum, music or a SCATTERED kind) drawn by rng from the
     materials ({kind: [(T,) recordings at rate]}): (1, SECONDS·rate), unit RMS."""
     length = round(SECONDS * rate)
     if kind == "babble":
@@ -245,11 +270,11 @@ def make_item(kind: str, rng: np.random.Generator, materials: dict, rate: int) -
     if kind == "music":
         pieces = materials["music"]
         return noise_makers.cut(pieces[int(rng.integers(len(pieces)))], rng, length)
-    if kind in ("events", "impacts"):
+    if kind in SCATTERED:
         per_second = rng.uniform(*EVENTS_PER_SECOND)
         return noise_makers.scattered(materials[kind], rng, length, rate, per_second)
     raise ValueError(
-        f"unknown made noise kind {kind!r}: babble, typing, hum, music, events or impacts"
+        f"unknown made noise kind {kind!r}: babble, typing, hum, music, {', '.join(SCATTERED)}"
     )
 
 
@@ -263,6 +288,7 @@ def gather_materials(corpus: Path | None, seed: int, rate: int) -> tuple[dict, d
     music = corpus_files(corpus, "music", rate, item_rng(seed, "music-pool", 0), 80)
     events = load_recordings([EVENTS], rate, min_seconds=0.0)  # many under a second
     impacts = load_recordings(IMPACTS, rate, min_seconds=0.0)
+    everyday = load_recordings([EVERYDAY], rate, min_seconds=0.0)
     loaded = {
         "babble": speech,
         "typing": keys,
@@ -270,6 +296,7 @@ def gather_materials(corpus: Path | None, seed: int, rate: int) -> tuple[dict, d
         "music": music,
         "events": events,
         "impacts": impacts,
+        "everyday": everyday,
     }
     materials = {kind: [audio for _, audio, _ in items] for kind, items in loaded.items()}
     origins = {

@@ -130,7 +130,7 @@ def test_babble_typing_and_hum_are_seeded_unit_rms_noise_of_the_asked_length():
         make_item("thunder", rng(), {}, RATE)
 
 
-@pytest.mark.parametrize("kind", ["events", "impacts"])
+@pytest.mark.parametrize("kind", ["events", "impacts", "everyday"])
 def test_events_are_recordings_at_random_times_at_the_drawn_rate(kind):
     rng = lambda seed: np.random.default_rng(seed)  # noqa: E731
     bark = [np.exp(-np.arange(800) / 100.0) * np.sin(np.arange(800) * 0.3)]  # 50 ms each
@@ -172,13 +172,19 @@ def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_lic
     save_audio(packages / "amb" / "wind.ogg", 0.1 * torch.randn(1, 25 * RATE), RATE)
     save_audio(packages / "sfx" / "bird.ogg", 0.1 * torch.randn(1, RATE // 4), RATE)
     save_audio(packages / "hits" / "anvil.wav", 0.1 * torch.randn(1, RATE // 8), RATE)
+    for stamp in ("animals/cow", "animals/cow_desc_fr", "symbols/seven"):
+        save_audio(packages / "stamps" / f"{stamp}.ogg", 0.1 * torch.randn(1, RATE // 2), RATE)
     source = lambda folder, pattern: Source(folder, "CC0", str(packages / folder), pattern, folder)  # noqa: E731
     monkeypatch.setattr(noise_corpus, "SPEECH", (source("voices", "*.wav"),))
     monkeypatch.setattr(noise_corpus, "KEYS", source("keys", "*.wav"))
     monkeypatch.setattr(noise_corpus, "AMBIENCE", (source("amb", "*.ogg"),))
     monkeypatch.setattr(noise_corpus, "EVENTS", source("sfx", "*.ogg"))
     monkeypatch.setattr(noise_corpus, "IMPACTS", (source("hits", "*.wav"),))
-    counts = {"babble": 2, "typing": 2, "hum": 1, "music": 1, "events": 2, "impacts": 1}
+    stamps = Source("stamps", "GPL-2", str(packages / "stamps"), "**/*.ogg", "stamps",
+                    exclude=("*_desc*", "symbols/*"))  # fmt: skip
+    monkeypatch.setattr(noise_corpus, "EVERYDAY", stamps)
+    counts = {"babble": 2, "typing": 2, "hum": 1, "music": 1, "events": 2, "impacts": 1,
+              "everyday": 1}  # fmt: skip
     monkeypatch.setattr(noise_corpus, "COUNTS", counts)
     manifest = prepare_noise(tmp_path / "noise", corpus=None)
     rows = list(__import__("csv").DictReader(open(manifest)))
@@ -186,7 +192,7 @@ def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_lic
     assert kinds.count("babble") == 2 and kinds.count("typing") == 2 and kinds.count("hum") == 1
     assert kinds.count("ambience") == 3  # 25 s of wind cut into 10 + 10 + 5 s
     assert kinds.count("events") == 2  # a quarter-second bird is an event, not too short
-    assert kinds.count("impacts") == 1
+    assert kinds.count("impacts") == 1 and kinds.count("everyday") == 1
     assert "music" not in kinds  # no clean corpus given: no music interference, with a warning
     babble_row = next(row for row in rows if row["kind"] == "babble")
     assert babble_row["source"] == "voices" and babble_row["licence"] == "voices: CC0"
@@ -195,6 +201,17 @@ def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_lic
     prepare_noise(tmp_path / "noise", corpus=None)  # resumes: kept files stay, missing remade
     assert (tmp_path / "noise" / "babble" / "babble_0001.flac").read_bytes() == first
     assert (tmp_path / "noise" / "hum" / "hum_0001.flac").is_file()
+
+
+def test_a_source_leaves_out_the_files_its_exclude_patterns_match(tmp_path):
+    from refine.data.noise_corpus import Source
+
+    for name in ("birds/crow.ogg", "birds/crow_desc_fr.ogg", "symbols/seven.ogg", "cow.ogg"):
+        save_audio(tmp_path / name, 0.1 * torch.randn(1, RATE // 10), RATE)
+    source = Source("p", "CC0", str(tmp_path), "**/*.ogg", "w", exclude=("*_desc*", "symbols/*"))
+    kept = [Path(name).relative_to(tmp_path).as_posix() for name, _ in source.files()]
+    assert kept == ["birds/crow.ogg", "cow.ogg"]
+    assert len(Source("p", "CC0", str(tmp_path), "**/*.ogg", "w").files()) == 4
 
 
 def test_make_noise_packages_installs_every_package_the_noise_corpus_and_voices_read():
