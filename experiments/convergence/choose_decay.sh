@@ -21,7 +21,7 @@ trained_steps() {  # the checkpoint's T, for the held-in ceiling tables' step co
 holds() {  # whether ρ holds on what is evaluated of it so far
   "$BIN/python" experiments/convergence/decay.py "$CHOICE" --holds "$1"
 }
-for decay in 0.85 0.7 0.5 0.3; do
+for decay in 0.85 0.7 0.5 0.3 0.15; do  # 0.15: only where none of the others holds
   [ -f "$CHOICE/validation_$decay/summary.json" ] || "$BIN/refine-eval" \
     checkpoint="$CHECKPOINT" past_decay=$decay data.seed=1 max_steps="$STEPS" "tolerances=[]" \
     hydra.run.dir="$CHOICE/validation_$decay" >&2
