@@ -39,7 +39,7 @@ BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
 OUT=$P/events
 RUNS=runs/events
-TENTH=refine/pretrained/refine_real_noise.pt
+TENTH=runs/bidirectional/refine_tenth.pt  # run.sh stage 4: the real_noise model until 2026-12-03
 STEPS=${STEPS:-3000}
 source $P/plateau_recipe.sh  # PLATEAU_RECIPE: the ninth restart's data and loss, lr 3e-4
 MORE=(train.init_from=$TENTH model.bidirectional=true "${PLATEAU_RECIPE[@]}" train.seed=13)

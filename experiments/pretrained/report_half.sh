@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Goal 1 of the convergence issue (hold from T to 8T, settle by 4T) for the shipped models on
-# the half of the real recordings that no choice saw (data/real_report, split_real.py): each
+# Goal 1 of the convergence issue (hold from T to 8T, settle by 4T) for the default model and
+# the tenth restart (the real_noise model until 2026-12-03; the eleventh's records are
+# eleventh_ship.sh's, decay/report_half/eleventh_more_<ρ>/) on the half of the real recordings that no choice saw (data/real_report, split_real.py): each
 # model with the step decay ρ of the second rule (synthetic validation and held-in music:
 # 0.7 for both, decay/default_as_mask.md and decay/bidirectional.md) and with the ρ its file
 # stores now, chosen by the third rule (the same, and the choice half data/real_choice too:
@@ -23,7 +24,7 @@ stored_decay() {  # the step decay a checkpoint's inference defaults hold
 }
 variants=()
 for model in default:refine/pretrained/refine_default.pt \
-  real_noise:refine/pretrained/refine_real_noise.pt; do
+  real_noise:runs/bidirectional/refine_tenth.pt; do  # the real_noise model until 2026-12-03
   name=${model%%:*} checkpoint=${model#*:}
   for decay in $(printf '%s\n' $SECOND_RULE "$(stored_decay "$checkpoint")" | sort -u); do
     MODEL_OVERRIDES="past_decay=$decay" MAX_STEPS=32 TOLERANCES="[1.0e-2,1.0e-3]" \
