@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from real_noise import TEST_SOURCES  # noqa: E402
 
-from refine.data.noise_corpus import EVENTS, EVERYDAY, IMPACTS, load_recordings  # noqa: E402
+from refine.data.noise_corpus import load_recordings, scattered_sources  # noqa: E402
 
 RATE = 8000
 TEST_KINDS = ("typing", "clatter", "street", "nature")  # recorded transients and ambience
@@ -38,7 +38,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=10, help="closest pairs printed")
     args = parser.parse_args()
-    training = load_recordings([EVENTS, *IMPACTS, EVERYDAY], RATE, min_seconds=0.0)
+    scattered = [source for sources in scattered_sources().values() for source in sources]
+    training = load_recordings(scattered, RATE, min_seconds=0.0)
     test_sources = [source for kind in TEST_KINDS for source in TEST_SOURCES[kind]]
     test = load_recordings(test_sources, RATE, min_seconds=0.0)
     if not training or not test:

@@ -186,14 +186,23 @@ EVERYDAY = Source(
              "space/*", "seasonal/hanukkah/*", "seasonal/christmas/santahat*",
              "seasonal/halloween/ghost*"),
 )  # fmt: skip
-SCATTERED = ("events", "impacts", "everyday")  # recordings at random times
 EVENTS_PER_SECOND = (0.5, 4.0)  # the scattered kinds' rate, drawn per file
+
+
+def scattered_sources() -> dict[str, tuple[Source, ...]]:
+    """{kind: its sources} of the kinds made of recordings at random times (looked up when
+    called, as train_sources)."""
+    return {"events": (EVENTS,), "impacts": IMPACTS, "everyday": (EVERYDAY,)}
+
+
+SCATTERED = tuple(scattered_sources())
 
 
 def train_sources() -> tuple[Source, ...]:
     """Every source the training noise is read from (looked up when called, so that a test's
     stand-ins for them count)."""
-    return (*SPEECH, KEYS, *AMBIENCE, EVENTS, *IMPACTS, EVERYDAY)
+    scattered = [source for sources in scattered_sources().values() for source in sources]
+    return (*SPEECH, KEYS, *AMBIENCE, *scattered)
 
 
 TRAIN_PACKAGES = sorted({s.package for s in train_sources()})
@@ -286,18 +295,9 @@ def gather_materials(corpus: Path | None, seed: int, rate: int) -> tuple[dict, d
     clicks = load_recordings([KEYS], rate, min_seconds=0.0)  # each a fraction of a second
     keys = [key for key in clicks if not held_out_key(key[0])]
     music = corpus_files(corpus, "music", rate, item_rng(seed, "music-pool", 0), 80)
-    events = load_recordings([EVENTS], rate, min_seconds=0.0)  # many under a second
-    impacts = load_recordings(IMPACTS, rate, min_seconds=0.0)
-    everyday = load_recordings([EVERYDAY], rate, min_seconds=0.0)
-    loaded = {
-        "babble": speech,
-        "typing": keys,
-        "hum": [],
-        "music": music,
-        "events": events,
-        "impacts": impacts,
-        "everyday": everyday,
-    }
+    loaded = {"babble": speech, "typing": keys, "hum": [], "music": music}
+    for kind, sources in scattered_sources().items():  # many recordings under a second
+        loaded[kind] = load_recordings(sources, rate, min_seconds=0.0)
     materials = {kind: [audio for _, audio, _ in items] for kind, items in loaded.items()}
     origins = {
         kind: sorted({"clean corpus" if source is None else source.package for *_, source in items})
