@@ -27,9 +27,9 @@ BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
 OUT=$P/eleventh
 RUN=runs/eleventh
-TENTH=runs/bidirectional/refine_tenth.pt  # run.sh stage 4: the real_noise model until 2026-12-03
 STEPS=${STEPS:-3000}
 source $P/plateau_recipe.sh  # PLATEAU_RECIPE: the ninth restart's data and loss, lr 3e-4
+source $P/ship_rule.sh  # TENTH, SHIP_RULE_TESTS, against_tenth
 KINDS="[white,pink,brown,mix,white,pink,brown,mix,babble,typing,hum,ambience,events,impacts,everyday]"
 mkdir -p $OUT
 bash $P/train.sh $RUN "$STEPS" train.init_from=$TENTH model.bidirectional=true \
@@ -37,18 +37,9 @@ bash $P/train.sh $RUN "$STEPS" train.init_from=$TENTH model.bidirectional=true \
 CANDIDATE=$RUN/refine_eleventh.pt  # the inference part, as it would ship
 [ -f $CANDIDATE ] || $BIN/python -c "from refine.process.checkpoint import export_checkpoint \
   as e; e('$RUN/checkpoint.pt', '$CANDIDATE')"
-
-# At step 4 (the decay past T does not change it): the tenth's records are bidirectional.sh's,
-# but for the choice half, which no earlier comparison read at step 4 alone.
-MAX_STEPS=4 bash $P/eval_real.sh $TENTH $P/bidirectional/real_choice 4 data/real_choice > /dev/null
-tests=(held_in_music:data/held_in/music held_in_synthetic:data/held_in/synthetic
-       real_choice:data/real_choice real:data/real real_noise:data/real_noise)
-for test in "${tests[@]}"; do
-  IFS=: read -r name data <<< "$test"
-  IRM_FROM=$P/bidirectional/$name MAX_STEPS=4 \
-    bash $P/eval_real.sh $CANDIDATE $OUT/$name 4 "$data" > /dev/null
-  $BIN/python $P/paired.py $P/bidirectional/$name $OUT/$name --steps 4 \
-    --plot "$OUT/${name}_tenth.png" --names "tenth (shipped)" "eleventh" > "$OUT/${name}_tenth.md"
+against_tenth $CANDIDATE $OUT eleventh
+for test in "${SHIP_RULE_TESTS[@]}"; do
+  name=${test%%:*}
   arm=$P/events/everyday/$name
   if [ -d "$arm" ]; then
     $BIN/python $P/paired.py "$arm" $OUT/$name --steps 4 \

@@ -8,8 +8,8 @@
 # pink loss was the cost of a recipe half learnt; if not, it is the price of the events in
 # this network. About 30 minutes on 2 cores (training 22), after eleventh.sh:
 #   bash experiments/pretrained/eleventh_more.sh
-# Writes eleventh_more/<test>/ (eval_real.sh records), eleventh_more/<test>_tenth.md and
-# eleventh_more/<test>_eleventh.md.
+# Writes eleventh_more/<test>/ (eval_real.sh records), eleventh_more/<test>_tenth.md (with
+# its .png) and eleventh_more/<test>_eleventh.md.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
@@ -17,6 +17,7 @@ OUT=$P/eleventh_more
 RUN=runs/eleventh_more
 STEPS=${STEPS:-3000}
 source $P/plateau_recipe.sh  # PLATEAU_RECIPE: the ninth restart's data and loss, lr 3e-4
+source $P/ship_rule.sh  # SHIP_RULE_TESTS, against_tenth
 KINDS="[white,pink,brown,mix,white,pink,brown,mix,babble,typing,hum,ambience,events,impacts,everyday]"
 mkdir -p $OUT
 bash $P/train.sh $RUN "$STEPS" train.init_from=runs/eleventh/refine_eleventh.pt \
@@ -24,14 +25,9 @@ bash $P/train.sh $RUN "$STEPS" train.init_from=runs/eleventh/refine_eleventh.pt 
 CANDIDATE=$RUN/refine_eleventh_more.pt  # the inference part, as it would ship
 [ -f $CANDIDATE ] || $BIN/python -c "from refine.process.checkpoint import export_checkpoint \
   as e; e('$RUN/checkpoint.pt', '$CANDIDATE')"
-tests=(held_in_music:data/held_in/music held_in_synthetic:data/held_in/synthetic
-       real_choice:data/real_choice real:data/real real_noise:data/real_noise)
-for test in "${tests[@]}"; do
-  IFS=: read -r name data <<< "$test"
-  IRM_FROM=$P/bidirectional/$name MAX_STEPS=4 \
-    bash $P/eval_real.sh $CANDIDATE $OUT/$name 4 "$data" > /dev/null
-  $BIN/python $P/paired.py $P/bidirectional/$name $OUT/$name --steps 4 \
-    --names "tenth (shipped)" "eleventh + 3000" > "$OUT/${name}_tenth.md"
+against_tenth $CANDIDATE $OUT "eleventh + 3000"
+for test in "${SHIP_RULE_TESTS[@]}"; do
+  name=${test%%:*}
   $BIN/python $P/paired.py $P/eleventh/$name $OUT/$name --steps 4 \
     --names "eleventh" "eleventh + 3000" > "$OUT/${name}_eleventh.md"
 done
