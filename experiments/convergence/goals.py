@@ -3,7 +3,8 @@
 
     python experiments/convergence/goals.py experiments/convergence as_is mask_extra ...
 
-writes OUT/goals.md and OUT/goals.csv. Goals (the issue's):
+writes OUT/goals.md and OUT/goals.csv (without variants: every OUT/<set>/model). Goals (the
+issue's):
 1. holds: from T to 8T no step more than 0.1 dB below the best step before it; the relative
    update below 1e-3 by t = 4T on at least 95 % of clips, and still falling at 8T (or at
    float32's rounding floor, where a fixed point ends); the divergence guard never fires;
@@ -79,9 +80,15 @@ def row(label: str, folder: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="the experiment folder: OUT/<variant>/summary.json")
-    parser.add_argument("variants", nargs="+", help="variant folders under OUT, in table order")
+    parser.add_argument(
+        "variants", nargs="*",
+        help="variant folders under OUT, in table order (default: every OUT/<set>/model, as "
+        "eval_real.sh writes them, sorted)",
+    )  # fmt: skip
     args = parser.parse_args()
-    rows = [row(name, args.out / name) for name in args.variants]
+    variants = args.variants or sorted(p.relative_to(args.out).as_posix()
+                                       for p in args.out.glob("*/model"))  # fmt: skip
+    rows = [row(name, args.out / name) for name in variants]
     print(write_tables(rows, args.out / "goals"), end="")
 
 

@@ -17,17 +17,11 @@ P=experiments/pretrained
 CANDIDATE=runs/eleventh_more/refine_eleventh_more.pt
 source $P/store_decay.sh
 store_decay $CANDIDATE "data/held_in/music data/real_choice" eleventh_more_third_rule
-decay=$($BIN/python -c "from refine.process.checkpoint import load_checkpoint as l; \
-  print(l('$CANDIDATE')['inference']['past_decay'])")
-goals() {  # goals.py's table of every set in a destination: <records>/goals.md
-  local sets=() set
-  for set in "$1"/*/model; do sets+=("${set#"$1"/}"); done
-  $BIN/python experiments/convergence/goals.py "$1" "${sets[@]}" > /dev/null
-}
+decay=$(stored_decay $CANDIDATE)
 REPORT=$P/decay/report_half/eleventh_more_$decay
 MAX_STEPS=32 TOLERANCES="[1.0e-2,1.0e-3]" \
   bash $P/eval_real.sh $CANDIDATE $REPORT 4 data/real_report > /dev/null
-goals $REPORT
+$BIN/python experiments/convergence/goals.py $REPORT > /dev/null  # its goals.md
 [ -d data/real_clean_end ] || $BIN/python $P/real_recordings.py data/real_clean_end --snrs 20 30
 IRM_FROM=$P/bidirectional/real_clean_end MAX_STEPS=4 \
   bash $P/eval_real.sh $CANDIDATE $P/eleventh_more/real_clean_end 4 data/real_clean_end > /dev/null
@@ -36,5 +30,5 @@ $BIN/python $P/paired.py $P/bidirectional/real_clean_end $P/eleventh_more/real_c
 PAST_T=$P/decay/eleventh_more
 IRM_FROM=$P/bidirectional/real_noise MAX_STEPS=16 \
   bash $P/eval_real.sh $CANDIDATE $PAST_T/real_noise 4 data/real_noise > /dev/null
-goals $PAST_T/real_noise
+$BIN/python experiments/convergence/goals.py $PAST_T/real_noise > /dev/null
 $BIN/python benchmarks/denoise_speed.py --checkpoint $CANDIDATE --hour | tee $PAST_T/speed.txt

@@ -18,10 +18,7 @@ if [ ! -d data/real_report ]; then
     "and python $P/split_real.py data/real data/real_choice data/real_report" >&2
   exit 2
 fi
-stored_decay() {  # the step decay a checkpoint's inference defaults hold
-  $BIN/python -c "from refine.process.checkpoint import load_checkpoint as l; \
-    print(l('$1')['inference']['past_decay'])"
-}
+source $P/store_decay.sh  # stored_decay
 variants=()
 for model in default:refine/pretrained/refine_default.pt \
   real_noise:runs/bidirectional/refine_tenth.pt; do  # the real_noise model until 2026-12-03
@@ -41,10 +38,6 @@ $BIN/python experiments/convergence/goals.py $OUT "${variants[@]}"
 # (<test>/goals.md).
 for past_t in $P/decay/bidirectional_second_rule $P/decay/bidirectional; do
   for test in real real_noise; do
-    sets=()
-    for set in "$past_t/$test"/*/model; do
-      sets+=("${set#"$past_t/$test"/}")
-    done
-    $BIN/python experiments/convergence/goals.py "$past_t/$test" "${sets[@]}" > /dev/null
+    $BIN/python experiments/convergence/goals.py "$past_t/$test" > /dev/null
   done
 done
