@@ -31,6 +31,7 @@ from refine.data import (
     SyntheticDataset,
 )
 from refine.data.noise import NOISE_KINDS
+from refine.data.noise_perturbation import NoisePerturbation
 from refine.runtime import warnings_to_log
 from refine.train import distributed
 from refine.train.loop import TrainSettings, format_table, train
@@ -70,6 +71,8 @@ SOURCE_KEYS = {
         "train_examples",
         "snr_range",
         "file_weighting",
+        "noise_speed_range",
+        "noise_eq_db",
     },
     "clean_folders": {
         "clean_dir",
@@ -80,6 +83,8 @@ SOURCE_KEYS = {
         "noise_dir",
         "noise_only_under",
         "clean_subfolders",
+        "noise_speed_range",
+        "noise_eq_db",
     },
 }
 
@@ -136,6 +141,7 @@ def build_datasets(data: DictConfig) -> tuple:
             snr_range=tuple(data.snr_range),
             seed=data.seed,
             file_weighting=data.file_weighting,
+            noise_perturbation=noise_perturbation(data),
             **common,
         )
     else:  # clean_folders
@@ -154,9 +160,15 @@ def build_datasets(data: DictConfig) -> tuple:
             clean_subfolders=(
                 None if data.clean_subfolders is None else list(data.clean_subfolders)
             ),
+            noise_perturbation=noise_perturbation(data),
             **common,
         )
     return train, validation
+
+
+def noise_perturbation(data: DictConfig) -> NoisePerturbation:
+    """How the recorded noise is played: data.noise_speed_range and data.noise_eq_db."""
+    return NoisePerturbation.from_settings(data.noise_speed_range, data.noise_eq_db)
 
 
 def train_settings(t: DictConfig) -> TrainSettings:

@@ -32,6 +32,7 @@ from tqdm import tqdm
 from refine.audio import load_audio, save_audio
 from refine.data.folders import ClipFolder, crop_or_pad, match_lengths, pair_files
 from refine.data.noise import NOISE_KINDS, colored_noise, mix_at_snr, snr_db
+from refine.data.noise_perturbation import NoisePerturbation
 from refine.data.noise_sources import NoiseFiles, NoiseKinds
 from refine.data.synth import synth_music
 
@@ -208,7 +209,8 @@ class CleanFolderDataset(Dataset):
     a kind to the clean files under those subfolders (music noise under speech only).
     file_weighting: "uniform" draws every file equally often; "duration" in proportion to
     its length. clean_subfolders: draw only from these top-level subfolders of clean_dir
-    (None: all of it).
+    (None: all of it). noise_perturbation: how the recorded kinds' windows are played
+    (refine.data.noise_perturbation; None: as recorded).
     Loaded files are cached in memory, per worker.
     """
 
@@ -227,6 +229,7 @@ class CleanFolderDataset(Dataset):
         noise_dir: str | os.PathLike | None = None,
         noise_only_under: dict[str, str | list[str]] | None = None,
         clean_subfolders: Sequence[str] | None = None,
+        noise_perturbation: NoisePerturbation | None = None,
     ):
         _check_sizes(num_examples, segment_seconds)
         if noise_seconds is not None and noise_seconds < segment_seconds:
@@ -236,7 +239,9 @@ class CleanFolderDataset(Dataset):
             )
         self.clean = ClipFolder(clean_dir, sample_rate, file_weighting, clean_subfolders)
         period = None if noise_seconds is None else round(noise_seconds * sample_rate)
-        self.noises = NoiseKinds(noise_kinds, sample_rate, noise_dir, period, noise_only_under)
+        self.noises = NoiseKinds(
+            noise_kinds, sample_rate, noise_dir, period, noise_only_under, noise_perturbation
+        )
         self.num_examples = num_examples
         self.sample_rate = sample_rate
         self.num_samples = round(segment_seconds * sample_rate)
@@ -281,8 +286,9 @@ class CleanNoiseFolderDataset(Dataset):
     is copied to every clean channel; noise with other channel counts is mixed to mono first.
     The SNR is over all channels together. snr_db is measured (−inf for a silent clean
     window, where the noise is left unscaled); noise_kind is the noise file's path relative
-    to noise_dir, without extension. file_weighting applies to the clean files. Loaded
-    files are cached in memory, per worker.
+    to noise_dir, without extension. file_weighting applies to the clean files.
+    noise_perturbation: how each noise window is played (refine.data.noise_perturbation;
+    None: as recorded). Loaded files are cached in memory, per worker.
     """
 
     def __init__(
@@ -296,10 +302,11 @@ class CleanNoiseFolderDataset(Dataset):
         seed: int = 0,
         split: str = "train",
         file_weighting: str = "uniform",
+        noise_perturbation: NoisePerturbation | None = None,
     ):
         _check_sizes(num_examples, segment_seconds)
         self.clean = ClipFolder(clean_dir, sample_rate, file_weighting)
-        self.noises = NoiseFiles(noise_dir, sample_rate)
+        self.noises = NoiseFiles(noise_dir, sample_rate, perturbation=noise_perturbation)
         self.num_examples = num_examples
         self.num_samples = round(segment_seconds * sample_rate)
         self.sample_rate = sample_rate

@@ -24,6 +24,7 @@ import torch
 
 from refine.data.folders import ClipFolder, looped_window
 from refine.data.noise import NOISE_KINDS, colored_noise
+from refine.data.noise_perturbation import NoisePerturbation, perturb_window, source_length
 
 AUDIBLE = 1e-3  # a window is audible when its mean power is at least this share of the file's
 
@@ -57,12 +58,22 @@ def audible_window(
 
 class AudibleWindows:
     """audible_window over the files of a ClipFolder, with each file's audible starts worked
-    out once per process (per data-loader worker, like the folder's own cache)."""
+    out once per process (per data-loader worker, like the folder's own cache), perturbed
+    when `perturbation` changes anything (refine.data.noise_perturbation): then the speed
+    and equaliser are drawn first and the window covers what that speed plays."""
 
-    def __init__(self, folder: ClipFolder):
+    def __init__(self, folder: ClipFolder, perturbation: NoisePerturbation | None = None):
         self.folder, self.starts = folder, {}
+        self.perturbation = None if perturbation is None or perturbation.identity else perturbation
 
     def __call__(self, path: Path, length: int, generator: torch.Generator) -> torch.Tensor:
+        if self.perturbation is None:
+            return self._window(path, length, generator)
+        speed, gains = self.perturbation.draw(generator)
+        recorded = self._window(path, source_length(length, speed), generator)
+        return perturb_window(recorded, length, speed, gains, self.folder.sample_rate)
+
+    def _window(self, path: Path, length: int, generator: torch.Generator) -> torch.Tensor:
         audio = self.folder.load(path)  # (C, N)
         if (path, length) not in self.starts:
             self.starts[path, length] = audible_starts(audio, length)
@@ -80,6 +91,8 @@ class NoiseKinds:
             clip's length); see colored_noise.
         only_under: {kind: subfolder or list of subfolders of the clean folder} the kind is
             restricted to (music under speech: {"music": ["speech", "voices"]}).
+        perturbation: how the recorded kinds' windows are perturbed (None: as recorded); the
+            generated colours never are.
     """
 
     def __init__(
@@ -89,6 +102,7 @@ class NoiseKinds:
         noise_dir: str | os.PathLike | None = None,
         period: int | None = None,
         only_under: dict[str, str | list[str]] | None = None,
+        perturbation: NoisePerturbation | None = None,
     ):
         if isinstance(kinds, str) or not kinds:
             raise ValueError(f"noise_kinds must be a non-empty list of kinds, got {kinds!r}")
@@ -109,7 +123,9 @@ class NoiseKinds:
                     f"{NOISE_KINDS} or subfolders of data.noise_dir"
                 )
             self.folders[kind] = ClipFolder(folder, sample_rate)
-        self.windows = {kind: AudibleWindows(folder) for kind, folder in self.folders.items()}
+        self.windows = {
+            kind: AudibleWindows(folder, perturbation) for kind, folder in self.folders.items()
+        }
         self.only_under = {
             kind: (under,) if isinstance(under, str) else tuple(under)
             for kind, under in (only_under or {}).items()
@@ -144,11 +160,12 @@ class NoiseKinds:
 class NoiseFiles(ClipFolder):
     """Every audio file under a folder as noise, drawn uniformly, mixed to mono and copied to
     every channel of the clip when its channels differ; the kind is the file's path relative
-    to the folder, without extension."""
+    to the folder, without extension. `perturbation` (keyword): how each window is perturbed
+    (None: as recorded)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, perturbation: NoisePerturbation | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.windows = AudibleWindows(self)
+        self.windows = AudibleWindows(self, perturbation)
 
     def noise(self, path: Path, generator: torch.Generator, channels: int, length: int):
         recording = self.windows(path, length, generator)  # (C', T)

@@ -100,8 +100,11 @@ def test_a_data_source_that_would_ignore_or_lack_a_key_is_refused_by_name(tmp_pa
     with pytest.raises(ValueError, match=r"paired_folders needs data.clean_dir, data.noisy_dir"):
         train_from_config(tiny_config("data.source=paired_folders"), tmp_path / "a")
     switched = tiny_config("data=clean_folders", "data.clean_dir=x", "data.source=synthetic")
-    ignored = "data.clean_dir, data.clean_subfolders, data.file_weighting, data.noise_dir"
-    with pytest.raises(ValueError, match=rf"synthetic ignores {ignored}, data.noise_only_under"):
+    ignored = (
+        "data.clean_dir, data.clean_subfolders, data.file_weighting, data.noise_dir, "
+        "data.noise_eq_db, data.noise_only_under"
+    )
+    with pytest.raises(ValueError, match=rf"synthetic ignores {ignored}"):
         train_from_config(switched, tmp_path / "b")
     _, clean_dir = write_synthetic_folders(
         tmp_path / "data", 2, segment_seconds=0.3, progress=False
@@ -164,7 +167,8 @@ def test_training_reads_folders_of_audio(tmp_path, source):
     if source == "paired_folders":
         folders = [f"data.noisy_dir={noisy_dir}", f"data.clean_dir={clean_dir}"]
     elif source == "clean_noise_folders":  # the noisy files stand in for recordings of noise
-        folders = [f"data.clean_dir={clean_dir}", f"data.noise_dir={noisy_dir}"]
+        folders = [f"data.clean_dir={clean_dir}", f"data.noise_dir={noisy_dir}",
+                   "data.noise_speed_range=[0.8,1.25]"]  # fmt: skip
     elif source == "noise_corpus":  # clean_folders with a recorded kind kept to a subfolder
         (tmp_path / "noise").mkdir()
         (tmp_path / "noise" / "babble").symlink_to(noisy_dir)
@@ -174,6 +178,8 @@ def test_training_reads_folders_of_audio(tmp_path, source):
             f"data.noise_dir={tmp_path / 'noise'}",
             "data.noise_kinds=[white,babble]",
             "data.noise_only_under={babble:speech}",
+            "data.noise_speed_range=[0.8,1.25]",
+            "data.noise_eq_db=6",
         ]
     else:
         folders = [f"data.clean_dir={clean_dir}"]
