@@ -17,6 +17,8 @@ AFFINE=${RUN}_drift/refine_affine.pt      # the default model until its mask rew
 SEVENTH=${RUN}_context/refine_context.pt  # the real_noise model until the ninth restart
 NINTH=${RUN}_retrained/refine_ninth.pt    # the real_noise model until the tenth restart
 TENTH=runs/bidirectional/refine_tenth.pt  # the real_noise model until the eleventh restart
+# The eleventh restart continued (runs/eleventh_more/refine_eleventh_more.pt) was the
+# real_noise model until the soup of the three (runs/perturb/soup_three.pt).
 STEPS=${STEPS:-16000}  # optimiser steps before fine-tuning: about an hour on 2 cores
 
 # 1. Clean corpus: rendered scores, synthetic speech, synthetic music (about 2.8 h of audio),
@@ -141,7 +143,7 @@ bash $OUT/train.sh $BIDIRECTIONAL/train 6000 train.init_from=$BIDIRECTIONAL/star
 # 4. Ship the inference part of the checkpoints inside the package. The default model is the
 #    drifting-noise stage rewritten as a mask model (AS_MASK, stage 3: better than the affine
 #    stage on every held-in and real test, default_as_mask.sh); the real-noise model (the
-#    eleventh restart, at the end of this stage) ships beside it (refine-denoise --checkpoint
+#    soup of the eleventh restart's continuations, at the end of this stage) ships beside it (refine-denoise --checkpoint
 #    real_noise), since it gives back 4 points of the oracle's gain in white and pink noise
 #    and harms nearly clean audio. The models they replaced (the affine drifting-noise stage,
 #    the seventh, ninth and tenth restarts) are exported beside their runs for the
@@ -180,16 +182,23 @@ $BIN/python $OUT/real_recordings.py data/real
 $BIN/python $OUT/split_real.py data/real data/real_choice data/real_report
 store_decay $SHIPPED "data/held_in/music data/real_choice" default_third_rule
 store_decay $TENTH "data/held_in/music data/real_choice" real_noise_third_rule
-#    The eleventh restart, the real_noise model since 2026-12-03: the tenth continued 3000
-#    steps on all seven recorded kinds of the noise corpus (with the three packages of sound
-#    events scattered in time that events.sh measured one by one) and the colours listed
-#    twice (eleventh.sh; it failed the ship rule written there in pink noise), then 3000
-#    steps more of the same (eleventh_more.sh: the rule met); its step decay by the third
-#    rule and the measurements its model card quotes (eleventh_ship.sh).
+#    The eleventh restart, the real_noise model from 2026-12-03 (third session): the tenth
+#    continued 3000 steps on all seven recorded kinds of the noise corpus (with the three
+#    packages of sound events scattered in time that events.sh measured one by one) and the
+#    colours listed twice (eleventh.sh; it failed the ship rule written there in pink noise),
+#    then 3000 steps more of the same (eleventh_more.sh: the rule met); its step decay by the
+#    third rule and the measurements its model card quotes (eleventh_ship.sh).
 bash $OUT/eleventh.sh
 bash $OUT/eleventh_more.sh
 bash $OUT/eleventh_ship.sh
-cp runs/eleventh_more/refine_eleventh_more.pt $REAL_SHIPPED
+#    The soup of the three, the real_noise model since 2026-12-03 (fourth session): the
+#    eleventh continued 3000 steps two ways, as recorded and with perturbed recorded noise
+#    (perturb.sh; the perturbed arm failed its ship rule), and the two averaged with their
+#    start (soup.sh: the rule met); its step decay and measurements (soup_ship.sh).
+bash $OUT/perturb.sh
+bash $OUT/soup.sh
+bash $OUT/soup_ship.sh
+cp runs/perturb/soup_three.pt $REAL_SHIPPED
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.
