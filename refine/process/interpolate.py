@@ -14,9 +14,10 @@ from refine.process.checkpoint import CheckpointError, load_checkpoint, save_che
 
 def interpolated_checkpoint(a: str | Path, b: str | Path, alpha: float, target: str | Path) -> None:
     """Write (1 − α)·a + α·b to `target`, with b's spec, config, step and inference defaults
-    (α = 1 is b's file again). Floating-point tensors are mixed, others taken from b. Refuses
-    α outside [0, 1], checkpoints whose weights differ in names or shapes, and a target that
-    exists."""
+    (α = 1 is b's file again) and what it was made from: {"a", "b", "alpha"}, each file by
+    its path, nested where it was made this way itself (a soup of soups says all its
+    ingredients). Floating-point tensors are mixed, others taken from b. Refuses α outside
+    [0, 1], checkpoints whose weights differ in names or shapes, and a target that exists."""
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
     if Path(target).exists():
@@ -31,4 +32,12 @@ def interpolated_checkpoint(a: str | Path, b: str | Path, alpha: float, target: 
         for name, w in second["model"].items()
     }
     kept = {key: second[key] for key in ("config", "step", "inference") if key in second}
-    save_checkpoint(target, spec=second["spec"], model=weights, **kept)
+    made_from = {"a": _origin(a, first), "b": _origin(b, second), "alpha": float(alpha)}
+    save_checkpoint(target, spec=second["spec"], model=weights, made_from=made_from, **kept)
+
+
+def _origin(path: str | Path, contents: dict) -> str | dict:
+    """A checkpoint's path, or {"path", "made_from"} when it was interpolated itself."""
+    if "made_from" not in contents:
+        return str(path)
+    return {"path": str(path), "made_from": contents["made_from"]}

@@ -1,5 +1,6 @@
-"""Interpolated checkpoints: the ends are the two files, the middle the mean, the spec b's;
-other architectures, α outside [0, 1] and an existing target are refused."""
+"""Interpolated checkpoints: the ends are the two files, the middle the mean, the spec b's,
+and the file says what it was made from; other architectures, α outside [0, 1] and an
+existing target are refused."""
 
 import pytest
 import torch
@@ -38,6 +39,22 @@ def test_the_ends_are_the_two_checkpoints_and_the_middle_their_mean(tmp_path):
             if weight.is_floating_point():
                 expected = (1 - alpha) * a[name] + alpha * weight
                 torch.testing.assert_close(mixed["model"][name], expected)
+
+
+def test_a_soup_of_soups_says_every_ingredient_and_weight(tmp_path):
+    for seed, name in enumerate("abc"):
+        checkpoint(tmp_path / f"{name}.pt", seed)
+    interpolated_checkpoint(tmp_path / "a.pt", tmp_path / "b.pt", 0.5, tmp_path / "ab.pt")
+    interpolated_checkpoint(tmp_path / "ab.pt", tmp_path / "c.pt", 1 / 3, tmp_path / "abc.pt")
+    made_from = load_checkpoint(tmp_path / "abc.pt")["made_from"]
+    assert made_from == {
+        "a": {
+            "path": str(tmp_path / "ab.pt"),
+            "made_from": {"a": str(tmp_path / "a.pt"), "b": str(tmp_path / "b.pt"), "alpha": 0.5},
+        },
+        "b": str(tmp_path / "c.pt"),
+        "alpha": 1 / 3,
+    }
 
 
 def test_other_architectures_a_wrong_alpha_and_an_existing_target_are_refused(tmp_path):
