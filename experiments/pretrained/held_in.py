@@ -8,13 +8,16 @@ looking at the real recordings.
 
     synthetic/speech_<kind>  the clean corpus's synthetic speech (espeak-ng, flite)
     recorded/speech_<kind>   the clean corpus's recorded speech (refine.data.voices)
-    music/music_<colour>     the clean corpus's rendered scores (fluidsynth), in white and
-                             pink noise made as real_recordings.py makes it
+    music_noise/music_<kind> the clean corpus's rendered scores (fluidsynth)
+    music/music_<colour>     the same scores in white and pink noise made as
+                             real_recordings.py makes it
 
 in babble, typing and ambience from data/noise, at 0 and 5 dB: CLIPS files of each, drawn by
-seed, at most CLIP_SECONDS. Written as real_noise.py writes (noisy/ and clean/ WAV pairs) for
-eval_real.sh. The files are training material: a model has heard each noise recording (and
-the new model each voice, every model each score), though not these mixtures.
+seed, at most CLIP_SECONDS (music_noise: to ask whether music under the training babble is
+removed, where music under the held-out babble is not). Written as real_noise.py writes
+(noisy/ and clean/ WAV pairs) for eval_real.sh. The files are training material: a model has
+heard each noise recording (and the new model each voice, every model each score), though
+not these mixtures.
 """
 
 import argparse
@@ -52,17 +55,27 @@ def write_sets(out: Path, corpus: Path, noise: Path, seed: int = 0) -> None:
     for target, part in TARGETS.items():
         clips = drawn_files(corpus / part, item_rng(seed, f"held-in-{target}", 0), CLIPS)
         for kind in KINDS:
-            for index, path in enumerate(clips):
-                clean = trim_silence(load_audio(path, RATE)[0])[:, : round(CLIP_SECONDS * RATE)]
-                for snr in SNRS:
-                    rng = item_rng(seed, f"held-in-{target}-{kind}-{snr:g}", index)
-                    recording = load_audio(noises[kind][rng.integers(len(noises[kind]))], RATE)
-                    noise = noise_makers.cut(recording[0][0].double().numpy(), rng,
-                                             clean.shape[-1])  # fmt: skip
-                    write_pair(out / target / f"speech_{kind}", path.stem, snr, clean,
-                               noise.to(clean))  # fmt: skip
+            write_in_noise(out / target / f"speech_{kind}", clips, noises[kind],
+                           f"held-in-{target}-{kind}", seed)  # fmt: skip
             print(f"{target}/speech_{kind}: {len(clips)} clips x {len(SNRS)} SNRs")
     write_music_sets(out / "music", corpus, seed)
+    music = drawn_files(corpus / "music", item_rng(seed, "held-in-music", 0), CLIPS)
+    for kind in KINDS:
+        write_in_noise(out / "music_noise" / f"music_{kind}", music, noises[kind],
+                       f"held-in-music-{kind}", seed)  # fmt: skip
+        print(f"music_noise/music_{kind}: {len(music)} clips x {len(SNRS)} SNRs")
+
+
+def write_in_noise(folder: Path, clips: list[Path], noises: list[Path], key: str, seed: int):
+    """Each clip (trimmed, at most CLIP_SECONDS) in a window of one of `noises` at each SNR,
+    the noise drawn from (seed, "<key>-<SNR>", clip index)."""
+    for index, path in enumerate(clips):
+        clean = trim_silence(load_audio(path, RATE)[0])[:, : round(CLIP_SECONDS * RATE)]
+        for snr in SNRS:
+            rng = item_rng(seed, f"{key}-{snr:g}", index)
+            recording = load_audio(noises[rng.integers(len(noises))], RATE)
+            noise = noise_makers.cut(recording[0][0].double().numpy(), rng, clean.shape[-1])
+            write_pair(folder, path.stem, snr, clean, noise.to(clean))
 
 
 def write_music_sets(out: Path, corpus: Path, seed: int) -> None:
