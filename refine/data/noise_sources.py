@@ -33,13 +33,23 @@ def audible_starts(audio: torch.Tensor, length: int) -> torch.Tensor | None:
     """The starts of the windows of `length` in audio (C, N) whose mean power is at least
     AUDIBLE times the recording's: (S,); None when every window is audible or none is, or
     when the recording is not longer than the window (it is then looped whole)."""
-    size = audio.shape[-1]
-    if size <= length:
-        return None
+    return audible_starts_of(power_sums(audio), length)
+
+
+def power_sums(audio: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """What audible_starts reads of audio (C, N) for any window length: the running sums of
+    its power over channels (N + 1,), from 0, and its mean power ()."""
     power = audio.double().square().mean(0)  # (N,)
-    sums = torch.cat([power.new_zeros(1), power.cumsum(0)])  # (N + 1,)
-    energies = sums[length:] - sums[:-length]  # (N − length + 1,): each window's energy
-    audible = torch.nonzero(energies >= AUDIBLE * power.mean() * length).flatten()
+    return torch.cat([power.new_zeros(1), power.cumsum(0)]), power.mean()
+
+
+def audible_starts_of(sums: tuple[torch.Tensor, torch.Tensor], length: int) -> torch.Tensor | None:
+    """audible_starts from a recording's power_sums."""
+    running, mean = sums
+    if len(running) - 1 <= length:
+        return None
+    energies = running[length:] - running[:-length]  # (N − length + 1,): each window's energy
+    audible = torch.nonzero(energies >= AUDIBLE * mean * length).flatten()
     return None if len(audible) in (0, len(energies)) else audible
 
 
@@ -47,8 +57,9 @@ def audible_window(
     audio: torch.Tensor, length: int, generator: torch.Generator, starts: torch.Tensor | None
 ) -> torch.Tensor:
     """(C, N) -> (C, length): a random window as looped_window draws it, among the audible
-    `starts` (audible_starts(audio, length), which callers cache per file). One draw of the
-    generator; the same window as looped_window's when every window is audible (None)."""
+    `starts` (audible_starts(audio, length); AudibleWindows caches what they are worked out
+    from). One draw of the generator; the same window as looped_window's when every window
+    is audible (None)."""
     if starts is None:
         return looped_window(audio, length, generator)
     offset = torch.randint(0, 2**31 - 1, (), generator=generator).item()
@@ -57,13 +68,15 @@ def audible_window(
 
 
 class AudibleWindows:
-    """audible_window over the files of a ClipFolder, with each file's audible starts worked
-    out once per process (per data-loader worker, like the folder's own cache), perturbed
-    when `perturbation` changes anything (refine.data.noise_perturbation): then the speed
-    and equaliser are drawn first and the window covers what that speed plays."""
+    """audible_window over the files of a ClipFolder, with each file's power_sums worked out
+    once per process (per data-loader worker, like the folder's own cache), so that the
+    audible starts of any window length cost one pass (a perturbed window's length changes
+    with its drawn speed); perturbed when `perturbation` changes anything
+    (refine.data.noise_perturbation): then the speed and equaliser are drawn first and the
+    window covers what that speed plays."""
 
     def __init__(self, folder: ClipFolder, perturbation: NoisePerturbation | None = None):
-        self.folder, self.starts = folder, {}
+        self.folder, self.sums = folder, {}
         self.perturbation = None if perturbation is None or perturbation.identity else perturbation
 
     def __call__(self, path: Path, length: int, generator: torch.Generator) -> torch.Tensor:
@@ -75,9 +88,10 @@ class AudibleWindows:
 
     def _window(self, path: Path, length: int, generator: torch.Generator) -> torch.Tensor:
         audio = self.folder.load(path)  # (C, N)
-        if (path, length) not in self.starts:
-            self.starts[path, length] = audible_starts(audio, length)
-        return audible_window(audio, length, generator, self.starts[path, length])
+        if path not in self.sums:
+            self.sums[path] = power_sums(audio)
+        starts = audible_starts_of(self.sums[path], length)
+        return audible_window(audio, length, generator, starts)
 
 
 class NoiseKinds:
