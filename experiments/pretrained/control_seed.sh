@@ -15,11 +15,10 @@ P=experiments/pretrained
 OUT=$P/perturb/control_seed16
 RUN=runs/perturb/control_seed16
 START=runs/eleventh_more/refine_eleventh_more.pt
-source $P/plateau_recipe.sh  # PLATEAU_RECIPE: the ninth restart's data and loss, lr 3e-4
+source $P/plateau_recipe.sh  # PLATEAU_RECIPE (the ninth restart's recipe), ELEVENTH_KINDS
 source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair
-KINDS="[white,pink,brown,mix,white,pink,brown,mix,babble,typing,hum,ambience,events,impacts,everyday]"
 bash $P/train.sh $RUN 3000 train.init_from=$START model.bidirectional=true \
-  "${PLATEAU_RECIPE[@]}" train.seed=16 "data.noise_kinds=$KINDS"
+  "${PLATEAU_RECIPE[@]}" train.seed=16 "data.noise_kinds=$ELEVENTH_KINDS"
 model=$RUN/refine_control_seed16.pt  # the inference part
 [ -f $model ] || $BIN/python -c "from refine.process.checkpoint import export_checkpoint \
   as e; e('$RUN/checkpoint.pt', '$model')"

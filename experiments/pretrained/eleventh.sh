@@ -28,12 +28,11 @@ P=experiments/pretrained
 OUT=$P/eleventh
 RUN=runs/eleventh
 STEPS=${STEPS:-3000}
-source $P/plateau_recipe.sh  # PLATEAU_RECIPE: the ninth restart's data and loss, lr 3e-4
+source $P/plateau_recipe.sh  # PLATEAU_RECIPE (the ninth restart's recipe), ELEVENTH_KINDS
 source $P/ship_rule.sh  # TENTH, SHIP_RULE_TESTS, against_tenth
-KINDS="[white,pink,brown,mix,white,pink,brown,mix,babble,typing,hum,ambience,events,impacts,everyday]"
 mkdir -p $OUT
 bash $P/train.sh $RUN "$STEPS" train.init_from=$TENTH model.bidirectional=true \
-  "${PLATEAU_RECIPE[@]}" train.seed=13 "data.noise_kinds=$KINDS"
+  "${PLATEAU_RECIPE[@]}" train.seed=13 "data.noise_kinds=$ELEVENTH_KINDS"
 CANDIDATE=$RUN/refine_eleventh.pt  # the inference part, as it would ship
 [ -f $CANDIDATE ] || $BIN/python -c "from refine.process.checkpoint import export_checkpoint \
   as e; e('$RUN/checkpoint.pt', '$CANDIDATE')"

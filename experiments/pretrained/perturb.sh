@@ -26,15 +26,14 @@ P=experiments/pretrained
 OUT=$P/perturb
 STEPS=${STEPS:-3000}
 SHIPPED=runs/eleventh_more/refine_eleventh_more.pt
-source $P/plateau_recipe.sh  # PLATEAU_RECIPE: the ninth restart's data and loss, lr 3e-4
+source $P/plateau_recipe.sh  # PLATEAU_RECIPE (the ninth restart's recipe), ELEVENTH_KINDS
 source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair
-KINDS="[white,pink,brown,mix,white,pink,brown,mix,babble,typing,hum,ambience,events,impacts,everyday]"
 PERTURBED=("data.noise_speed_range=[0.8,1.25]" data.noise_eq_db=6.0)
 for arm in control perturbed; do
   settings=()
   [ $arm = perturbed ] && settings=("${PERTURBED[@]}")
   bash $P/train.sh runs/perturb/$arm "$STEPS" train.init_from=$SHIPPED model.bidirectional=true \
-    "${PLATEAU_RECIPE[@]}" train.seed=15 "data.noise_kinds=$KINDS" "${settings[@]}"
+    "${PLATEAU_RECIPE[@]}" train.seed=15 "data.noise_kinds=$ELEVENTH_KINDS" "${settings[@]}"
 done
 for arm in control perturbed; do
   model=runs/perturb/$arm/refine_perturb_$arm.pt  # the inference part, as it would ship

@@ -1,4 +1,5 @@
-# Sourced by capacity.sh, bidirectional.sh and run.sh (the tenth restart): the ninth
+# Sourced by capacity.sh, bidirectional.sh, run.sh (the tenth restart), and eleventh.sh and
+# the runs continued from it (eleventh_more.sh, perturb.sh, control_seed.sh): the ninth
 # restart's data and loss (run.sh stage 3: eight noise kinds without music, -5 to 30 dB,
 # capped, 2 s clips 4 a batch, the mask update with steps past T) at a gentler peak than its
 # 5e-4 for a restart from its plateau, another draw order. Every arm trained on it from the
@@ -9,3 +10,7 @@ PLATEAU_RECIPE=(model.update=mask model.past_decay=0.5 train.extra_steps=12
                 "data.noise_kinds=[white,pink,brown,mix,babble,typing,hum,ambience]"
                 "data.clean_subfolders=[music,speech,synth]" data.segment_seconds=2.0
                 train.batch_size=4)
+# The eleventh restart's kinds (eleventh.sh, and every run continued from it): each recorded
+# kind of the noise corpus once and the four colours twice, so colours are drawn 8/15 of the
+# time, near the tenth's 4/8.
+ELEVENTH_KINDS="[white,pink,brown,mix,white,pink,brown,mix,babble,typing,hum,ambience,events,impacts,everyday]"
