@@ -82,6 +82,7 @@ SOURCE_KEYS = {
         "file_weighting",
         "noise_dir",
         "noise_only_under",
+        "noise_kinds_under",
         "clean_subfolders",
         "noise_speed_range",
         "noise_eq_db",
@@ -161,6 +162,9 @@ def build_datasets(data: DictConfig) -> tuple:
                 None if data.clean_subfolders is None else list(data.clean_subfolders)
             ),
             noise_perturbation=noise_perturbation(data),
+            noise_kinds_under=(
+                OmegaConf.to_container(data.noise_kinds_under) if data.noise_kinds_under else None
+            ),
             **common,
         )
     return train, validation

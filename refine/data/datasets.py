@@ -207,10 +207,12 @@ class CleanFolderDataset(Dataset):
     period), so pink and brown noise drift within a clip as in a long recording; None makes
     it at the clip's length. noise_only_under: {kind: clean subfolder or list of them} keeps
     a kind to the clean files under those subfolders (music noise under speech only).
-    file_weighting: "uniform" draws every file equally often; "duration" in proportion to
-    its length. clean_subfolders: draw only from these top-level subfolders of clean_dir
-    (None: all of it). noise_perturbation: how the recorded kinds' windows are played
-    (refine.data.noise_perturbation; None: as recorded).
+    noise_kinds_under: {clean subfolder: kinds} the files under a subfolder draw their kind
+    from its own list instead of noise_kinds (voices over music more often); a subfolder
+    with no files among those drawn is refused. file_weighting: "uniform" draws every file
+    equally often; "duration" in proportion to its length. clean_subfolders: draw only from
+    these top-level subfolders of clean_dir (None: all of it). noise_perturbation: how the
+    recorded kinds' windows are played (refine.data.noise_perturbation; None: as recorded).
     Loaded files are cached in memory, per worker.
     """
 
@@ -230,6 +232,7 @@ class CleanFolderDataset(Dataset):
         noise_only_under: dict[str, str | list[str]] | None = None,
         clean_subfolders: Sequence[str] | None = None,
         noise_perturbation: NoisePerturbation | None = None,
+        noise_kinds_under: dict[str, list[str]] | None = None,
     ):
         _check_sizes(num_examples, segment_seconds)
         if noise_seconds is not None and noise_seconds < segment_seconds:
@@ -239,8 +242,15 @@ class CleanFolderDataset(Dataset):
             )
         self.clean = ClipFolder(clean_dir, sample_rate, file_weighting, clean_subfolders)
         period = None if noise_seconds is None else round(noise_seconds * sample_rate)
+        _check_parts(self.clean, noise_kinds_under or {})
         self.noises = NoiseKinds(
-            noise_kinds, sample_rate, noise_dir, period, noise_only_under, noise_perturbation
+            noise_kinds,
+            sample_rate,
+            noise_dir,
+            period,
+            noise_only_under,
+            noise_perturbation,
+            noise_kinds_under,
         )
         self.num_examples = num_examples
         self.sample_rate = sample_rate
@@ -261,6 +271,20 @@ class CleanFolderDataset(Dataset):
         clean = crop_or_pad(self.clean.load(path), self.num_samples, generator)  # (C, T)
         noise = self.noises.noise(kind, generator, clean.shape[0], self.num_samples)  # (C, T)
         return _mixed_item(clean, noise, snr, kind)
+
+
+def _check_parts(clean: ClipFolder, kinds_under: dict) -> None:
+    """Refuse noise_kinds_under keys that are no subfolder of the drawn clean files: their
+    lists would never be read."""
+    parts = {path.relative_to(clean.folder).parts for path in clean.files}
+    present = sorted({part[0] for part in parts if len(part) > 1})
+    unknown = sorted(set(kinds_under) - set(present))
+    if unknown:
+        raise ValueError(
+            f"noise_kinds_under names {', '.join(unknown)}, which hold(s) none of the clean "
+            f"files drawn from {clean.folder}; its subfolders with audio are "
+            f"{', '.join(present) or 'none'}"
+        )
 
 
 def _mixed_item(clean: torch.Tensor, noise: torch.Tensor, snr: float, kind: str) -> dict:

@@ -8,7 +8,9 @@ the files of a noise folder. The folder datasets (refine.data.datasets) compose 
   babble, typing, hum, music, ambience), whose files are windowed (looped when short) and
   copied to every channel. `only_under` keeps a kind to clean files under given subfolders
   of the clean folder: music as interference under speech ({"music": "speech"}), not music
-  over music, where nothing says which music is the signal.
+  over music, where nothing says which music is the signal. `kinds_under` gives the clips
+  of a clean subfolder a mix of their own: voices over music more often than the whole
+  corpus's mix would put them there ({"music": [..., "babble", "babble"]}).
 - `NoiseFiles`: every file of a folder, drawn uniformly; its kind is its path.
 
 Both draw only audible windows of a recording (`audible_window`): typing or clatter falls
@@ -105,6 +107,9 @@ class NoiseKinds:
             clip's length); see colored_noise.
         only_under: {kind: subfolder or list of subfolders of the clean folder} the kind is
             restricted to (music under speech: {"music": ["speech", "voices"]}).
+        kinds_under: {subfolder of the clean folder: kinds} clips of files under the
+            subfolder draw their kind from this list instead of `kinds` (None: every clip
+            from `kinds`, with the same draws as before the option existed).
         perturbation: how the recorded kinds' windows are perturbed (None: as recorded); the
             generated colours never are.
     """
@@ -117,11 +122,15 @@ class NoiseKinds:
         period: int | None = None,
         only_under: dict[str, str | list[str]] | None = None,
         perturbation: NoisePerturbation | None = None,
+        kinds_under: dict[str, list[str]] | None = None,
     ):
-        if isinstance(kinds, str) or not kinds:
-            raise ValueError(f"noise_kinds must be a non-empty list of kinds, got {kinds!r}")
-        self.kinds, self.period = tuple(kinds), period
-        recorded = [kind for kind in self.kinds if kind not in NOISE_KINDS]
+        self.kinds, self.period = _kind_list(kinds, "noise_kinds"), period
+        self.kinds_under = {
+            part: _kind_list(listed, f"noise_kinds_under.{part}")
+            for part, listed in (kinds_under or {}).items()
+        }
+        every = dict.fromkeys(self.kinds + sum(self.kinds_under.values(), ()))
+        recorded = [kind for kind in every if kind not in NOISE_KINDS]
         if recorded and noise_dir is None:
             raise ValueError(
                 f"noise_kinds {recorded} are not generated colours {NOISE_KINDS}: set "
@@ -144,20 +153,35 @@ class NoiseKinds:
             kind: (under,) if isinstance(under, str) else tuple(under)
             for kind, under in (only_under or {}).items()
         }
-        unknown = sorted(set(self.only_under) - set(self.kinds))
+        unknown = sorted(set(self.only_under) - set(every))
         if unknown:
             raise ValueError(f"noise_only_under names kinds {unknown} that are not in noise_kinds")
-        self.free = [kind for kind in self.kinds if kind not in self.only_under]
-        if not self.free:
-            raise ValueError("every noise kind is restricted by noise_only_under: leave one free")
+        self.free = {
+            part: [kind for kind in listed if kind not in self.only_under]
+            for part, listed in [(None, self.kinds), *self.kinds_under.items()]
+        }
+        for part, free in self.free.items():
+            listed = self.kinds if part is None else self.kinds_under[part]
+            barred = [kind for kind in listed if part not in self.only_under.get(kind, (part,))]
+            if barred and not free:
+                where = "noise_kinds" if part is None else f"noise_kinds_under.{part}"
+                raise ValueError(
+                    f"every kind of {where} is restricted by noise_only_under and {barred} "
+                    f"may not cover {'every file' if part is None else part}: leave one free"
+                )
 
     def draw_kind(self, generator: torch.Generator, clean: Path | None = None) -> str:
         """A kind for a clip of the clean file at `clean` (a path relative to the clean
-        folder): one draw, and one more when the first is restricted to another subfolder."""
-        kind = self.kinds[torch.randint(len(self.kinds), (), generator=generator)]
+        folder), from its subfolder's list (kinds_under) or `kinds`: one draw, and one more
+        when the first is restricted to another subfolder."""
+        part = None if clean is None else clean.parts[0]
+        listed = part if part in self.kinds_under else None
+        kinds = self.kinds if listed is None else self.kinds_under[listed]
+        kind = kinds[torch.randint(len(kinds), (), generator=generator)]
         allowed = self.only_under.get(kind)
-        if allowed is not None and (clean is None or clean.parts[0] not in allowed):
-            kind = self.free[torch.randint(len(self.free), (), generator=generator)]
+        if allowed is not None and part not in allowed:
+            free = self.free[listed]
+            kind = free[torch.randint(len(free), (), generator=generator)]
         return kind
 
     def noise(self, kind: str, generator: torch.Generator, channels: int, length: int):
@@ -169,6 +193,13 @@ class NoiseKinds:
         path = self.folders[kind].draw(generator)
         window = self.windows[kind](path, length, generator)  # (C', T)
         return window.mean(0, keepdim=True).expand(channels, -1)
+
+
+def _kind_list(kinds, name: str) -> tuple[str, ...]:
+    """kinds as a tuple, refused by `name` unless it is a non-empty list."""
+    if isinstance(kinds, str) or not kinds:
+        raise ValueError(f"{name} must be a non-empty list of kinds, got {kinds!r}")
+    return tuple(kinds)
 
 
 class NoiseFiles(ClipFolder):

@@ -74,6 +74,71 @@ def test_a_kind_kept_under_several_subfolders_covers_each_and_nothing_else(tmp_p
     assert drawn == {"speech": {"white", "music"}, "voices": {"white", "music"}, "music": {"white"}}
 
 
+def test_a_subfolder_with_its_own_kinds_draws_only_those_and_the_rest_the_common_list(tmp_path):
+    clean, noise = corpus(tmp_path)
+    dataset = CleanFolderDataset(
+        clean,
+        200,
+        segment_seconds=0.25,
+        noise_kinds=["white", "pink"],
+        noise_dir=noise,
+        noise_kinds_under={"music": ["babble", "babble", "white"]},
+    )
+    counts = {"speech": {}, "music": {}}
+    for index in range(200):
+        item = dataset[index]
+        part = "speech" if item["clean"].abs().max() < 0.3 else "music"
+        counts[part][item["noise_kind"]] = counts[part].get(item["noise_kind"], 0) + 1
+    assert set(counts["speech"]) == {"white", "pink"}
+    assert set(counts["music"]) == {"babble", "white"}
+    assert counts["music"]["babble"] > counts["music"]["white"]  # 2 in 3, about 67 against 33
+
+
+def test_a_subfolder_given_the_common_list_draws_exactly_as_without_the_option(tmp_path):
+    clean, noise = corpus(tmp_path)
+    common = dict(segment_seconds=0.25, noise_kinds=["white", "babble"], noise_dir=noise)
+    plain = CleanFolderDataset(clean, 30, **common)
+    same = CleanFolderDataset(clean, 30, noise_kinds_under={"music": ["white", "babble"]}, **common)
+    for index in range(30):
+        assert plain[index]["noise_kind"] == same[index]["noise_kind"]
+        assert torch.equal(plain[index]["noisy"], same[index]["noisy"])
+
+
+def test_a_restricted_kind_in_a_subfolders_list_is_redrawn_from_that_list(tmp_path):
+    _, noise = corpus(tmp_path)
+    kinds = NoiseKinds(
+        ["pink"],
+        RATE,
+        noise,
+        only_under={"music": "speech"},
+        kinds_under={"music": ["white", "music"], "speech": ["music", "babble"]},
+    )
+    generator = torch.Generator().manual_seed(0)
+    drawn = {
+        part: {kinds.draw_kind(generator, Path(part) / "a.flac") for _ in range(100)}
+        for part in ("speech", "music", "synth")
+    }
+    assert drawn == {"speech": {"music", "babble"}, "music": {"white"}, "synth": {"pink"}}
+
+
+def test_a_subfolders_kinds_are_refused_when_they_cannot_be_read(tmp_path):
+    clean, noise = corpus(tmp_path)
+    with pytest.raises(ValueError, match="noise_kinds_under names voices.*are music, speech"):
+        CleanFolderDataset(clean, 5, segment_seconds=0.25, noise_kinds_under={"voices": ["pink"]})
+    with pytest.raises(ValueError, match="noise_kinds_under.music must be a non-empty list"):
+        NoiseKinds(["white"], RATE, noise, kinds_under={"music": []})
+    with pytest.raises(ValueError, match="traffic.*not a folder"):
+        NoiseKinds(["white"], RATE, noise, kinds_under={"music": ["traffic"]})
+    with pytest.raises(ValueError, match="noise_kinds_under.music .*leave one free"):
+        NoiseKinds(
+            ["white"], RATE, noise, only_under={"music": "speech"}, kinds_under={"music": ["music"]}
+        )
+    allowed = NoiseKinds(
+        ["white"], RATE, noise, only_under={"music": "music"}, kinds_under={"music": ["music"]}
+    )
+    assert allowed.draw_kind(torch.Generator().manual_seed(0), Path("music/a.flac")) == "music"
+
+
 def test_clean_subfolders_keep_the_draws_to_those_parts_and_none_keeps_the_whole(tmp_path):
     clean, _ = corpus(tmp_path)
     save_audio(clean / "loose.wav", 0.9 * torch.ones(1, RATE), RATE, "FLOAT")  # in no part

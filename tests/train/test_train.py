@@ -102,7 +102,7 @@ def test_a_data_source_that_would_ignore_or_lack_a_key_is_refused_by_name(tmp_pa
     switched = tiny_config("data=clean_folders", "data.clean_dir=x", "data.source=synthetic")
     ignored = (
         "data.clean_dir, data.clean_subfolders, data.file_weighting, data.noise_dir, "
-        "data.noise_eq_db, data.noise_only_under"
+        "data.noise_eq_db, data.noise_kinds_under, data.noise_only_under"
     )
     with pytest.raises(ValueError, match=rf"synthetic ignores {ignored}"):
         train_from_config(switched, tmp_path / "b")
@@ -170,14 +170,17 @@ def test_training_reads_folders_of_audio(tmp_path, source):
         folders = [f"data.clean_dir={clean_dir}", f"data.noise_dir={noisy_dir}",
                    "data.noise_speed_range=[0.8,1.25]"]  # fmt: skip
     elif source == "noise_corpus":  # clean_folders with a recorded kind kept to a subfolder
+        # and a subfolder's own mix of kinds
         (tmp_path / "noise").mkdir()
         (tmp_path / "noise" / "babble").symlink_to(noisy_dir)
         source = "clean_folders"
         folders = [
-            f"data.clean_dir={clean_dir}",
+            f"data.clean_dir={tmp_path / 'data'}",  # its subfolders: clean/ and noisy/
+            "data.clean_subfolders=[clean]",
             f"data.noise_dir={tmp_path / 'noise'}",
             "data.noise_kinds=[white,babble]",
-            "data.noise_only_under={babble:speech}",
+            "data.noise_only_under={babble:clean}",
+            "data.noise_kinds_under={clean:[babble,babble,white]}",
             "data.noise_speed_range=[0.8,1.25]",
             "data.noise_eq_db=6",
         ]
