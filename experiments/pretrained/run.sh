@@ -18,7 +18,8 @@ SEVENTH=${RUN}_context/refine_context.pt  # the real_noise model until the ninth
 NINTH=${RUN}_retrained/refine_ninth.pt    # the real_noise model until the tenth restart
 TENTH=runs/bidirectional/refine_tenth.pt  # the real_noise model until the eleventh restart
 # The eleventh restart continued (runs/eleventh_more/refine_eleventh_more.pt) was the
-# real_noise model until the soup of the three (runs/perturb/soup_three.pt).
+# real_noise model until the soup of the three (runs/perturb/soup_three.pt), and that until
+# the soup with more babble over music (runs/babble_music/soup_three.pt).
 STEPS=${STEPS:-16000}  # optimiser steps before fine-tuning: about an hour on 2 cores
 
 # 1. Clean corpus: rendered scores, synthetic speech, synthetic music (about 2.8 h of audio),
@@ -143,9 +144,9 @@ bash $OUT/train.sh $BIDIRECTIONAL/train 6000 train.init_from=$BIDIRECTIONAL/star
 # 4. Ship the inference part of the checkpoints inside the package. The default model is the
 #    drifting-noise stage rewritten as a mask model (AS_MASK, stage 3: better than the affine
 #    stage on every held-in and real test, default_as_mask.sh); the real-noise model (the
-#    soup of the eleventh restart's continuations, at the end of this stage) ships beside it (refine-denoise --checkpoint
-#    real_noise), since it gives back 4 points of the oracle's gain in white and pink noise
-#    and harms nearly clean audio. The models they replaced (the affine drifting-noise stage,
+#    last soup of the eleventh restart's continuations, at the end of this stage) ships
+#    beside it (refine-denoise --checkpoint real_noise), since it gives back 4 points of the
+#    oracle's gain in white and pink noise and harms nearly clean audio. The models they replaced (the affine drifting-noise stage,
 #    the seventh, ninth and tenth restarts) are exported beside their runs for the
 #    comparisons below, as is the fifth.
 export_to() { $BIN/python -c "from refine.process.checkpoint import export_checkpoint as e; e('$1', '$2')"; }
@@ -198,7 +199,13 @@ bash $OUT/eleventh_ship.sh
 bash $OUT/perturb.sh
 bash $OUT/soup.sh
 bash $OUT/soup_ship.sh
-cp runs/perturb/soup_three.pt $REAL_SHIPPED
+#    The soup with more babble over music, the real_noise model since 2026-12-03 (fifth
+#    session): the soup of the three continued 3000 steps twice with babble drawn four times
+#    as often over music (data.noise_kinds_under) and averaged with its start
+#    (babble_music.sh: the rule met); its step decay and measurements (babble_music_ship.sh).
+bash $OUT/babble_music.sh
+bash $OUT/babble_music_ship.sh
+cp runs/babble_music/soup_three.pt $REAL_SHIPPED
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.
