@@ -281,8 +281,8 @@ def _check_parts(clean: ClipFolder, kinds_under: dict) -> None:
     unknown = sorted(set(kinds_under) - set(present))
     if unknown:
         raise ValueError(
-            f"noise_kinds_under names {', '.join(unknown)}, which hold(s) none of the clean "
-            f"files drawn from {clean.folder}; its subfolders with audio are "
+            f"noise_kinds_under names {', '.join(unknown)}: no subfolder of {clean.folder} "
+            f"with clean audio drawn has that name; its subfolders with audio are "
             f"{', '.join(present) or 'none'}"
         )
 
