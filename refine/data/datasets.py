@@ -30,7 +30,13 @@ from torch.utils.data import Dataset
 from tqdm import tqdm
 
 from refine.audio import load_audio, save_audio
-from refine.data.folders import ClipFolder, crop_or_pad, match_lengths, pair_files
+from refine.data.folders import (
+    ClipFolder,
+    crop_or_pad,
+    match_lengths,
+    pair_files,
+    subfolders_with_audio,
+)
 from refine.data.noise import NOISE_KINDS, colored_noise, mix_at_snr, snr_db
 from refine.data.noise_perturbation import NoisePerturbation
 from refine.data.noise_sources import NoiseFiles, NoiseKinds
@@ -276,8 +282,7 @@ class CleanFolderDataset(Dataset):
 def _check_parts(clean: ClipFolder, kinds_under: dict) -> None:
     """Refuse noise_kinds_under keys that are no subfolder of the drawn clean files: their
     lists would never be read."""
-    parts = {path.relative_to(clean.folder).parts for path in clean.files}
-    present = sorted({part[0] for part in parts if len(part) > 1})
+    present = subfolders_with_audio(clean.folder, clean.files)
     unknown = sorted(set(kinds_under) - set(present))
     if unknown:
         raise ValueError(

@@ -131,11 +131,17 @@ def looped_window(audio: torch.Tensor, length: int, generator: torch.Generator) 
     return audio[:, positions]
 
 
+def subfolders_with_audio(folder: Path, files: list[Path]) -> list[str]:
+    """The top-level subfolders of folder that hold any of `files` (under folder), sorted."""
+    parts = [path.relative_to(folder).parts for path in files]
+    return sorted({part[0] for part in parts if len(part) > 1})
+
+
 def files_under(folder: Path, files: list[Path], subfolders: Collection[str]) -> list[Path]:
     """The files (under folder) whose first path component below it is one of `subfolders`;
     a subfolder that holds none of them is refused by name, with the ones that exist."""
     top = {path: path.relative_to(folder).parts[0] for path in files}
-    present = sorted({part for path, part in top.items() if part != path.name})
+    present = subfolders_with_audio(folder, files)
     unknown = [name for name in subfolders if name not in present]
     if unknown or not subfolders:
         raise ValueError(

@@ -125,11 +125,10 @@ class NoiseKinds:
         kinds_under: dict[str, list[str]] | None = None,
     ):
         self.kinds, self.period = _kind_list(kinds, "noise_kinds"), period
-        self.kinds_under = {
-            part: _kind_list(listed, f"noise_kinds_under.{part}")
-            for part, listed in (kinds_under or {}).items()
-        }
-        every = dict.fromkeys(self.kinds + sum(self.kinds_under.values(), ()))
+        self.lists = {None: self.kinds}  # {clean subfolder or None for the rest: kinds}
+        for part, listed in (kinds_under or {}).items():
+            self.lists[part] = _kind_list(listed, f"noise_kinds_under.{part}")
+        every = dict.fromkeys(sum(self.lists.values(), ()))
         recorded = [kind for kind in every if kind not in NOISE_KINDS]
         if recorded and noise_dir is None:
             raise ValueError(
@@ -156,14 +155,11 @@ class NoiseKinds:
         unknown = sorted(set(self.only_under) - set(every))
         if unknown:
             raise ValueError(f"noise_only_under names kinds {unknown} that are not in noise_kinds")
-        self.free = {
-            part: [kind for kind in listed if kind not in self.only_under]
-            for part, listed in [(None, self.kinds), *self.kinds_under.items()]
-        }
-        for part, free in self.free.items():
-            listed = self.kinds if part is None else self.kinds_under[part]
+        self.free = {}  # {part: the kinds of its list that no noise_only_under restricts}
+        for part, listed in self.lists.items():
+            self.free[part] = [kind for kind in listed if kind not in self.only_under]
             barred = [kind for kind in listed if part not in self.only_under.get(kind, (part,))]
-            if barred and not free:
+            if barred and not self.free[part]:
                 where = "noise_kinds" if part is None else f"noise_kinds_under.{part}"
                 raise ValueError(
                     f"every kind of {where} is restricted by noise_only_under and {barred} "
@@ -175,8 +171,8 @@ class NoiseKinds:
         folder), from its subfolder's list (kinds_under) or `kinds`: one draw, and one more
         when the first is restricted to another subfolder."""
         part = None if clean is None else clean.parts[0]
-        listed = part if part in self.kinds_under else None
-        kinds = self.kinds if listed is None else self.kinds_under[listed]
+        listed = part if part in self.lists else None
+        kinds = self.lists[listed]
         kind = kinds[torch.randint(len(kinds), (), generator=generator)]
         allowed = self.only_under.get(kind)
         if allowed is not None and part not in allowed:

@@ -2,6 +2,7 @@
 kept to the clean subfolder they may cover, refused with a message when they cannot be
 found; and the noise makers that build such a corpus from real material."""
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,16 @@ def corpus(tmp_path):
     return tmp_path / "clean", tmp_path / "noise"
 
 
+def kinds_by_part(dataset) -> dict[str, Counter]:
+    """How often each noise kind covers corpus()'s speech (the 0.25 tone) and its music (0.5)
+    over every item of the dataset."""
+    counts = {"speech": Counter(), "music": Counter()}
+    for index in range(len(dataset)):
+        item = dataset[index]
+        counts["speech" if item["clean"].abs().max() < 0.3 else "music"][item["noise_kind"]] += 1
+    return counts
+
+
 def test_recorded_kinds_come_from_the_noise_corpus_beside_generated_colours(tmp_path):
     clean, noise = corpus(tmp_path)
     dataset = CleanFolderDataset(
@@ -55,11 +66,7 @@ def test_a_kind_kept_under_speech_never_covers_music(tmp_path):
         noise_dir=noise,
         noise_only_under={"music": "speech"},
     )
-    by_part = {"speech": set(), "music": set()}
-    for index in range(200):
-        item = dataset[index]
-        part = "speech" if item["clean"].abs().max() < 0.3 else "music"
-        by_part[part].add(item["noise_kind"])
+    by_part = {part: set(counts) for part, counts in kinds_by_part(dataset).items()}
     assert by_part == {"speech": {"white", "music"}, "music": {"white"}}
 
 
@@ -84,11 +91,7 @@ def test_a_subfolder_with_its_own_kinds_draws_only_those_and_the_rest_the_common
         noise_dir=noise,
         noise_kinds_under={"music": ["babble", "babble", "white"]},
     )
-    counts = {"speech": {}, "music": {}}
-    for index in range(200):
-        item = dataset[index]
-        part = "speech" if item["clean"].abs().max() < 0.3 else "music"
-        counts[part][item["noise_kind"]] = counts[part].get(item["noise_kind"], 0) + 1
+    counts = kinds_by_part(dataset)
     assert set(counts["speech"]) == {"white", "pink"}
     assert set(counts["music"]) == {"babble", "white"}
     assert counts["music"]["babble"] > counts["music"]["white"]  # 2 in 3, about 67 against 33
