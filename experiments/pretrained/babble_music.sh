@@ -35,17 +35,14 @@ OUT=$P/babble_music
 RUNS=runs/babble_music
 SHIPPED=runs/perturb/soup_three.pt
 source $P/plateau_recipe.sh  # PLATEAU_RECIPE (the ninth restart's recipe), ELEVENTH_KINDS
-source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair
+source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair(_on), export_once, interpolate
 MUSIC_KINDS="${ELEVENTH_KINDS%]},babble,babble,babble,babble]"
 MORE_BABBLE=("data.noise_kinds_under={music:$MUSIC_KINDS,synth:$MUSIC_KINDS}")
 MUSIC_NOISE=$P/music_under_noise/soup_three  # the shipped model on music_noise
 [ -d data/held_in/music_noise ] || $BIN/python $P/held_in.py data/held_in
 music_noise() {  # MODEL OUT NAME: OUT/music_noise/, OUT/music_noise_shipped.{md,png}
-  MAX_STEPS=4 IRM_FROM=$MUSIC_NOISE bash $P/eval_real.sh "$1" "$2/music_noise" 4 \
-    data/held_in/music_noise > /dev/null
-  $BIN/python $P/paired.py $MUSIC_NOISE "$2/music_noise" --steps 4 \
-    --plot "$2/music_noise_shipped.png" --names "soup of the three (shipped)" "$3" \
-    > "$2/music_noise_shipped.md"
+  evaluate_and_pair_on data/held_in/music_noise $MUSIC_NOISE $MUSIC_NOISE \
+    "soup of the three (shipped)" "$1" "$2/music_noise" "$3" "$2/music_noise_shipped"
 }
 for run in arm_seed17:17 control_seed17:17 arm_seed18:18 control_seed18:18; do
   IFS=: read -r name seed <<< "$run"
@@ -54,8 +51,7 @@ for run in arm_seed17:17 control_seed17:17 arm_seed18:18 control_seed18:18; do
   bash $P/train.sh $RUNS/$name 3000 train.init_from=$SHIPPED model.bidirectional=true \
     "${PLATEAU_RECIPE[@]}" train.seed=$seed "data.noise_kinds=$ELEVENTH_KINDS" "${settings[@]}"
   model=$RUNS/$name/refine_$name.pt  # the inference part, as it would ship
-  [ -f $model ] || $BIN/python -c "from refine.process.checkpoint import export_checkpoint \
-    as e; e('$RUNS/$name/checkpoint.pt', '$model')"
+  export_once $RUNS/$name/checkpoint.pt $model
   evaluate_and_pair $P/perturb/soup_three "soup of the three (shipped)" $model $OUT/$name \
     "${name/_/, }" shipped
   music_noise $model $OUT/$name "${name/_/, }"
@@ -69,12 +65,8 @@ for seed in 17 18; do
   done
 done
 SOUP=$RUNS/soup_three.pt
-[ -f $RUNS/soup_shipped_arm17.pt ] || $BIN/python -c "from refine.process.interpolate import \
-  interpolated_checkpoint as i; i('$SHIPPED', '$RUNS/arm_seed17/refine_arm_seed17.pt', 0.5, \
-  '$RUNS/soup_shipped_arm17.pt')"
-[ -f $SOUP ] || $BIN/python -c "from refine.process.interpolate import \
-  interpolated_checkpoint as i; i('$RUNS/soup_shipped_arm17.pt', \
-  '$RUNS/arm_seed18/refine_arm_seed18.pt', 1 / 3, '$SOUP')"
+interpolate $SHIPPED $RUNS/arm_seed17/refine_arm_seed17.pt 0.5 $RUNS/soup_shipped_arm17.pt
+interpolate $RUNS/soup_shipped_arm17.pt $RUNS/arm_seed18/refine_arm_seed18.pt "1 / 3" $SOUP
 evaluate_and_pair $P/perturb/soup_three "soup of the three (shipped)" $SOUP $OUT/soup_three \
   "shipped + both arms" shipped
 music_noise $SOUP $OUT/soup_three "shipped + both arms"

@@ -16,12 +16,11 @@ OUT=$P/perturb/control_seed16
 RUN=runs/perturb/control_seed16
 START=runs/eleventh_more/refine_eleventh_more.pt
 source $P/plateau_recipe.sh  # PLATEAU_RECIPE (the ninth restart's recipe), ELEVENTH_KINDS
-source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair
+source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair, export_once
 bash $P/train.sh $RUN 3000 train.init_from=$START model.bidirectional=true \
   "${PLATEAU_RECIPE[@]}" train.seed=16 "data.noise_kinds=$ELEVENTH_KINDS"
 model=$RUN/refine_control_seed16.pt  # the inference part
-[ -f $model ] || $BIN/python -c "from refine.process.checkpoint import export_checkpoint \
-  as e; e('$RUN/checkpoint.pt', '$model')"
+export_once $RUN/checkpoint.pt $model
 evaluate_and_pair $P/eleventh_more "eleventh + 3000 (the start)" $model $OUT "control, seed 16" \
   shipped
 for test in "${SHIP_RULE_TESTS[@]}"; do

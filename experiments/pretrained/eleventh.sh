@@ -29,13 +29,12 @@ OUT=$P/eleventh
 RUN=runs/eleventh
 STEPS=${STEPS:-3000}
 source $P/plateau_recipe.sh  # PLATEAU_RECIPE (the ninth restart's recipe), ELEVENTH_KINDS
-source $P/ship_rule.sh  # TENTH, SHIP_RULE_TESTS, against_tenth
+source $P/ship_rule.sh  # TENTH, SHIP_RULE_TESTS, against_tenth, export_once
 mkdir -p $OUT
 bash $P/train.sh $RUN "$STEPS" train.init_from=$TENTH model.bidirectional=true \
   "${PLATEAU_RECIPE[@]}" train.seed=13 "data.noise_kinds=$ELEVENTH_KINDS"
 CANDIDATE=$RUN/refine_eleventh.pt  # the inference part, as it would ship
-[ -f $CANDIDATE ] || $BIN/python -c "from refine.process.checkpoint import export_checkpoint \
-  as e; e('$RUN/checkpoint.pt', '$CANDIDATE')"
+export_once $RUN/checkpoint.pt $CANDIDATE
 against_tenth $CANDIDATE $OUT eleventh
 for test in "${SHIP_RULE_TESTS[@]}"; do
   name=${test%%:*}

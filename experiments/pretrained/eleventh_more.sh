@@ -17,13 +17,12 @@ OUT=$P/eleventh_more
 RUN=runs/eleventh_more
 STEPS=${STEPS:-3000}
 source $P/plateau_recipe.sh  # PLATEAU_RECIPE (the ninth restart's recipe), ELEVENTH_KINDS
-source $P/ship_rule.sh  # SHIP_RULE_TESTS, against_tenth
+source $P/ship_rule.sh  # SHIP_RULE_TESTS, against_tenth, export_once
 mkdir -p $OUT
 bash $P/train.sh $RUN "$STEPS" train.init_from=runs/eleventh/refine_eleventh.pt \
   model.bidirectional=true "${PLATEAU_RECIPE[@]}" train.seed=14 "data.noise_kinds=$ELEVENTH_KINDS"
 CANDIDATE=$RUN/refine_eleventh_more.pt  # the inference part, as it would ship
-[ -f $CANDIDATE ] || $BIN/python -c "from refine.process.checkpoint import export_checkpoint \
-  as e; e('$RUN/checkpoint.pt', '$CANDIDATE')"
+export_once $RUN/checkpoint.pt $CANDIDATE
 against_tenth $CANDIDATE $OUT "eleventh + 3000"
 for test in "${SHIP_RULE_TESTS[@]}"; do
   name=${test%%:*}

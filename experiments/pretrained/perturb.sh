@@ -27,7 +27,7 @@ OUT=$P/perturb
 STEPS=${STEPS:-3000}
 SHIPPED=runs/eleventh_more/refine_eleventh_more.pt
 source $P/plateau_recipe.sh  # PLATEAU_RECIPE (the ninth restart's recipe), ELEVENTH_KINDS
-source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair
+source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair, export_once
 PERTURBED=("data.noise_speed_range=[0.8,1.25]" data.noise_eq_db=6.0)
 for arm in control perturbed; do
   settings=()
@@ -37,8 +37,7 @@ for arm in control perturbed; do
 done
 for arm in control perturbed; do
   model=runs/perturb/$arm/refine_perturb_$arm.pt  # the inference part, as it would ship
-  [ -f $model ] || $BIN/python -c "from refine.process.checkpoint import export_checkpoint \
-    as e; e('runs/perturb/$arm/checkpoint.pt', '$model')"
+  export_once runs/perturb/$arm/checkpoint.pt $model
   evaluate_and_pair $P/eleventh_more "shipped (eleventh + 3000)" $model $OUT/$arm "$arm" shipped
 done
 for test in "${SHIP_RULE_TESTS[@]}"; do

@@ -1,10 +1,12 @@
-# Sourced by eleventh.sh, eleventh_more.sh and perturb.sh (needs BIN and P): what eleventh.sh's
-# ship rule reads of a candidate for the real_noise model, paired clip by clip at step 4 (a
-# decay past T does not change it) with another model's records (evaluate_and_pair): the
-# held-in tests, the choice half of the real recordings, and for the record the whole of them
-# and the held-out real noise. against_tenth pairs with the tenth restart (run.sh stage 4's
-# file, the real_noise model until 2026-12-03), whose records are bidirectional.sh's, and its
-# own on the choice half, which no earlier comparison read.
+# Sourced by the scripts that train or mix a candidate for the real_noise model (eleventh.sh,
+# eleventh_more.sh, perturb.sh, control_seed.sh, soup.sh, babble_music.sh, music_under_noise.sh;
+# needs BIN and P): what eleventh.sh's ship rule reads of a candidate, paired clip by clip at
+# step 4 (a decay past T does not change it) with another model's records (evaluate_and_pair):
+# the held-in tests, the choice half of the real recordings, and for the record the whole of
+# them and the held-out real noise; and how a candidate is made from runs (export_once, the
+# inference part of a run; interpolate, a soup). against_tenth pairs with the tenth restart
+# (run.sh stage 4's file, the real_noise model until 2026-12-03), whose records are
+# bidirectional.sh's, and its own on the choice half, which no earlier comparison read.
 TENTH=runs/bidirectional/refine_tenth.pt
 SHIP_RULE_TESTS=(held_in_music:data/held_in/music held_in_synthetic:data/held_in/synthetic
                  real_choice:data/real_choice real:data/real real_noise:data/real_noise)
@@ -13,11 +15,23 @@ evaluate_and_pair() {  # BASE BASE_NAME CANDIDATE OUT NAME SUFFIX: OUT/<test>/ (
   local test name data
   for test in "${SHIP_RULE_TESTS[@]}"; do
     IFS=: read -r name data <<< "$test"
-    IRM_FROM=$P/bidirectional/$name MAX_STEPS=4 \
-      bash $P/eval_real.sh "$3" "$4/$name" 4 "$data" > /dev/null
-    $BIN/python $P/paired.py "$1/$name" "$4/$name" --steps 4 \
-      --plot "$4/${name}_$6.png" --names "$2" "$5" > "$4/${name}_$6.md"
+    evaluate_and_pair_on "$data" $P/bidirectional/$name "$1/$name" "$2" "$3" "$4/$name" "$5" \
+      "$4/${name}_$6"
   done
+}
+evaluate_and_pair_on() {  # DATA IRM_FROM BASE BASE_NAME CANDIDATE OUT NAME PAIRED: OUT/
+  # (eval_real.sh on DATA to step 4, the oracle's records copied from IRM_FROM where it has
+  # them) and PAIRED.{md,png}: the candidate paired with BASE's records
+  IRM_FROM=$2 MAX_STEPS=4 bash $P/eval_real.sh "$5" "$6" 4 "$1" > /dev/null
+  $BIN/python $P/paired.py "$3" "$6" --steps 4 --plot "$8.png" --names "$4" "$7" > "$8.md"
+}
+export_once() {  # CHECKPOINT MODEL: MODEL, the inference part of a run's CHECKPOINT, once
+  [ -f "$2" ] || $BIN/python -c "from refine.process.checkpoint import export_checkpoint \
+    as e; e('$1', '$2')"
+}
+interpolate() {  # A B ALPHA TARGET: (1 − ALPHA)·A + ALPHA·B, once
+  [ -f "$4" ] || $BIN/python -c "from refine.process.interpolate import \
+    interpolated_checkpoint as i; i('$1', '$2', $3, '$4')"
 }
 against_tenth() {  # CANDIDATE OUT NAME: OUT/<test>/ (eval_real.sh), OUT/<test>_tenth.{md,png}
   MAX_STEPS=4 bash $P/eval_real.sh $TENTH $P/bidirectional/real_choice 4 data/real_choice \

@@ -24,11 +24,7 @@ P=experiments/pretrained
 OUT=$P/perturb
 RUNS=runs/perturb
 SHIPPED=runs/eleventh_more/refine_eleventh_more.pt
-source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair
-interpolate() {  # A B ALPHA TARGET: (1 − ALPHA)·A + ALPHA·B, once
-  [ -f "$4" ] || $BIN/python -c "from refine.process.interpolate import \
-    interpolated_checkpoint as i; i('$1', '$2', $3, '$4')"
-}
+source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair, interpolate
 CONTROL=$RUNS/control/refine_perturb_control.pt
 PERTURBED=$RUNS/perturbed/refine_perturb_perturbed.pt
 interpolate $CONTROL $PERTURBED 0.5 $RUNS/soup_pair.pt
