@@ -5,6 +5,7 @@
     refine-denoise noisy.wav -o out/ --steps 8 --save-steps      # out/noisy_steps/step_01.wav …
     refine-denoise noisy.wav -o out/ --schedule-steps 1 --steps 3  # one step, two past it
     refine-denoise noisy.wav -o out/ --threads 2      # not the default: a probe's choice
+    refine-denoise band.wav -o out/ --checkpoint runs/content/checkpoint.pt --content music
 
 Files keep their names in OUT (a folder's files keep their paths below it) and their format,
 subtype, sample rate, channel count and length (`refine.inference.enhance`). Every problem is
@@ -35,6 +36,7 @@ from refine.inference.enhance import (
     step_paths,
 )
 from refine.inference.threads import denoising_probe, quicker_threads
+from refine.networks.content import CONTENTS
 from refine.process.checkpoint import CheckpointError
 from refine.runtime import tune_allocator
 
@@ -133,6 +135,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--save-steps", action="store_true", help="also write x̂_1 … x̂_N to OUT/<name>_steps/"
     )
+    parser.add_argument(
+        "--content",
+        choices=[name for name in CONTENTS if name != "unknown"],
+        help="what the recordings hold, for a model trained with content labels "
+        "(model.content): it keeps that and removes the rest (default: not told)",
+    )
     parser.add_argument("--force", action="store_true", help="overwrite existing files")
     parser.add_argument(
         "--chunk-seconds", type=float, default=30.0, help="refined at once (memory), default 30"
@@ -191,9 +199,10 @@ def main(argv: list[str] | None = None) -> None:
         model = load_model(args.checkpoint)
         if args.schedule_steps is not None:
             model = respace(model, args.schedule_steps)
+        told = model.refiner.content_is(args.content)
     except (CheckpointError, ImportError, ValueError) as error:  # ImportError: a field
-        log.error("%s", error)  # model's package; ValueError: a model that cannot be respaced
-        sys.exit(2)
+        log.error("%s", error)  # model's package; ValueError: a model that cannot be
+        sys.exit(2)  # respaced, or told a content it was not trained with
     if args.threads == "auto":
         most = torch.get_num_threads()
         chosen, seconds = quicker_threads(denoising_probe(model), most)
@@ -203,7 +212,8 @@ def main(argv: list[str] | None = None) -> None:
     failed = len(problems)
     done = 0
     total = sum(_frames(job.source) for job in jobs)
-    with tqdm(total=total, unit="frame", unit_scale=True, desc="denoising", leave=False) as bar:
+    progress = tqdm(total=total, unit="frame", unit_scale=True, desc="denoising", leave=False)
+    with progress as bar, told:
         for job in jobs:
             refusal = None if args.force else overwrites(job, steps_to_save)
             if refusal:

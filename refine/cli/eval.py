@@ -24,6 +24,7 @@ PESQ (wide-band) and STOI/ESTOI join the metrics when the clips are declared spe
 import json
 import logging
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import hydra
@@ -103,6 +104,14 @@ def wants_speech_metrics(cfg: DictConfig) -> bool:
     return setting
 
 
+def told_content(cfg: DictConfig, refiner) -> str | None:
+    """What a content-conditioned model is told: the clips' declared content (data.content)
+    with tell_content=true; None (unknown) otherwise, and for every other model."""
+    if not (cfg.tell_content and getattr(refiner, "knows_content", False)):
+        return None
+    return cfg.data.content
+
+
 def format_table(records: list[dict], trained_steps: int) -> str:
     """The printed per-step table: mean and 95 % interval of SI-SDR, SNR, segSNR, update;
     a dash where a step has no finite mean (a diverged refinement)."""
@@ -169,33 +178,34 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     batch_size = clips_per_batch(cfg)
     speech = wants_speech_metrics(cfg)
     what = cfg.checkpoint or cfg.method
+    told = told_content(cfg, refiner)
     log.info("evaluating %s on %d clips, steps 0-%d", what, len(dataset), max_steps)
-    metrics = per_step_metrics(
-        refiner,
-        dataset,
-        steps=max_steps,
-        eta=cfg.eta,
-        batch_size=batch_size,
-        speech=speech,
-        example_clip=cfg.example_clip,
-    )
+    with refiner.content_is(told) if told else nullcontext():
+        metrics = per_step_metrics(
+            refiner,
+            dataset,
+            steps=max_steps,
+            eta=cfg.eta,
+            batch_size=batch_size,
+            speech=speech,
+            example_clip=cfg.example_clip,
+        )
+        rows = convergence_runs(
+            refiner,
+            dataset,
+            list(cfg.tolerances),
+            convergence_steps,
+            cfg.eta,
+            batch_size,
+            cfg.anderson,
+            cfg.spectral_radius,
+        )
     binned = cfg.data.source != "synthetic"  # measured SNRs: group them into bins
     if binned:
         metrics["input_snr"] = binned_snrs(metrics["input_snr"], cfg.data.snr_bin_db)
     records = step_records(metrics, groups_of(metrics), speech)
     write_per_step(run_dir, records)
     write_per_clip(run_dir, clip_rows(metrics, speech))
-
-    rows = convergence_runs(
-        refiner,
-        dataset,
-        list(cfg.tolerances),
-        convergence_steps,
-        cfg.eta,
-        batch_size,
-        cfg.anderson,
-        cfg.spectral_radius,
-    )
     if rows and binned:  # the convergence runs grouped into the same bins
         snrs = binned_snrs(torch.tensor([row["input_snr_db"] for row in rows]), cfg.data.snr_bin_db)
         for row, snr in zip(rows, snrs.tolist(), strict=True):
@@ -213,6 +223,7 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
         "max_steps": max_steps,
         "convergence_max_steps": convergence_steps,
         "past_decay": getattr(refiner, "past_decay", None),
+        "told_content": told,  # what a content-conditioned model was told (None: nothing)
         "sample_rate": sample_rate,
         "clips": len(dataset),
         "rtf_per_step": round(rtf_per_step, 6),

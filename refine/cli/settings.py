@@ -54,6 +54,20 @@ def training_problems(cfg: DictConfig) -> list[str]:
     need(low <= high, "data.snr_range", "[low, high] with low <= high", [low, high])
     seconds = cfg.data.segment_seconds
     need(seconds is None or seconds > 0, "data.segment_seconds", "> 0 (or null)", seconds)
+    dropout = t.content_dropout
+    ok = isinstance(dropout, (int, float)) and not isinstance(dropout, bool) and 0 <= dropout <= 1
+    need(ok, "train.content_dropout", "a number in [0, 1]", dropout)
+    content, labels = cfg.model.get("content", False), cfg.data.get("content_of")
+    if content and labels is None:
+        problems.append(
+            "model.content=true: the model learns from content labels, which only "
+            "data.content_of gives ({clean subfolder: speech or music}, data=clean_folders)"
+        )
+    if labels is not None and not content:
+        problems.append(
+            "data.content_of: content labels are read by a content-conditioned model only: "
+            "set model.content=true, or leave data.content_of unset"
+        )
     return problems
 
 

@@ -83,6 +83,7 @@ SOURCE_KEYS = {
         "noise_dir",
         "noise_only_under",
         "noise_kinds_under",
+        "content_of",
         "clean_subfolders",
         "noise_speed_range",
         "noise_eq_db",
@@ -165,6 +166,7 @@ def build_datasets(data: DictConfig) -> tuple:
             noise_kinds_under=(
                 OmegaConf.to_container(data.noise_kinds_under) if data.noise_kinds_under else None
             ),
+            content_of=OmegaConf.to_container(data.content_of) if data.content_of else None,
             **common,
         )
     return train, validation

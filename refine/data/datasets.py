@@ -4,6 +4,9 @@ Every dataset returns a dict
 
     {"noisy": (C, T), "clean": (C, T), "noise": (C, T), "snr_db": float, "noise_kind": str}
 
+and CleanFolderDataset with content_of also "content": int, the clip's content label
+(refine.networks.content: unknown, speech, music), from the subfolder its clean file is in.
+
 float32, with noisy == clean + noise exactly: the refiner's per-step targets are built from
 clean and noise, so the three must agree to the last bit.
 
@@ -41,6 +44,7 @@ from refine.data.noise import NOISE_KINDS, colored_noise, mix_at_snr, snr_db
 from refine.data.noise_perturbation import NoisePerturbation
 from refine.data.noise_sources import NoiseFiles, NoiseKinds
 from refine.data.synth import synth_music
+from refine.networks.content import UNKNOWN, content_index
 
 
 def item_generator(seed: int, split: str, index: int) -> torch.Generator:
@@ -219,6 +223,9 @@ class CleanFolderDataset(Dataset):
     equally often; "duration" in proportion to its length. clean_subfolders: draw only from
     these top-level subfolders of clean_dir (None: all of it). noise_perturbation: how the
     recorded kinds' windows are played (refine.data.noise_perturbation; None: as recorded).
+    content_of: {clean subfolder: speech or music} items carry "content", the label of the
+    subfolder their clean file is under (unknown for files under none of them), for a
+    content-conditioned model; a key naming no subfolder of the drawn files is refused.
     Loaded files are cached in memory, per worker.
     """
 
@@ -239,6 +246,7 @@ class CleanFolderDataset(Dataset):
         clean_subfolders: Sequence[str] | None = None,
         noise_perturbation: NoisePerturbation | None = None,
         noise_kinds_under: dict[str, list[str]] | None = None,
+        content_of: dict[str, str] | None = None,
     ):
         _check_sizes(num_examples, segment_seconds)
         if noise_seconds is not None and noise_seconds < segment_seconds:
@@ -248,7 +256,11 @@ class CleanFolderDataset(Dataset):
             )
         self.clean = ClipFolder(clean_dir, sample_rate, file_weighting, clean_subfolders)
         period = None if noise_seconds is None else round(noise_seconds * sample_rate)
-        _check_parts(self.clean, noise_kinds_under or {})
+        _check_parts(self.clean, noise_kinds_under or {}, "noise_kinds_under")
+        _check_parts(self.clean, content_of or {}, "content_of")
+        self.content_of = None
+        if content_of is not None:
+            self.content_of = {part: content_index(name) for part, name in content_of.items()}
         self.noises = NoiseKinds(
             noise_kinds,
             sample_rate,
@@ -276,17 +288,21 @@ class CleanFolderDataset(Dataset):
         kind = self.noises.draw_kind(generator, path.relative_to(self.clean.folder))
         clean = crop_or_pad(self.clean.load(path), self.num_samples, generator)  # (C, T)
         noise = self.noises.noise(kind, generator, clean.shape[0], self.num_samples)  # (C, T)
-        return _mixed_item(clean, noise, snr, kind)
+        item = _mixed_item(clean, noise, snr, kind)
+        if self.content_of is not None:
+            part = path.relative_to(self.clean.folder).parts[0]
+            item["content"] = self.content_of.get(part, UNKNOWN)
+        return item
 
 
-def _check_parts(clean: ClipFolder, kinds_under: dict) -> None:
-    """Refuse noise_kinds_under keys that are no subfolder of the drawn clean files: their
-    lists would never be read."""
+def _check_parts(clean: ClipFolder, by_part: dict, setting: str) -> None:
+    """Refuse a setting's keys (noise_kinds_under, content_of) that are no subfolder of the
+    drawn clean files: what they map to would never be read."""
     present = subfolders_with_audio(clean.folder, clean.files)
-    unknown = sorted(set(kinds_under) - set(present))
+    unknown = sorted(set(by_part) - set(present))
     if unknown:
         raise ValueError(
-            f"noise_kinds_under names {', '.join(unknown)}: no subfolder of {clean.folder} "
+            f"{setting} names {', '.join(unknown)}: no subfolder of {clean.folder} "
             f"with clean audio drawn has that name; its subfolders with audio are "
             f"{', '.join(present) or 'none'}"
         )

@@ -62,6 +62,9 @@ any domain (K = 1 for mono waveforms, 2·257 for a 512-point complex STFT). Four
 Conditioning (off by default: the pure weight-shared recurrence of the seed question) scales
 and shifts the lifted features (FiLM) by a sinusoidal embedding of a scalar the refiner
 passes: the progress t/T, or the noise level left in the step's input (`refine.process.refiner`).
+`content=True` also scales and shifts them by a learnt vector per content label (unknown,
+speech, music: `refine.networks.content`), which starts at zero, so a network given the
+input starts as the network it was made from, whatever it is told.
 """
 
 import math
@@ -69,6 +72,7 @@ import math
 import torch
 from torch import nn
 
+from refine.networks.content import CONTENTS, labels_for_batch
 from refine.networks.gated_mask import LEVEL_FLOOR, MASK_MARGIN, gated_mask, leash_gradient
 
 NORMALISATIONS = ("clip", "causal")
@@ -202,7 +206,7 @@ def check_gradient_step(gradient_step: bool, data_weight: float, update: str, le
 
 
 class StepNetwork(nn.Module):
-    """f_θ(x[, c][, observation]): (B, K, L) -> (B, K, L).
+    """f_θ(x[, c][, observation][, content]): (B, K, L) -> (B, K, L).
 
     Args:
         channels: K, feature channels of the domain.
@@ -220,6 +224,7 @@ class StepNetwork(nn.Module):
             or a positive strength; like mask_gradient, unused by the affine update.
         gradient_step: output ∇ₓE(x), E = ½‖f(x)‖² + (data_weight/2)‖x − y‖², instead of f(x).
         data_weight: λ ≥ 0 of the gradient step's data term (needs the observation y).
+        content: FiLM-condition on a content label per example (unknown, speech, music).
     """
 
     def __init__(
@@ -238,6 +243,7 @@ class StepNetwork(nn.Module):
         mask_leash: float = 0.0,
         gradient_step: bool = False,
         data_weight: float = 0.0,
+        content: bool = False,
     ):
         super().__init__()
         if normalisation not in NORMALISATIONS:
@@ -268,6 +274,10 @@ class StepNetwork(nn.Module):
         nn.init.zeros_(self.lower.bias)
         self.film = nn.Linear(embedding_size, 2 * d_model) if condition else None
         self.output_norm = nn.LayerNorm(d_model) if output_norm else None
+        # (1 + gain, shift) per content label, from zero: every label starts as the identity.
+        self.content = nn.Embedding(len(CONTENTS), 2 * d_model) if content else None
+        if content:
+            nn.init.zeros_(self.content.weight)
 
     def scale(self, x: torch.Tensor, energy: tuple | None = None) -> tuple[torch.Tensor, tuple]:
         """The RMS that x (B, K, L) is divided by, (B, 1, 1) or per frame (B, 1, L), and the
@@ -281,9 +291,10 @@ class StepNetwork(nn.Module):
         rms = (running / counts).sqrt().to(x.dtype).clamp(min=1e-8)
         return rms, (running[..., -1:], count + x.shape[-1])
 
-    def _lifted(self, x: torch.Tensor, scale: torch.Tensor, conditioning, seen) -> torch.Tensor:
+    def _lifted(self, x, scale, conditioning, seen, content=None) -> torch.Tensor:
         """The lift of x/scale (B, K, L) and, with injection, of `seen`, the observation
-        already divided by its own RMS (B, K, L); FiLM by the conditioning (B,)."""
+        already divided by its own RMS (B, K, L); FiLM by the conditioning (B,) and by the
+        content labels (n,) with B = k·n (None: unknown)."""
         if self.inject:
             if seen is None:
                 raise ValueError("this step network sees the noisy observation: pass observation")
@@ -296,6 +307,12 @@ class StepNetwork(nn.Module):
             embedding = conditioning_embedding(conditioning, self.embedding_size)
             gain, shift = self.film(embedding).chunk(2, -1)
             h = h * (1 + gain[..., None]) + shift[..., None]
+        if self.content is not None:
+            labels = labels_for_batch(content, h.shape[0], h.device)  # (B,)
+            gain, shift = self.content(labels).chunk(2, -1)  # (B, d_model) each
+            h = h * (1 + gain[..., None]) + shift[..., None]
+        elif content is not None:
+            raise ValueError("this step network was not trained with content labels")
         return h
 
     def gain(self, x: torch.Tensor, h: torch.Tensor, scale: torch.Tensor) -> tuple:
@@ -330,36 +347,38 @@ class StepNetwork(nn.Module):
         x: torch.Tensor,
         conditioning: torch.Tensor | None = None,
         observation: torch.Tensor | None = None,
+        content: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """x (B, K, L), conditioning (B,) (needed when conditioned), the noisy observation
-        (B, K, L) (needed with injection and the data term) -> (B, K, L)."""
+        (B, K, L) (needed with injection and the data term), content labels (n,) with
+        B = k·n (None: unknown; only for a content-conditioned network) -> (B, K, L)."""
         if self.gradient_step:
-            return self._energy_gradient(x, conditioning, observation)
-        return self._residual(x, conditioning, observation)
+            return self._energy_gradient(x, conditioning, observation, content)
+        return self._residual(x, conditioning, observation, content)
 
-    def _residual(self, x, conditioning, observation) -> torch.Tensor:
+    def _residual(self, x, conditioning, observation, content=None) -> torch.Tensor:
         """f(x) (B, K, L): the output map on the backbone's output."""
-        return self._lowered(x, *self._backbone_output(x, conditioning, observation))
+        return self._lowered(x, *self._backbone_output(x, conditioning, observation, content))
 
-    def energy(self, x, conditioning=None, observation=None) -> torch.Tensor:
+    def energy(self, x, conditioning=None, observation=None, content=None) -> torch.Tensor:
         """A gradient-step network's E(x) = ½‖f(x)‖² + (λ/2)‖x − y‖² per example: (B,)."""
         if not self.gradient_step:
             raise ValueError("energy: this step network outputs f(x), not a gradient")
-        energy = 0.5 * self._residual(x, conditioning, observation).square().sum((1, 2))
+        energy = 0.5 * self._residual(x, conditioning, observation, content).square().sum((1, 2))
         if self.data_weight:
             if observation is None:
                 raise ValueError("this step network's energy has a data term: pass observation")
             energy = energy + 0.5 * self.data_weight * (x - observation).square().sum((1, 2))
         return energy
 
-    def _energy_gradient(self, x, conditioning, observation) -> torch.Tensor:
+    def _energy_gradient(self, x, conditioning, observation, content) -> torch.Tensor:
         """∇ₓE (B, K, L), itself differentiable (in x and the weights) when grad is enabled:
         the refiner's unroll trains through it. Examples are independent, so the gradient of
         the batch's summed energy is each example's own."""
         training = torch.is_grad_enabled()
         with torch.enable_grad():
             point = x if x.requires_grad else x.detach().requires_grad_()
-            energy = self.energy(point, conditioning, observation).sum()
+            energy = self.energy(point, conditioning, observation, content).sum()
             (gradient,) = torch.autograd.grad(energy, point, create_graph=training)
         return gradient
 
@@ -368,22 +387,24 @@ class StepNetwork(nn.Module):
         x: torch.Tensor,
         conditioning: torch.Tensor | None = None,
         observation: torch.Tensor | None = None,
+        content: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """The mask update's pre-activation g (B, K, L), the gain with the bin gate, that
         forward squashes into the mask: to look at, not to train through. Where |g| is large
         the mask's sigmoid is flat and passes no gradient back (`refine.study.saturation`)."""
         if self.update != "mask":
             raise ValueError("mask_logits: this step network's update is affine, not a mask")
-        return self.gain(x, *self._backbone_output(x, conditioning, observation))[0]
+        return self.gain(x, *self._backbone_output(x, conditioning, observation, content))[0]
 
-    def _backbone_output(self, x, conditioning, observation) -> tuple[torch.Tensor, torch.Tensor]:
+    def _backbone_output(self, x, conditioning, observation, content=None) -> tuple:
         """The backbone's output h (B, d_model, L) for x (B, K, L) and the RMS scale of x,
         (B, 1, 1) or (B, 1, L), that the output map reads: what forward and mask_logits share."""
         scale, _ = self.scale(x)
         seen = None
         if self.inject and observation is not None:
             seen = observation / self.scale(observation)[0]
-        return self._normed(self.backbone(self._lifted(x, scale, conditioning, seen))), scale
+        h = self._lifted(x, scale, conditioning, seen, content)  # (B, d_model, L)
+        return self._normed(self.backbone(h)), scale
 
     def _normed(self, h: torch.Tensor) -> torch.Tensor:
         """The backbone's output h (B, d_model, L), LayerNormed over its channels when the
@@ -392,8 +413,9 @@ class StepNetwork(nn.Module):
             return h
         return self.output_norm(h.mT).mT  # over (B, L, d_model)
 
-    def stream(self, x: torch.Tensor, conditioning=None, state: dict | None = None, last=False):
-        """One chunk of a stream: x (B, K, L), state -> (f(x) (B, K, L), state).
+    def stream(self, x, conditioning=None, state: dict | None = None, last=False, content=None):
+        """One chunk of a stream: x (B, K, L), state -> (f(x) (B, K, L), state); content
+        labels as in forward.
 
         Chunks are multiples of the backbone's stride except the `last`, which is padded the
         way `forward` pads. With causal normalisation and a causal backbone the outputs equal
@@ -408,7 +430,7 @@ class StepNetwork(nn.Module):
             )
         state = state or {"energy": None, "backbone": None}
         scale, energy = self.scale(x, state["energy"])
-        h = self._lifted(x, scale, conditioning, None)
+        h = self._lifted(x, scale, conditioning, None, content)
         length = h.shape[-1]
         if last:
             h = nn.functional.pad(h, (0, self.backbone.valid_length(length) - length))

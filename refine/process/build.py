@@ -45,6 +45,7 @@ STEP_NET_KEYS = (
     "output_norm",
     "gradient_step",
     "data_weight",
+    "content",
 )
 PROCESS_KEYS = {"name", "condition", *REFINER_KEYS, *STEP_NET_KEYS}
 SCHEDULE_KEYS = {"name": "schedule", "power": "power"}  # schedule key -> Refiner argument

@@ -44,6 +44,7 @@ teacher forcing, which runs steps independently, is refused for it.
 import copy
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -51,6 +52,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.checkpoint import checkpoint as recompute
 
+from refine.networks.content import content_labels
 from refine.networks.step_net import StepNetwork
 from refine.process.anderson import Anderson
 from refine.process.domains import MagnitudeSTFT, Waveform
@@ -198,6 +200,7 @@ class Refiner(nn.Module):
         self.loss_stft = MagnitudeSTFT(**LOSS_STFT) if loss == "stft_magnitude" else None
         self.schedule_fn = make_schedule(schedule, power)
         self._lay_schedule(steps)
+        self._content = None  # (n,) content labels the step network is told (content_is)
 
     def _lay_schedule(self, steps: int) -> None:
         """T = `steps` and the schedule over it, in float64, outside .to()/.double(): cast
@@ -301,11 +304,41 @@ class Refiner(nn.Module):
         iterate, or for a gradient step's data term."""
         return getattr(self.step_net, "needs_observation", False)
 
+    @property
+    def knows_content(self) -> bool:
+        """Whether the step network can be told what the clips hold (`content_is`)."""
+        return getattr(self.step_net, "content", None) is not None
+
+    def content_is(self, content):
+        """A context within which every step network call is told `content`: a name of
+        `refine.networks.content.CONTENTS`, or labels (n,) for a batch of k·n clips (one
+        per clip, or one for all); None: unknown. The label belongs to the clip, not to a
+        step, so it is set once around a loss or a refinement rather than passed through
+        every step, as the unroll passes the iterate. Bad content is refused here, before
+        the block starts."""
+        labels = content_labels(content)
+        if labels is not None and not self.knows_content:
+            raise ValueError(
+                "this model was not trained with content labels: it cannot be told the "
+                "content (leave it unset)"
+            )
+        return self._told(labels)
+
+    @contextmanager
+    def _told(self, labels: torch.Tensor | None):
+        previous, self._content = self._content, labels
+        try:
+            yield self
+        finally:
+            self._content = previous
+
     def _network(self, x, t, eta=None, state=None, observation=None, conditioning=None):
         """f_θ at step t (an int, or a tensor of steps per example): (update, state)."""
         if conditioning is None:
             conditioning = self._conditioning(t, x.shape[0], x, eta)
         extra = {"observation": observation} if self.injects else {}
+        if self._content is not None:
+            extra["content"] = self._content
         if self.recurrent:
             return self.step_net(x, conditioning, state, **extra)
         return self.step_net(x, conditioning, **extra), None

@@ -26,6 +26,7 @@ from tqdm import tqdm
 from refine.data.order import ShardedBatches
 from refine.device import autocast, device_of, pick_device
 from refine.files import write_text_atomic
+from refine.networks.content import dropped_labels
 from refine.process.build import build_refiner
 from refine.process.checkpoint import load_checkpoint, save_checkpoint
 from refine.process.refiner import Refiner
@@ -70,6 +71,7 @@ class TrainSettings:
     seed: int
     init_from: str | None
     init_except: list[str]
+    content_dropout: float
     max_minutes: float | None
     stop_at: int | None
 
@@ -140,6 +142,20 @@ def extra_steps_at(t: TrainSettings, step: int) -> int:
     return int(torch.randint(t.extra_steps + 1, (), generator=generator))
 
 
+def told_content(refiner: Refiner, batch: dict, t: TrainSettings, step: int):
+    """The content labels (B,) a content-conditioned refiner is told for this batch: the
+    batch's own, each dropped to unknown with probability train.content_dropout by a
+    generator of its own (seeded by the run's seed and the step), so that the batches and
+    every other draw of a run are those of the same run without labels. None for a refiner
+    that knows no content."""
+    if not refiner.knows_content:
+        return None
+    if "content" not in batch:
+        raise ValueError("a content model trains on labelled clips: set data.content_of")
+    generator = torch.Generator().manual_seed(t.seed * 2**32 + step + 2**31)
+    return dropped_labels(batch["content"], t.content_dropout, generator)
+
+
 def accumulate_gradients(refiner: Refiner, batch: dict, t: TrainSettings, step: int = 0):
     """Backpropagate the loss of this process's share of a global batch, segment by segment,
     in the configured training mode and precision, and average the gradients over the
@@ -148,6 +164,7 @@ def accumulate_gradients(refiner: Refiner, batch: dict, t: TrainSettings, step: 
     past T (`extra_steps_at`)."""
     device = device_of(refiner)
     noisy, noise = batch["noisy"].to(device), batch["noise"].to(device)
+    content = told_content(refiner, batch, t, step)
     losses = refiner.training_losses(
         noisy,
         noise,
@@ -162,7 +179,7 @@ def accumulate_gradients(refiner: Refiner, batch: dict, t: TrainSettings, step: 
     )
     errors = []
     while True:
-        with autocast(device, t.precision):  # the forward only: backward runs outside
+        with autocast(device, t.precision), refiner.content_is(content):  # the forward only
             segment = next(losses, None)
         if segment is None:
             break

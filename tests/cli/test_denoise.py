@@ -275,6 +275,39 @@ def test_bad_schedule_steps_end_in_one_line(tmp_path, capsys, checkpoint, extra,
     assert status == 2 and message in printed and "Traceback" not in printed
 
 
+def test_a_content_model_keeps_what_it_is_told_the_recordings_hold(tmp_path, capsys):
+    config = tiny_config("model.content=true")
+    model = build_refiner(refiner_spec(config))
+    torch.nn.init.normal_(model.step_net.lower.weight, std=1.0)  # steps that move the audio
+    torch.nn.init.normal_(model.step_net.content.weight, std=1.0)
+    path = write_checkpoint(tmp_path / "content.pt", config, model)
+    audio = tone(1.0, 16000)
+    sf.write(tmp_path / "a.wav", audio, 16000, subtype="FLOAT")
+    outputs = {}
+    for content in ("music", "speech", None):
+        told = ["--content", content] if content else []
+        out = tmp_path / f"out_{content}"
+        status, _ = denoise(capsys, tmp_path / "a.wav", "-o", out, "--checkpoint", path, *told)
+        assert status == 0
+        outputs[content] = sf.read(out / "a.wav", dtype="float32")[0]
+    loaded = load_model(path)
+    with loaded.refiner.content_is("music"):
+        assert np.allclose(enhance(audio[:, 0], 16000, loaded), outputs["music"], atol=1e-6)
+    assert np.allclose(enhance(audio[:, 0], 16000, loaded), outputs[None], atol=1e-6)
+    assert np.abs(outputs["music"] - outputs["speech"]).max() > 1e-3
+    assert np.abs(outputs["music"] - outputs[None]).max() > 1e-3
+
+
+def test_content_for_a_model_without_it_ends_in_one_line(tmp_path, capsys, checkpoint):
+    sf.write(tmp_path / "a.wav", tone(0.5, 16000), 16000)
+    args = (tmp_path / "a.wav", "-o", tmp_path / "out", "--checkpoint", checkpoint, "--content")
+    status, printed = denoise(capsys, *args, "music")
+    assert status == 2 and "not trained with content labels" in printed
+    assert "Traceback" not in printed and not (tmp_path / "out" / "a.wav").exists()
+    status, printed = denoise(capsys, *args, "birdsong")
+    assert status == 2 and "invalid choice: 'birdsong'" in printed
+
+
 def test_a_model_that_cannot_be_respaced_ends_in_one_line(tmp_path, capsys):
     config = tiny_config("model.parameterisation=increment", "model.update=affine")
     path = write_checkpoint(tmp_path / "increment.pt", config, build_refiner(refiner_spec(config)))

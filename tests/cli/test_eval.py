@@ -8,13 +8,15 @@ import sys
 
 import pytest
 import soundfile
+import torch
 from hydra import compose, initialize_config_dir
 
 from refine.cli import CONFIG_DIR
 from refine.cli.eval import evaluate, format_table, wants_speech_metrics
 from refine.cli.train import train_from_config
 from refine.data import write_synthetic_folders
-from refine.process.checkpoint import load_checkpoint, load_refiner
+from refine.process.build import build_refiner
+from refine.process.checkpoint import load_checkpoint, load_refiner, save_checkpoint
 from tests.train.test_train import tiny_config
 
 
@@ -204,6 +206,27 @@ def test_speech_metrics_come_on_for_clips_declared_speech(checkpoint, tmp_path):
     evaluate(eval_config(checkpoint, *overrides, "max_steps=1"), tmp_path / "eval")
     records = json.loads((tmp_path / "eval" / "per_step.json").read_text())
     assert all(record["stoi"] is not None for record in records)
+
+
+def test_a_content_model_is_told_the_declared_content_unless_asked_not_to(checkpoint, tmp_path):
+    contents = load_checkpoint(checkpoint)
+    spec = {**contents["spec"], "model": {**contents["spec"]["model"], "content": True}}
+    model = build_refiner(spec)
+    model.load_state_dict(contents["model"], strict=False)  # all but the content embedding
+    torch.nn.init.normal_(model.step_net.content.weight, std=1.0)
+    path = tmp_path / "content.pt"
+    save_checkpoint(path, spec=spec, model=model.state_dict(), config=contents["config"])
+    music = ("data.content=music", "tolerances=[]")
+    told = evaluate(eval_config(path, *music), tmp_path / "told")
+    blind = evaluate(eval_config(path, *music, "tell_content=false"), tmp_path / "blind")
+    assert told["told_content"] == "music" and blind["told_content"] is None
+    curves = [
+        [r["si_sdr"] for r in json.loads((tmp_path / run / "per_step.json").read_text())]
+        for run in ("told", "blind")
+    ]
+    assert curves[0][0] == curves[1][0] and curves[0][2] != curves[1][2]
+    plain = evaluate(eval_config(checkpoint, *music), tmp_path / "plain")  # told nothing
+    assert plain["told_content"] is None
 
 
 def test_the_best_step_within_a_real_time_factor_limit_is_chosen(checkpoint, tmp_path):

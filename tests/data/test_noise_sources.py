@@ -15,8 +15,10 @@ from refine.data.folders import looped_window
 from refine.data.noise_corpus import held_out_key, make_item
 from refine.data.noise_makers import babble, mains_hum, typing
 from refine.data.noise_sources import NoiseKinds, audible_starts, audible_window
+from refine.networks.content import CONTENTS
 
 RATE = 16000
+MUSIC_LABEL = CONTENTS.index("music")
 
 
 def corpus(tmp_path):
@@ -105,6 +107,32 @@ def test_a_subfolder_given_the_common_list_draws_exactly_as_without_the_option(t
     for index in range(30):
         assert plain[index]["noise_kind"] == same[index]["noise_kind"]
         assert torch.equal(plain[index]["noisy"], same[index]["noisy"])
+
+
+def test_content_labels_come_from_the_subfolder_and_leave_the_draws_as_they_were(tmp_path):
+    clean, _ = corpus(tmp_path)
+    common = dict(segment_seconds=0.25, noise_kinds=["white", "pink"])
+    plain = CleanFolderDataset(clean, 40, **common)
+    labelled = CleanFolderDataset(clean, 40, content_of={"music": "music"}, **common)
+    seen = Counter()
+    for index in range(40):
+        item = labelled[index]
+        assert torch.equal(item["noisy"], plain[index]["noisy"])
+        assert "content" not in plain[index]
+        is_music = item["clean"].abs().max() > 0.3
+        seen[item["content"]] += 1
+        assert item["content"] == CONTENTS.index("music" if is_music else "unknown")
+    assert len(seen) == 2  # both parts were drawn
+    both = CleanFolderDataset(clean, 4, content_of={"speech": "speech", "music": "music"}, **common)
+    assert {both[i]["content"] for i in range(4)} <= {CONTENTS.index("speech"), MUSIC_LABEL}
+
+
+def test_content_labels_naming_no_subfolder_or_no_content_are_refused(tmp_path):
+    clean, _ = corpus(tmp_path)
+    with pytest.raises(ValueError, match="content_of names voices.*are music, speech"):
+        CleanFolderDataset(clean, 5, segment_seconds=0.25, content_of={"voices": "speech"})
+    with pytest.raises(ValueError, match="unknown, speech, music, got 'song'"):
+        CleanFolderDataset(clean, 5, segment_seconds=0.25, content_of={"music": "song"})
 
 
 def test_a_restricted_kind_in_a_subfolders_list_is_redrawn_from_that_list(tmp_path):

@@ -101,8 +101,8 @@ def test_a_data_source_that_would_ignore_or_lack_a_key_is_refused_by_name(tmp_pa
         train_from_config(tiny_config("data.source=paired_folders"), tmp_path / "a")
     switched = tiny_config("data=clean_folders", "data.clean_dir=x", "data.source=synthetic")
     ignored = (
-        "data.clean_dir, data.clean_subfolders, data.file_weighting, data.noise_dir, "
-        "data.noise_eq_db, data.noise_kinds_under, data.noise_only_under"
+        "data.clean_dir, data.clean_subfolders, data.content_of, data.file_weighting, "
+        "data.noise_dir, data.noise_eq_db, data.noise_kinds_under, data.noise_only_under"
     )
     with pytest.raises(ValueError, match=rf"synthetic ignores {ignored}"):
         train_from_config(switched, tmp_path / "b")
@@ -301,6 +301,41 @@ def test_a_warm_start_across_another_update_rule_keeps_the_named_parts_fresh(tmp
             assert tuned[name].shape != weight.shape and not tuned[name].any(), name
         else:
             assert torch.equal(tuned[name], weight), name
+
+
+def test_a_content_model_starts_silent_from_a_plain_one_and_learns_from_the_labels(tmp_path):
+    train_from_config(tiny_config("train.steps=2"), tmp_path / "base")
+    base = load_checkpoint(tmp_path / "base" / "checkpoint.pt")["model"]
+    write_synthetic_folders(tmp_path / "data", 8, segment_seconds=0.3, progress=False)
+    content = (
+        "model.content=true", "data=clean_folders", f"data.clean_dir={tmp_path / 'data'}",
+        "data.content_of={clean:music,noisy:speech}", "train.content_dropout=0.5",
+        f"train.init_from={tmp_path / 'base' / 'checkpoint.pt'}", "train.seed=1",
+    )  # fmt: skip
+    with pytest.raises(ValueError, match=r"no parameter of this model.*content\.weight"):
+        train_from_config(tiny_config(*content, "train.init_except=[head]"), tmp_path / "x")
+    fresh = ("train.init_except=[step_net.content]",)
+    train_from_config(tiny_config(*content, *fresh, "train.steps=1", "train.lr=0"), tmp_path / "a")
+    kept = load_checkpoint(tmp_path / "a" / "checkpoint.pt")["model"]
+    assert not kept["step_net.content.weight"].any()  # silent: the plain model's function
+    assert all(torch.equal(kept[name], weight) for name, weight in base.items())
+    train_from_config(tiny_config(*content, *fresh, "train.steps=2"), tmp_path / "b")
+    learnt = load_checkpoint(tmp_path / "b" / "checkpoint.pt")["model"]["step_net.content.weight"]
+    assert learnt[1:].any()  # speech and music, told in these batches
+
+
+def test_content_labels_and_a_content_model_are_refused_one_without_the_other(tmp_path):
+    cases = {
+        "model.content=true: the model learns from content labels": ["model.content=true"],
+        "data.content_of: content labels are read by a content-conditioned model only": [
+            "data=clean_folders", "data.clean_dir=x", "data.content_of={music:music}"
+        ],
+        r"train.content_dropout=1.5: must be a number in \[0, 1\]": ["train.content_dropout=1.5"],
+    }  # fmt: skip
+    for message, settings in cases.items():
+        with pytest.raises(ValueError, match=message):
+            train_from_config(tiny_config(*settings), tmp_path / "run")
+    assert not (tmp_path / "run").exists()
 
 
 def test_a_batch_whose_loss_is_not_finite_changes_no_weight_and_is_counted(tmp_path, monkeypatch):

@@ -1,0 +1,60 @@
+"""A trained step network made content-conditioned without changing what it computes.
+
+Whether a network told what the signal is (speech or music, `refine.networks.content`)
+removes the noise it confuses with the signal (voices over music, music under a voice) is
+asked from the shipped model's weights, not from scratch: the checkpoint gains the content
+embedding at zero, which scales the lifted features by 1 and shifts them by 0 for every
+label. The content network then computes the trained one's function whatever it is told,
+and the first gradient step moves the embedding (its gradient is the lifted features
+against the loss's, which are not zero).
+"""
+
+from pathlib import Path
+
+import torch
+
+from refine.networks.content import CONTENTS
+from refine.process.build import BACKBONES
+from refine.process.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+
+EMBEDDING = "step_net.content.weight"
+LIFT = "step_net.lift.weight"
+
+
+def content_weights(weights: dict, spec_model: dict) -> dict:
+    """The state dict of a refiner whose step network is a StepNetwork (`weights`, its
+    `spec_model` the checkpoint's spec["model"]) with the content embedding added at zero:
+    (len(CONTENTS), 2·d_model), d_model read off the lift."""
+    name = spec_model.get("name", "lru_unet")
+    if name not in BACKBONES:
+        raise ValueError(
+            f"only a step network with lift and lower maps ({', '.join(BACKBONES)}) takes "
+            f"content labels, not {name!r}"
+        )
+    if spec_model.get("content") or EMBEDDING in weights:
+        raise ValueError("the step network is content-conditioned already")
+    d_model = weights[LIFT].shape[0]
+    zeros = torch.zeros(len(CONTENTS), 2 * d_model, dtype=weights[LIFT].dtype)
+    return {**weights, EMBEDDING: zeros}
+
+
+def content_checkpoint(source: str | Path, target: str | Path) -> None:
+    """Write the checkpoint at `source` (a training run's or an exported one) with a
+    content-conditioned step network to `target` (`content_weights`; model.content set in its
+    spec and training config), ready for `train.init_from` with model.content=true and
+    data.content_of. Refuses a target that exists."""
+    if Path(target).exists():
+        raise FileExistsError(f"{target} exists: name a new file for the content checkpoint")
+    contents = load_checkpoint(source)
+    spec = {**contents["spec"], "model": dict(contents["spec"]["model"])}
+    try:
+        weights = content_weights(contents["model"], spec["model"])
+    except ValueError as error:
+        raise CheckpointError(f"{source}: {error}") from None
+    spec["model"]["content"] = True
+    kept = {key: contents[key] for key in ("step", "inference", "made_from") if key in contents}
+    if "config" in contents:  # the training config, kept where it names the architecture
+        config = {**contents["config"], "model": dict(contents["config"].get("model", {}))}
+        config["model"]["content"] = True
+        kept["config"] = config
+    save_checkpoint(target, spec=spec, model=weights, **kept)

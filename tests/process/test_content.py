@@ -1,0 +1,54 @@
+"""Making a trained step network content-conditioned: the converted checkpoint computes the
+same function whatever it is told, its embedding then learns, and wrong inputs are refused
+without touching files."""
+
+import pytest
+import torch
+
+from refine.process.checkpoint import (
+    CheckpointError,
+    load_checkpoint,
+    load_refiner,
+    save_checkpoint,
+)
+from refine.process.content import EMBEDDING, content_checkpoint
+from tests.process.test_bidirectional import OPTIONS, saved
+from tests.process.test_widen import spec
+
+
+def test_a_checkpoint_gains_content_labels_with_the_same_output_whatever_it_is_told(tmp_path):
+    plain, path = saved(tmp_path, spec(**OPTIONS))
+    content_checkpoint(path, tmp_path / "content.pt")
+    told, contents = load_refiner(tmp_path / "content.pt")
+    assert contents["spec"]["model"]["content"] is True
+    assert contents["config"]["model"]["content"] is True
+    assert contents["step"] == 9 and told.past_decay == 0.7
+    assert not contents["model"][EMBEDDING].any()
+    assert set(contents["model"]) - set(plain.state_dict()) == {EMBEDDING}
+    noisy = torch.randn(2, 1, 400)
+    expected = plain.refine(noisy, steps=3).output
+    for content in (None, "speech", "music"):
+        with told.content_is(content):
+            output = told.refine(noisy, steps=3).output
+        torch.testing.assert_close(output, expected, rtol=1e-5, atol=1e-6)
+    features = torch.rand(2, 17, 24) + 0.05  # (B, K, L): magnitudes
+    labels = torch.tensor([1, 2])
+    (told.step_net(features, content=labels) - 0.5 * features).square().sum().backward()
+    gradient = told.step_net.content.weight.grad
+    assert gradient[1:].abs().sum(1).min() > 0 and not gradient[0].any()  # unknown untold
+
+
+def test_an_existing_target_and_networks_that_cannot_be_told_are_refused(tmp_path):
+    _, path = saved(tmp_path, spec(**OPTIONS))
+    (tmp_path / "taken.pt").write_bytes(b"user data")
+    with pytest.raises(FileExistsError, match="taken.pt exists"):
+        content_checkpoint(path, tmp_path / "taken.pt")
+    assert (tmp_path / "taken.pt").read_bytes() == b"user data"
+    content_checkpoint(path, tmp_path / "content.pt")
+    with pytest.raises(CheckpointError, match="content-conditioned already"):
+        content_checkpoint(tmp_path / "content.pt", tmp_path / "again.pt")
+    patch = {**spec(), "model": {**spec()["model"], "name": "patch_conv_rnn"}}
+    save_checkpoint(tmp_path / "patch.pt", spec=patch, model=load_checkpoint(path)["model"])
+    with pytest.raises(CheckpointError, match="not 'patch_conv_rnn'"):
+        content_checkpoint(tmp_path / "patch.pt", tmp_path / "told.pt")
+    assert not any((tmp_path / name).exists() for name in ("again.pt", "told.pt"))
