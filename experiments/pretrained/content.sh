@@ -6,7 +6,7 @@
 # take voices off music and keep them on speech. Is that what the lever costs, and does music
 # gain where the cost was?
 #
-# Four runs of 2000 steps from the shipped model (the soup of babble_music.sh, copied from the
+# Four runs of 3000 steps from the shipped model (the soup of babble_music.sh, copied from the
 # package where runs/ lacks it), all on babble_music.sh's arm recipe (more babble over
 # music): the arm with the content embedding added at zero (refine.process.content, so it
 # starts as the shipped model) and its clean files labelled by subfolder (speech; music and
@@ -75,7 +75,7 @@ for run in arm_seed19:19 control_seed19:19 arm_seed20:20 control_seed20:20; do
   else
     from=(train.init_from=$SHIPPED)
   fi
-  bash $P/train.sh $RUNS/$name 2000 "${from[@]}" "${RECIPE[@]}" train.seed=$seed
+  bash $P/train.sh $RUNS/$name 3000 "${from[@]}" "${RECIPE[@]}" train.seed=$seed
   model=$RUNS/$name/refine_$name.pt  # the inference part, as it would ship
   export_once $RUNS/$name/checkpoint.pt $model
   evaluate_and_pair $BASE "$BASE_NAME" $model $OUT/$name "${name/_/, }" shipped
