@@ -324,6 +324,11 @@ class Refiner(nn.Module):
             )
         return self._told(labels)
 
+    @property
+    def told_content(self) -> torch.Tensor | None:
+        """The content labels (n,) the step network is told now (None: nothing)."""
+        return self._content
+
     @contextmanager
     def _told(self, labels: torch.Tensor | None):
         previous, self._content = self._content, labels

@@ -13,9 +13,12 @@ from tests.train.test_train import tiny_config
 BLOCKS = [1, 7, 100, 513, 64, 3]
 
 
-def streaming_refiner(domain: str, causal=True, steps=3, bin_gate=False, output_norm=False):
+def streaming_refiner(
+    domain: str, causal=True, steps=3, bin_gate=False, output_norm=False, content=False
+):
     torch.manual_seed(0)
     cfg = tiny_config(
+        f"model.content={str(content).lower()}",
         f"model.output_norm={str(output_norm).lower()}",
         f"domain={domain}",
         f"model.bin_gate={str(bin_gate).lower()}",
@@ -53,6 +56,21 @@ def test_a_step_network_with_an_output_norm_streams_exactly():
     stream = RefinerStream(refiner)
     out = [stream.push(audio[..., a:b]) for a, b in blocks(3001)] + [stream.finish()]
     torch.testing.assert_close(torch.cat(out, -1), refiner.refine(audio).output, atol=1e-5, rtol=0)
+
+
+def test_a_content_model_streams_what_the_refiner_is_told_as_the_stream_starts():
+    refiner = streaming_refiner("stft_magnitude", bin_gate=True, content=True)
+    torch.nn.init.normal_(refiner.step_net.content.weight, std=0.5)
+    audio = torch.randn(2, 1, 3001)
+    outputs = {}
+    for content in ("music", None):
+        with refiner.content_is(content):
+            stream = RefinerStream(refiner)
+            offline = refiner.refine(audio).output
+        out = [stream.push(audio[..., a:b]) for a, b in blocks(3001)] + [stream.finish()]
+        outputs[content] = torch.cat(out, -1)
+        torch.testing.assert_close(outputs[content], offline, atol=1e-5, rtol=0)
+    assert not torch.allclose(outputs["music"], outputs[None], atol=1e-3)
 
 
 @pytest.mark.parametrize("domain, latency", [("waveform", 3), ("stft_complex", 3 * 128 + 511)])
