@@ -35,6 +35,7 @@ from omegaconf.errors import MissingMandatoryValue
 
 from refine.cli import CONFIG_DIR
 from refine.data import PairedFolderDataset, SyntheticDataset
+from refine.networks.content import CONTENTS
 from refine.process.checkpoint import (
     CheckpointError,
     load_refiner,
@@ -106,10 +107,17 @@ def wants_speech_metrics(cfg: DictConfig) -> bool:
 
 def told_content(cfg: DictConfig, refiner) -> str | None:
     """What a content-conditioned model is told: the clips' declared content (data.content)
-    with tell_content=true; None (unknown) otherwise, and for every other model."""
-    if not (cfg.tell_content and getattr(refiner, "knows_content", False)):
+    with tell_content=true, a content named by tell_content (speech or music, whatever the
+    clips hold: what a wrong label costs), None (unknown) with false, and for every other
+    model."""
+    told = cfg.tell_content
+    if told not in (True, False, *CONTENTS[1:]):
+        raise ValueError(
+            f"tell_content must be true, false or one of {', '.join(CONTENTS[1:])}, got {told!r}"
+        )
+    if told is False or not getattr(refiner, "knows_content", False):
         return None
-    return cfg.data.content
+    return cfg.data.content if told is True else told
 
 
 def format_table(records: list[dict], trained_steps: int) -> str:

@@ -220,11 +220,16 @@ def test_a_content_model_is_told_the_declared_content_unless_asked_not_to(checkp
     told = evaluate(eval_config(path, *music), tmp_path / "told")
     blind = evaluate(eval_config(path, *music, "tell_content=false"), tmp_path / "blind")
     assert told["told_content"] == "music" and blind["told_content"] is None
+    wrong = evaluate(eval_config(path, *music, "tell_content=speech"), tmp_path / "wrong")
+    assert wrong["told_content"] == "speech"
+    with pytest.raises(ValueError, match="tell_content must be true, false or one of speech"):
+        evaluate(eval_config(path, *music, "tell_content=noise"), tmp_path / "bad")
     curves = [
         [r["si_sdr"] for r in json.loads((tmp_path / run / "per_step.json").read_text())]
-        for run in ("told", "blind")
+        for run in ("told", "blind", "wrong")
     ]
-    assert curves[0][0] == curves[1][0] and curves[0][2] != curves[1][2]
+    assert curves[0][0] == curves[1][0] == curves[2][0]
+    assert len({curves[0][2], curves[1][2], curves[2][2]}) == 3
     plain = evaluate(eval_config(checkpoint, *music), tmp_path / "plain")  # told nothing
     assert plain["told_content"] is None
 
