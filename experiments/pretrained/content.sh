@@ -23,7 +23,7 @@
 # end above 0 on both music_babble sets of data/held_in/music_noise), and told nothing it is
 # not worse on either held-in test and keeps 80 % on the choice half (refine-denoise tells
 # nothing unless --content is given). The held-out real noise and the other half of the real
-# recordings are reported, never chosen on. About 2 hours on 2 cores:
+# recordings are reported, never chosen on. About 1.5 hours on 2 cores:
 #   bash experiments/pretrained/content.sh
 # Writes content/<run>/<test>/ (eval_real.sh records; <test> includes music_noise),
 # content/<run>/<test>_shipped.{md,png} (against the shipped model),
@@ -55,12 +55,20 @@ music_noise() {  # MODEL OUT NAME: OUT/music_noise/, OUT/music_noise_shipped.{md
   evaluate_and_pair_on data/held_in/music_noise $BASE/music_noise $BASE/music_noise \
     "$BASE_NAME" "$1" "$2/music_noise" "$3" "$2/music_noise_shipped"
 }
+test_data() {  # TEST: the data folder of a test of SHIP_RULE_TESTS
+  local t
+  for t in "${SHIP_RULE_TESTS[@]}"; do
+    if [ "${t%%:*}" = "$1" ]; then
+      echo "${t#*:}"
+    fi
+  done
+}
 untold() {  # MODEL OUT NAME TEST...: OUT/untold/<test>/ told nothing, paired with the shipped
   # model (untold/<test>_shipped) and with the model told (untold/<test>_told)
   local model=$1 out=$2 name=$3 test data
   shift 3
   for test in "$@"; do
-    data=$(for t in "${SHIP_RULE_TESTS[@]}"; do [ "${t%%:*}" = "$test" ] && echo "${t#*:}"; done)
+    data=$(test_data "$test")
     MODEL_OVERRIDES=tell_content=false evaluate_and_pair_on "$data" $P/bidirectional/$test \
       $BASE/$test "$BASE_NAME" $model $out/untold/$test "$name, told nothing" \
       $out/untold/${test}_shipped

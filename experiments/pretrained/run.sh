@@ -206,6 +206,11 @@ bash $OUT/soup_ship.sh
 bash $OUT/babble_music.sh
 bash $OUT/babble_music_ship.sh
 cp runs/babble_music/soup_three.pt $REAL_SHIPPED
+#    A network told what the signal is (sixth session; not shipped): the shipped soup with a
+#    content label added at zero, continued 3000 steps twice beside a control for each seed,
+#    and its soup against the ship rule written before its numbers (content.sh: it lost
+#    held-in music).
+bash $OUT/content.sh
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.
