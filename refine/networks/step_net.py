@@ -225,6 +225,9 @@ class StepNetwork(nn.Module):
         gradient_step: output ∇ₓE(x), E = ½‖f(x)‖² + (data_weight/2)‖x − y‖², instead of f(x).
         data_weight: λ ≥ 0 of the gradient step's data term (needs the observation y).
         content: FiLM-condition on a content label per example (unknown, speech, music).
+        content_lr_scale: the labels' learning rate over the base rate (an optimiser hint,
+            `refine.train.optim`): a label added to a trained network at zero moves little
+            at a fine-tuning rate.
     """
 
     def __init__(
@@ -244,6 +247,7 @@ class StepNetwork(nn.Module):
         gradient_step: bool = False,
         data_weight: float = 0.0,
         content: bool = False,
+        content_lr_scale: float = 1.0,
     ):
         super().__init__()
         if normalisation not in NORMALISATIONS:
@@ -259,6 +263,11 @@ class StepNetwork(nn.Module):
         if mask_leash < 0:
             raise ValueError(f"mask_leash must be 0 (none) or positive, got {mask_leash}")
         check_gradient_step(gradient_step, data_weight, update, mask_leash)
+        if not content_lr_scale > 0 or (content_lr_scale != 1 and not content):
+            raise ValueError(
+                f"content_lr_scale must be > 0, and 1 without content labels, got "
+                f"{content_lr_scale} (content={content})"
+            )
         self.channels, self.condition, self.embedding_size = channels, condition, embedding_size
         self.normalisation, self.bin_gate = normalisation, bin_gate
         self.update, self.inject, self.mask_gradient = update, inject, mask_gradient
@@ -278,6 +287,7 @@ class StepNetwork(nn.Module):
         self.content = nn.Embedding(len(CONTENTS), 2 * d_model) if content else None
         if content:
             nn.init.zeros_(self.content.weight)
+            self.content.weight._optim = {"lr_scale": content_lr_scale}
 
     def scale(self, x: torch.Tensor, energy: tuple | None = None) -> tuple[torch.Tensor, tuple]:
         """The RMS that x (B, K, L) is divided by, (B, 1, 1) or per frame (B, 1, L), and the

@@ -46,6 +46,7 @@ STEP_NET_KEYS = (
     "gradient_step",
     "data_weight",
     "content",
+    "content_lr_scale",
 )
 PROCESS_KEYS = {"name", "condition", *REFINER_KEYS, *STEP_NET_KEYS}
 SCHEDULE_KEYS = {"name": "schedule", "power": "power"}  # schedule key -> Refiner argument

@@ -16,6 +16,7 @@ from refine.networks.step_net import StepNetwork
 from refine.networks.unet import LRU_UNet
 from refine.process.domains import MagnitudeSTFT
 from refine.process.refiner import Refiner
+from refine.train.optim import param_groups
 
 K = 6  # channels (bins)
 SPEECH, MUSIC = CONTENTS.index("speech"), CONTENTS.index("music")
@@ -92,6 +93,17 @@ def test_each_clip_is_refined_as_its_own_label_says():
     torch.testing.assert_close(
         net(stacked, content=torch.tensor([SPEECH, MUSIC])), torch.cat([both, both])
     )
+
+
+def test_the_labels_learning_rate_is_a_hint_the_optimiser_reads():
+    net = step_network(content=True, content_lr_scale=10.0)
+    groups = param_groups(net, lr=1e-3, weight_decay=0.05)
+    (labels,) = [g for g in groups if any(p is net.content.weight for p in g["params"])]
+    assert labels["lr"] == pytest.approx(1e-2) and len(labels["params"]) == 1
+    with pytest.raises(ValueError, match="content_lr_scale must be > 0, and 1 without"):
+        step_network(content_lr_scale=10.0)
+    with pytest.raises(ValueError, match="content_lr_scale must be > 0"):
+        step_network(content=True, content_lr_scale=0.0)
 
 
 def test_a_network_without_content_refuses_to_be_told_it():
