@@ -211,6 +211,7 @@ cp runs/babble_music/soup_three.pt $REAL_SHIPPED
 #    and its soup against the ship rule written before its numbers (content.sh: it lost
 #    held-in music).
 bash $OUT/content.sh
+bash $OUT/content_rate.sh  # the pilot with the labels at ten times the rate
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.
