@@ -162,8 +162,7 @@ class RefinerStream:
         self.states: list = [None] * self.steps
         self.length = 0
         # A content model is told what the refiner is told as the stream starts (content_is).
-        told = refiner.told_content
-        self._told = {} if told is None else {"content": told}
+        self.content = refiner.told_content
 
     @property
     def latency(self) -> int:
@@ -182,7 +181,7 @@ class RefinerStream:
         for t in range(1, self.steps + 1):
             conditioning = self.refiner._conditioning(t, x.shape[0], x, self.eta)
             update, self.states[t - 1] = self.refiner.step_net.stream(
-                x, conditioning, self.states[t - 1], last=last, **self._told
+                x, conditioning, self.states[t - 1], last=last, content=self.content
             )
             x = self.refiner.apply(x, update, t, self.eta, observation)
         return x if self.waveform else self.domain.spectrum(x, frames)

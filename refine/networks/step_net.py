@@ -89,6 +89,12 @@ def conditioning_embedding(value: torch.Tensor, size: int) -> torch.Tensor:
     return torch.cat([torch.sin(angles), torch.cos(angles)], -1)
 
 
+def filmed(h: torch.Tensor, film: torch.Tensor) -> torch.Tensor:
+    """FiLM: h (B, C, L) scaled by 1 + gain and shifted, (gain, shift) = film (B, 2C)."""
+    gain, shift = film.chunk(2, -1)  # (B, C) each
+    return h * (1 + gain[..., None]) + shift[..., None]
+
+
 def clip_rms(x: torch.Tensor) -> torch.Tensor:
     """The RMS of each example's whole input, floored at 1e-8: (B, K, L) -> (B, 1, 1)."""
     return x.square().mean(dim=(1, 2), keepdim=True).sqrt().clamp(min=1e-8)
@@ -315,12 +321,9 @@ class StepNetwork(nn.Module):
             if conditioning is None:
                 raise ValueError("this step network is conditioned: pass its conditioning")
             embedding = conditioning_embedding(conditioning, self.embedding_size)
-            gain, shift = self.film(embedding).chunk(2, -1)
-            h = h * (1 + gain[..., None]) + shift[..., None]
+            h = filmed(h, self.film(embedding))
         if self.content is not None:
-            labels = labels_for_batch(content, h.shape[0], h.device)  # (B,)
-            gain, shift = self.content(labels).chunk(2, -1)  # (B, d_model) each
-            h = h * (1 + gain[..., None]) + shift[..., None]
+            h = filmed(h, self.content(labels_for_batch(content, h.shape[0], h.device)))
         elif content is not None:
             raise ValueError("this step network was not trained with content labels")
         return h
