@@ -14,7 +14,7 @@ network computes the trained one's function, and the first gradient step already
 
 from pathlib import Path
 
-from refine.process.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from refine.process.checkpoint import rewrite_checkpoint
 
 PREFIX = "step_net.backbone."
 FORWARD, REVERSE = ".lru.", ".reverse_lru."
@@ -46,18 +46,8 @@ def bidirectional_checkpoint(source: str | Path, target: str | Path) -> None:
     bidirectional step network to `target` (`bidirectional_weights`; model.bidirectional set in
     its spec and training config), ready for `train.init_from` with model.bidirectional=true.
     Refuses a target that exists."""
-    if Path(target).exists():
-        raise FileExistsError(f"{target} exists: name a new file for the bidirectional checkpoint")
-    contents = load_checkpoint(source)
-    spec = {**contents["spec"], "model": dict(contents["spec"]["model"])}
-    try:
-        weights = bidirectional_weights(contents["model"], spec["model"])
-    except ValueError as error:
-        raise CheckpointError(f"{source}: {error}") from None
-    spec["model"]["bidirectional"] = True
-    kept = {key: contents[key] for key in ("step", "inference") if key in contents}
-    if "config" in contents:  # the training config, kept where it names the architecture
-        config = {**contents["config"], "model": dict(contents["config"].get("model", {}))}
-        config["model"]["bidirectional"] = True
-        kept["config"] = config
-    save_checkpoint(target, spec=spec, model=weights, **kept)
+
+    def rewrite(weights: dict, spec_model: dict) -> tuple[dict, dict]:
+        return bidirectional_weights(weights, spec_model), {"bidirectional": True}
+
+    rewrite_checkpoint(source, target, "bidirectional", rewrite)

@@ -93,6 +93,30 @@ def export_checkpoint(source: str | Path, target: str | Path) -> None:
     save_checkpoint(target, **{key: contents[key] for key in SHIPPED_KEYS if key in contents})
 
 
+def rewrite_checkpoint(source, target, what: str, rewrite, kept=("step", "inference")) -> None:
+    """Write the checkpoint at `source` to `target` with its weights rewritten by
+    `rewrite(weights, spec_model) -> (weights, settings)`: the model `settings` set in its
+    spec and in its training config (where it has one, which names the architecture), and the
+    keys in `kept` carried over. A ValueError of `rewrite` is refused as a CheckpointError
+    naming `source`, and a target that exists is refused (`what` names the new file's kind):
+    the one path of the rewrites that keep a network's function (widen, bidirectional,
+    content)."""
+    if Path(target).exists():
+        raise FileExistsError(f"{target} exists: name a new file for the {what} checkpoint")
+    contents = load_checkpoint(source)
+    spec = {**contents["spec"], "model": dict(contents["spec"]["model"])}
+    try:
+        weights, settings = rewrite(contents["model"], spec["model"])
+    except ValueError as error:
+        raise CheckpointError(f"{source}: {error}") from None
+    spec["model"].update(settings)
+    carried = {key: contents[key] for key in kept if key in contents}
+    if "config" in contents:
+        model = {**contents["config"].get("model", {}), **settings}
+        carried["config"] = {**contents["config"], "model": model}
+    save_checkpoint(target, spec=spec, model=weights, **carried)
+
+
 def trained_sample_rate(contents: dict) -> int:
     """The rate (Hz) a checkpoint's model was trained at: its data config's, else 16 kHz."""
     return int(contents.get("config", {}).get("data", {}).get("sample_rate", 16000))

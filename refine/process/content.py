@@ -15,7 +15,7 @@ import torch
 
 from refine.networks.content import CONTENTS
 from refine.process.build import BACKBONES
-from refine.process.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from refine.process.checkpoint import rewrite_checkpoint
 
 EMBEDDING = "step_net.content.weight"
 LIFT = "step_net.lift.weight"
@@ -43,18 +43,8 @@ def content_checkpoint(source: str | Path, target: str | Path) -> None:
     content-conditioned step network to `target` (`content_weights`; model.content set in its
     spec and training config), ready for `train.init_from` with model.content=true and
     data.content_of. Refuses a target that exists."""
-    if Path(target).exists():
-        raise FileExistsError(f"{target} exists: name a new file for the content checkpoint")
-    contents = load_checkpoint(source)
-    spec = {**contents["spec"], "model": dict(contents["spec"]["model"])}
-    try:
-        weights = content_weights(contents["model"], spec["model"])
-    except ValueError as error:
-        raise CheckpointError(f"{source}: {error}") from None
-    spec["model"]["content"] = True
-    kept = {key: contents[key] for key in ("step", "inference", "made_from") if key in contents}
-    if "config" in contents:  # the training config, kept where it names the architecture
-        config = {**contents["config"], "model": dict(contents["config"].get("model", {}))}
-        config["model"]["content"] = True
-        kept["config"] = config
-    save_checkpoint(target, spec=spec, model=weights, **kept)
+
+    def rewrite(weights: dict, spec_model: dict) -> tuple[dict, dict]:
+        return content_weights(weights, spec_model), {"content": True}
+
+    rewrite_checkpoint(source, target, "content", rewrite, kept=("step", "inference", "made_from"))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import torch
 
-from refine.process.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from refine.process.checkpoint import rewrite_checkpoint
 
 PREFIX = "step_net."
 SUPPORTED = {"lru_unet"}
@@ -101,18 +101,8 @@ def widened_checkpoint(source: str | Path, target: str | Path, seed: int = 0) ->
     spec's d_model doubled, ready for `train.init_from` with `model.d_model` set to match.
     Inference defaults stored in `source` (a step decay) and the training config (its
     d_model doubled) are kept: the function is the same. Refuses a target that exists."""
-    if Path(target).exists():
-        raise FileExistsError(f"{target} exists: name a new file for the widened checkpoint")
-    contents = load_checkpoint(source)
-    spec = {**contents["spec"], "model": dict(contents["spec"]["model"])}
-    try:
-        weights = widened_weights(contents["model"], spec["model"], seed)
-    except ValueError as error:
-        raise CheckpointError(f"{source}: {error}") from None
-    spec["model"]["d_model"] = 2 * spec["model"]["d_model"]
-    kept = {key: contents[key] for key in ("step", "inference") if key in contents}
-    if "config" in contents:  # the training config, kept where it names the width
-        config = {**contents["config"], "model": dict(contents["config"].get("model", {}))}
-        config["model"]["d_model"] = spec["model"]["d_model"]
-        kept["config"] = config
-    save_checkpoint(target, spec=spec, model=weights, **kept)
+
+    def rewrite(weights: dict, spec_model: dict) -> tuple[dict, dict]:
+        return widened_weights(weights, spec_model, seed), {"d_model": 2 * spec_model["d_model"]}
+
+    rewrite_checkpoint(source, target, "widened", rewrite)
