@@ -4,11 +4,15 @@ a compiler) and the autograd path both replace (`StepNetwork.gain`, `bounded_mas
 
     python benchmarks/mask_speed.py                       # the default training step's shape
     python benchmarks/mask_speed.py --batch 1 --frames 1251   # one 10 s clip at inference
+    python benchmarks/mask_speed.py --parts bfloat16      # the output map under bf16 autocast
 
 The step network's input x is laid out (K, B, L) in memory as the refiner's training
 iterates are (`channel_major`), the output map's parts (4K, B, L) as `pointwise` writes them.
 Forward alone is what inference runs; forward and backward what a training step runs at
-every one of its T steps. Best of --repeats, float32, torch's threads.
+every one of its T steps. Best of --repeats, float32, torch's threads. With --parts bfloat16
+the parts arrive in bf16, as the output map writes them under `train.precision=bfloat16`, and
+a fourth line times the mask's Function on the mixed dtypes as they come (what ran before
+`gated_mask` cast the parts to x's float32: the torch operators, promoting as they go).
 """
 
 import argparse
@@ -36,12 +40,14 @@ def main() -> None:
     parser.add_argument("--bins", type=int, default=514, help="K: 2·257 for the complex STFT")
     parser.add_argument("--frames", type=int, default=63, help="L: 63 for 0.5 s clips")
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--parts", choices=("float32", "bfloat16"), default="float32")
     args = parser.parse_args()
     tune_allocator()
     torch.manual_seed(0)
     x = channel_major(torch.randn(args.batch, args.bins, args.frames))
     scale = x.square().mean((1, 2), keepdim=True).sqrt()
     parts = channel_major(3 * torch.randn(args.batch, 4 * args.bins, args.frames))
+    parts = parts.to(getattr(torch, args.parts))
     grad = channel_major(torch.randn_like(x))
 
     def forward(mask):
@@ -69,8 +75,11 @@ def main() -> None:
     paths = {"torch operators": written_out, "autograd twin": autograd_twin}
     if fused_mask.KERNELS.available():
         paths = {"compiled": gated_mask} | paths
+    if args.parts == "bfloat16":
+        paths["mixed dtypes, uncast"] = fused_mask._GatedMask.apply
     print(
-        f"gated mask at B={args.batch}, K={args.bins}, L={args.frames}, float32, "
+        f"gated mask at B={args.batch}, K={args.bins}, L={args.frames}, x float32, "
+        f"parts {args.parts}, "
         f"{torch.get_num_threads()} threads (best of {args.repeats}, ms)"
     )
     print(f"{'':20s}{'forward':>10s}{'fwd+bwd':>10s}")
@@ -82,7 +91,7 @@ def main() -> None:
         ]
         print(f"{name:20s}{timed[name][0]:10.2f}{timed[name][1]:10.2f}")
     if "compiled" in timed:
-        for name in ("torch operators", "autograd twin"):
+        for name in [name for name in timed if name != "compiled"]:
             ratios = [
                 slow / fast for slow, fast in zip(timed[name], timed["compiled"], strict=True)
             ]

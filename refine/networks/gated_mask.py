@@ -202,4 +202,9 @@ def gated_mask(
             f"got {tuple(x.shape)}, {tuple(scale.shape)} and {tuple(parts.shape)}"
         )
     training = torch.is_grad_enabled() and parts.requires_grad
+    # Under bf16 autocast the output map hands over bf16 parts while x stays float32: the
+    # mask computes in x's precision, where the kernels take it (on the mixed dtypes its torch
+    # operators ran, fwd+bwd 1.3x as long at the training step's shape: `python
+    # benchmarks/mask_speed.py --parts bfloat16`); the cast's backward returns bf16.
+    parts = parts.to(x.dtype)
     return _GatedMask.apply(x, scale, parts, leash if training else 0.0)

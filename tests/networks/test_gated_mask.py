@@ -178,6 +178,23 @@ def test_an_upstream_gradient_in_another_layout_is_read_as_laid_out():
         torch.testing.assert_close(a, b)
 
 
+@needs_kernel
+def test_bf16_parts_as_under_autocast_run_the_kernels_in_the_inputs_precision(monkeypatch):
+    x, scale, parts, grad = mask_inputs(37, "channel_major", per_frame=False)
+    half = parts.bfloat16()
+    ran = []
+    for name in ("_native_forward", "_native_backward"):
+        kernel = getattr(fused_mask, name)
+        monkeypatch.setattr(fused_mask, name, lambda *a, k=kernel, n=name: ran.append(n) or k(*a))
+    y, grad_x, grad_scale, grad_parts = mask_and_gradients(x, scale, half, grad)
+    assert ran == ["_native_forward", "_native_backward"]  # not the torch operators
+    assert y.dtype == grad_x.dtype == torch.float32 and grad_parts.dtype == torch.bfloat16
+    expected = mask_and_gradients(x, scale, half.float(), grad)  # the same values in float32
+    for got, want in zip((y, grad_x, grad_scale), expected, strict=False):
+        torch.testing.assert_close(got, want, rtol=0, atol=0)
+    torch.testing.assert_close(grad_parts, expected[3].bfloat16(), rtol=0, atol=0)
+
+
 def test_without_a_compiler_the_mask_warns_once_and_runs_its_torch_operators(monkeypatch):
     inputs = mask_inputs(20, "batch_major", per_frame=False, dtype=torch.float64)
     monkeypatch.setattr(fused_mask.KERNELS, "build", lambda: None)
