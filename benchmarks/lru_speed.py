@@ -13,13 +13,16 @@ input map (B·L, H) → (B·L, 2N) and the output map back, each forward, activa
 and weight gradient) as single float32 mm calls on contiguous operands; the printed ratio
 is the layer's forward+backward time over theirs, at the given shape and at each level of
 the default training step's U-Net, where the matrices are small and the layer's own
-operators, not the matmuls, take most of the time.
+operators, not the matmuls, take most of the time. There the floor is also timed with cold
+caches (each matmul right after 64 MB have been written), the way a layer meets its matmuls:
+their operands were written by the operators before them and come back from memory.
 Times are the minimum over repeats after a warm-up, in float32. Accuracy is measured
 against the sequential loop in float64, so the float32 rounding of both paths shows.
 """
 
 import argparse
 import copy
+import time
 
 import torch
 
@@ -86,8 +89,9 @@ def time_layers(layers: dict[str, LRU], u: torch.Tensor, repeats: int) -> dict:
     return {"layer forward": forward, "layer forward+backward": backward}
 
 
-def matmul_floor(lru: LRU, u: torch.Tensor, repeats: int) -> float:
-    """Seconds of the six dense matmuls of the layer's forward and backward on u's shapes."""
+def six_matmuls(lru: LRU, u: torch.Tensor) -> list:
+    """The six dense matmuls of the layer's forward and backward on u's shapes, each a
+    closure over contiguous operands."""
     rows = u.shape[0] * u.shape[1]
     w_in, w_out = (
         torch.randn(2 * lru.d_state, lru.d_model),
@@ -95,23 +99,52 @@ def matmul_floor(lru: LRU, u: torch.Tensor, repeats: int) -> float:
     )
     inputs, states = torch.randn(rows, lru.d_model), torch.randn(rows, 2 * lru.d_state)
     grad_y, grad_x = torch.randn(rows, lru.d_model), torch.randn(rows, 2 * lru.d_state)
+    return [
+        lambda: inputs @ w_in.T,  # input map
+        lambda: states @ w_out.T,  # output map
+        lambda: grad_y @ w_out,  # the states' gradient
+        lambda: grad_y.T @ states,  # the output map's gradient
+        lambda: grad_x @ w_in,  # the input's gradient
+        lambda: grad_x.T @ inputs,  # the input map's gradient
+    ]
+
+
+def matmul_floor(lru: LRU, u: torch.Tensor, repeats: int) -> float:
+    """Seconds of the six dense matmuls of the layer's forward and backward on u's shapes,
+    back to back in a loop: their operands hot in cache."""
+    matmuls = six_matmuls(lru, u)
 
     def six():
-        inputs @ w_in.T  # input map
-        states @ w_out.T  # output map
-        grad_y @ w_out  # the states' gradient
-        grad_y.T @ states  # the output map's gradient
-        grad_x @ w_in  # the input's gradient
-        grad_x.T @ inputs  # the input map's gradient
+        for matmul in matmuls:
+            matmul()
 
     return best_time(six, repeats)
 
 
-def training_shapes(scans, repeats: int) -> list[tuple[str, dict[str, float], float, float]]:
+def cold_matmul_floor(lru: LRU, u: torch.Tensor, repeats: int) -> float:
+    """The same six matmuls, each timed alone right after 64 MB have been written (more than
+    this machine's caches): their operands come from memory, as in a layer whose operators
+    before each matmul have written other data. The sum of each one's best time."""
+    flush = torch.empty(1 << 24)  # 64 MB
+
+    def cold(matmul) -> float:
+        times = []
+        for _ in range(repeats + 1):
+            flush.fill_(1.0)
+            started = time.perf_counter()
+            matmul()
+            times.append(time.perf_counter() - started)
+        return min(times[1:])
+
+    return sum(cold(matmul) for matmul in six_matmuls(lru, u))
+
+
+def training_shapes(scans, repeats: int) -> list[tuple]:
     """Each fast layer's forward+backward, the matmul floor and the first scan's own forward
     and backward at each LRU of the default training step (batch 16, 0.5 s clips: 63 STFT
     frames padded to 64; LRU_UNet d_model 64, d_state 64, two stages of factor 2): (shape,
-    {scan: layer seconds}, floor seconds, scan seconds) per level, each level once (the
+    {scan: layer seconds}, floor seconds, scan seconds, the floor with cold caches) per
+    level, each level once (the
     encoder's and decoder's LRUs of a level have one shape). Floor plus scan is what a layer
     with that scan would take if nothing else in it cost anything."""
     rows = []
@@ -125,7 +158,8 @@ def training_shapes(scans, repeats: int) -> list[tuple[str, dict[str, float], fl
             layers[name] = best_time(lambda lru=lru, u=u, g=grad_y: lru(u)[0].backward(g), repeats)
         floor = matmul_floor(lru, u.detach(), repeats)
         scan = time_scans(lru, u.detach(), scans[:1], repeats)["scan forward+backward"][scans[0]]
-        rows.append((f"B=16 L={length} H={width}", layers, floor, scan))
+        cold = cold_matmul_floor(lru, u.detach(), repeats)
+        rows.append((f"B=16 L={length} H={width}", layers, floor, scan, cold))
     return rows
 
 
@@ -196,18 +230,19 @@ def main() -> None:
     for name in fast:
         print(f"  {name:24s}{timings['layer forward+backward'][name] / floor:.2f}x the floor")
     print(
-        "at the default training step's shapes (each level's LRU, forward+backward; "
+        "at the default training step's shapes (each level's LRU, forward+backward; cold: "
+        "the floor's matmuls each after a cache flush; "
         f"+scan: the floor plus the {fast[0]} scan's own forward and backward):"
     )
-    totals, floors, scans_alone = dict.fromkeys(fast, 0.0), 0.0, 0.0
-    for shape, times, floor, scan in training_shapes(fast, 10 * args.repeats):
-        floors, scans_alone = floors + floor, scans_alone + scan
-        parts = [f"+scan {(floor + scan) / floor:.2f}x"]
+    totals, floors, scans_alone, colds = dict.fromkeys(fast, 0.0), 0.0, 0.0, 0.0
+    for shape, times, floor, scan, cold in training_shapes(fast, 10 * args.repeats):
+        floors, scans_alone, colds = floors + floor, scans_alone + scan, colds + cold
+        parts = [f"cold {cold / floor:.2f}x", f"+scan {(floor + scan) / floor:.2f}x"]
         for name in fast:
             totals[name] += times[name]
             parts.append(f"{name} {times[name] * 1e3:5.2f} ms = {times[name] / floor:.2f}x")
         print(f"  {shape:20s} floor {floor * 1e3:5.2f} ms; " + ", ".join(parts))
-    parts = [f"+scan {(floors + scans_alone) / floors:.2f}x"]
+    parts = [f"cold {colds / floors:.2f}x", f"+scan {(floors + scans_alone) / floors:.2f}x"]
     for name in fast:
         parts.append(f"{name} {totals[name] * 1e3:5.2f} ms = {totals[name] / floors:.2f}x")
     print(f"  {'all levels':20s} floor {floors * 1e3:5.2f} ms; " + ", ".join(parts))
