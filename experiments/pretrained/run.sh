@@ -214,7 +214,8 @@ bash $OUT/content.sh
 bash $OUT/content_rate.sh  # the pilot with the labels at ten times the rate
 #    Babble alone (seventh session, a diagnostic): content.sh's control of seed 19 with
 #    babble as its only noise kind, against that control (babble_only.sh: held-out babble
-#    stays at the control's 9 %; the shortfall is not the mix).
+#    stays at the control's 9 %; the shortfall is not the mix), and the same widened to
+#    d_model 128 (level with it: not the width either).
 bash $OUT/babble_only.sh
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
