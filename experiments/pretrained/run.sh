@@ -217,6 +217,9 @@ bash $OUT/content_rate.sh  # the pilot with the labels at ten times the rate
 #    stays at the control's 9 %; the shortfall is not the mix), and the same widened to
 #    d_model 128 (level with it: not the width either).
 bash $OUT/babble_only.sh
+#    bf16 in this recipe (seventh session, issue 17): content.sh's control of seed 19 again
+#    with train.precision=bfloat16, against that control (precision.sh: the same model).
+bash $OUT/precision.sh
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.
