@@ -144,9 +144,9 @@ def training_shapes(scans, repeats: int) -> list[tuple]:
     and backward at each LRU of the default training step (batch 16, 0.5 s clips: 63 STFT
     frames padded to 64; LRU_UNet d_model 64, d_state 64, two stages of factor 2): (shape,
     {scan: layer seconds}, floor seconds, scan seconds, the floor with cold caches) per
-    level, each level once (the
-    encoder's and decoder's LRUs of a level have one shape). Floor plus scan is what a layer
-    with that scan would take if nothing else in it cost anything."""
+    level, each level once (the encoder's and decoder's LRUs of a level have one shape).
+    Floor plus scan is what a layer with that scan would take if nothing else in it cost
+    anything."""
     rows = []
     for length, width in TRAINING_LEVELS:
         lru = LRU(width, 64, r_min=0.5, r_max=0.99)

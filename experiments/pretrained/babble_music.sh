@@ -34,10 +34,8 @@ P=experiments/pretrained
 OUT=$P/babble_music
 RUNS=runs/babble_music
 SHIPPED=runs/perturb/soup_three.pt
-source $P/plateau_recipe.sh  # PLATEAU_RECIPE (the ninth restart's recipe), ELEVENTH_KINDS
+source $P/plateau_recipe.sh  # PLATEAU_RECIPE, ELEVENTH_KINDS, MORE_BABBLE
 source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair(_on), export_once, interpolate
-MUSIC_KINDS="${ELEVENTH_KINDS%]},babble,babble,babble,babble]"
-MORE_BABBLE=("data.noise_kinds_under={music:$MUSIC_KINDS,synth:$MUSIC_KINDS}")
 MUSIC_NOISE=$P/music_under_noise/soup_three  # the shipped model on music_noise
 [ -d data/held_in/music_noise ] || $BIN/python $P/held_in.py data/held_in
 music_noise() {  # MODEL OUT NAME: OUT/music_noise/, OUT/music_noise_shipped.{md,png}

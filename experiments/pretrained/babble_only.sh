@@ -24,13 +24,12 @@ BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
 OUT=$P/babble_only
 RUN=runs/babble_only
-SHIPPED=runs/babble_music/soup_three.pt  # run.sh stage 4 ships this file
 CONTROL=$P/content/control_seed19  # content.sh's control of seed 19: its records
 source $P/plateau_recipe.sh  # PLATEAU_RECIPE (the ninth restart's recipe)
-source $P/ship_rule.sh  # evaluate_and_pair_on, export_once
-[ -f $SHIPPED ] || { mkdir -p "$(dirname $SHIPPED)"; cp refine/pretrained/refine_real_noise.pt $SHIPPED; }
+source $P/ship_rule.sh  # evaluate_and_pair_on, export_once, shipped_soup_once
+shipped_soup_once
 [ -d data/held_in/music_noise ] || $BIN/python $P/held_in.py data/held_in
-bash $P/train.sh $RUN 3000 train.init_from=$SHIPPED model.bidirectional=true \
+bash $P/train.sh $RUN 3000 train.init_from=$SHIPPED_SOUP model.bidirectional=true \
   "${PLATEAU_RECIPE[@]}" "data.noise_kinds=[babble]" train.seed=19
 MODEL=$RUN/refine_babble_only.pt
 export_once $RUN/checkpoint.pt $MODEL
@@ -49,7 +48,7 @@ done
 WIDE_RUN=runs/babble_only_wide
 mkdir -p $WIDE_RUN
 [ -f $WIDE_RUN/wide_start.pt ] || $BIN/python -c "from refine.process.widen import \
-  widened_checkpoint as w; w('$SHIPPED', '$WIDE_RUN/wide_start.pt')"
+  widened_checkpoint as w; w('$SHIPPED_SOUP', '$WIDE_RUN/wide_start.pt')"
 bash $P/train.sh $WIDE_RUN 3000 train.init_from=$WIDE_RUN/wide_start.pt model.d_model=128 \
   model.bidirectional=true "${PLATEAU_RECIPE[@]}" "data.noise_kinds=[babble]" train.seed=19
 WIDE=$WIDE_RUN/refine_babble_only_wide.pt

@@ -35,33 +35,21 @@ BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
 OUT=$P/content
 RUNS=runs/content
-SHIPPED=runs/babble_music/soup_three.pt  # run.sh stage 4 ships this file
 BASE=$P/babble_music/soup_three  # its records
 BASE_NAME="babble_music soup (shipped)"
-source $P/plateau_recipe.sh  # PLATEAU_RECIPE (the ninth restart's recipe), ELEVENTH_KINDS
+source $P/plateau_recipe.sh  # BABBLE_MUSIC_RECIPE
 source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair(_on), export_once, interpolate
-MUSIC_KINDS="${ELEVENTH_KINDS%]},babble,babble,babble,babble]"
-RECIPE=(model.bidirectional=true "${PLATEAU_RECIPE[@]}" "data.noise_kinds=$ELEVENTH_KINDS"
-        "data.noise_kinds_under={music:$MUSIC_KINDS,synth:$MUSIC_KINDS}")
 LABELS=(model.content=true "data.content_of={speech:speech,music:music,synth:music}"
         train.content_dropout=0.25)
-[ -f $SHIPPED ] || { mkdir -p "$(dirname $SHIPPED)"; cp refine/pretrained/refine_real_noise.pt $SHIPPED; }
+shipped_soup_once
 [ -d data/held_in/music_noise ] || $BIN/python $P/held_in.py data/held_in
 mkdir -p $RUNS
 START=$RUNS/start.pt  # the shipped model with the content embedding at zero
 [ -f $START ] || $BIN/python -c "from refine.process.content import content_checkpoint as c; \
-  c('$SHIPPED', '$START')"
+  c('$SHIPPED_SOUP', '$START')"
 music_noise() {  # MODEL OUT NAME: OUT/music_noise/, OUT/music_noise_shipped.{md,png}
   evaluate_and_pair_on data/held_in/music_noise $BASE/music_noise $BASE/music_noise \
     "$BASE_NAME" "$1" "$2/music_noise" "$3" "$2/music_noise_shipped"
-}
-test_data() {  # TEST: the data folder of a test of SHIP_RULE_TESTS
-  local t
-  for t in "${SHIP_RULE_TESTS[@]}"; do
-    if [ "${t%%:*}" = "$1" ]; then
-      echo "${t#*:}"
-    fi
-  done
 }
 untold() {  # MODEL OUT NAME TEST...: OUT/untold/<test>/ told nothing, paired with the shipped
   # model (untold/<test>_shipped) and with the model told (untold/<test>_told)
@@ -81,9 +69,9 @@ for run in arm_seed19:19 control_seed19:19 arm_seed20:20 control_seed20:20; do
   if [ ${name%%_*} = arm ]; then
     from=(train.init_from=$START "${LABELS[@]}")
   else
-    from=(train.init_from=$SHIPPED)
+    from=(train.init_from=$SHIPPED_SOUP)
   fi
-  bash $P/train.sh $RUNS/$name 3000 "${from[@]}" "${RECIPE[@]}" train.seed=$seed
+  bash $P/train.sh $RUNS/$name 3000 "${from[@]}" "${BABBLE_MUSIC_RECIPE[@]}" train.seed=$seed
   model=$RUNS/$name/refine_$name.pt  # the inference part, as it would ship
   export_once $RUNS/$name/checkpoint.pt $model
   evaluate_and_pair $BASE "$BASE_NAME" $model $OUT/$name "${name/_/, }" shipped

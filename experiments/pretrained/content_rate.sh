@@ -15,15 +15,12 @@ BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
 OUT=$P/content
 RUNS=runs/content
-source $P/plateau_recipe.sh  # PLATEAU_RECIPE (the ninth restart's recipe), ELEVENTH_KINDS
+source $P/plateau_recipe.sh  # BABBLE_MUSIC_RECIPE
 source $P/ship_rule.sh  # evaluate_and_pair_on, export_once
-MUSIC_KINDS="${ELEVENTH_KINDS%]},babble,babble,babble,babble]"
 name=rate10_seed19
 bash $P/train.sh $RUNS/$name 3000 train.init_from=$RUNS/start.pt model.content=true \
   "data.content_of={speech:speech,music:music,synth:music}" train.content_dropout=0.25 \
-  model.content_lr_scale=10 model.bidirectional=true "${PLATEAU_RECIPE[@]}" \
-  "data.noise_kinds=$ELEVENTH_KINDS" \
-  "data.noise_kinds_under={music:$MUSIC_KINDS,synth:$MUSIC_KINDS}" train.seed=19
+  model.content_lr_scale=10 "${BABBLE_MUSIC_RECIPE[@]}" train.seed=19
 model=$RUNS/$name/refine_$name.pt
 export_once $RUNS/$name/checkpoint.pt $model
 for test in held_in_music:data/held_in/music held_in_synthetic:data/held_in/synthetic \

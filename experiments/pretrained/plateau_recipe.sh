@@ -14,3 +14,10 @@ PLATEAU_RECIPE=(model.update=mask model.past_decay=0.5 train.extra_steps=12
 # kind of the noise corpus once and the four colours twice, so colours are drawn 8/15 of the
 # time, near the tenth's 4/8.
 ELEVENTH_KINDS="[white,pink,brown,mix,white,pink,brown,mix,babble,typing,hum,ambience,events,impacts,everyday]"
+# Voices over music more often (babble_music.sh): over the music and synth files the
+# eleventh's kinds with babble four times more. BABBLE_MUSIC_RECIPE is its arm's recipe, the
+# one every run continued from its soup (the real_noise model since 2026-12-03) trains on.
+MUSIC_KINDS="${ELEVENTH_KINDS%]},babble,babble,babble,babble]"
+MORE_BABBLE=("data.noise_kinds_under={music:$MUSIC_KINDS,synth:$MUSIC_KINDS}")
+BABBLE_MUSIC_RECIPE=(model.bidirectional=true "${PLATEAU_RECIPE[@]}"
+                     "data.noise_kinds=$ELEVENTH_KINDS" "${MORE_BABBLE[@]}")

@@ -15,21 +15,13 @@ BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
 OUT=$P/precision
 RUN=runs/precision_real_noise
-SHIPPED=runs/babble_music/soup_three.pt  # run.sh stage 4 ships this file
 CONTROL=$P/content/control_seed19  # content.sh's control of seed 19 (float32): its records
-source $P/plateau_recipe.sh  # PLATEAU_RECIPE (the ninth restart's recipe), ELEVENTH_KINDS
-source $P/ship_rule.sh  # evaluate_and_pair_on, export_once
-[ -f $SHIPPED ] || { mkdir -p "$(dirname $SHIPPED)"; cp refine/pretrained/refine_real_noise.pt $SHIPPED; }
-MUSIC_KINDS="${ELEVENTH_KINDS%]},babble,babble,babble,babble]"
-bash $P/train.sh $RUN 3000 train.init_from=$SHIPPED model.bidirectional=true \
-  "${PLATEAU_RECIPE[@]}" "data.noise_kinds=$ELEVENTH_KINDS" \
-  "data.noise_kinds_under={music:$MUSIC_KINDS,synth:$MUSIC_KINDS}" train.seed=19 \
-  train.precision=bfloat16
+source $P/plateau_recipe.sh  # BABBLE_MUSIC_RECIPE
+source $P/ship_rule.sh  # evaluate_and_pair, export_once, shipped_soup_once
+shipped_soup_once
+bash $P/train.sh $RUN 3000 train.init_from=$SHIPPED_SOUP "${BABBLE_MUSIC_RECIPE[@]}" \
+  train.seed=19 train.precision=bfloat16
 MODEL=$RUN/refine_precision.pt
 export_once $RUN/checkpoint.pt $MODEL
-for test in held_in_music:data/held_in/music held_in_synthetic:data/held_in/synthetic \
-            real_noise:data/real_noise; do
-  IFS=: read -r name data <<< "$test"
-  evaluate_and_pair_on "$data" $P/bidirectional/$name $CONTROL/$name "control, seed 19" \
-    $MODEL $OUT/$name "bf16, seed 19" $OUT/${name}_float32
-done
+evaluate_and_pair $CONTROL "control, seed 19" $MODEL $OUT "bf16, seed 19" float32 \
+  held_in_music held_in_synthetic real_noise
