@@ -42,7 +42,7 @@ system-packages:
 NOISE_PACKAGES := bucklespring-data fillets-ng-data-cs asterisk-core-sounds-fr-wav \
 	asterisk-core-sounds-it-wav ufoai-sound etw-data lincity-ng-data searchandrescue-data minetest-data \
 	asterisk-prompt-it-menardi-wav klettres-data warzone2100-data widelands-data \
-	megaglest-data tuxpaint-stamps-default
+	megaglest-data tuxpaint-stamps-default openttd-opensfx
 noise-packages:
 	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(NOISE_PACKAGES)

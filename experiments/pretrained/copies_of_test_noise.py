@@ -2,7 +2,7 @@
 test (real_noise.py) and the noise corpus read different Debian packages, but games and
 children's programs share free sound collections, so the same recording can ship twice
 under two names. For every recording of the scattered training kinds (events, impacts,
-everyday: refine.data.noise_corpus) against every recording of the test's typing,
+everyday, vehicles: refine.data.noise_corpus) against every recording of the test's typing,
 clatter, street and nature kinds: the peak of their normalised cross-correlation over all
 lags (1 for a copy, whatever its level or where it was cut; a few tenths for two unrelated
 short sounds), at 8 kHz. Prints the closest pairs as a markdown table.

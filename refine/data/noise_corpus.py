@@ -18,6 +18,9 @@ material, as mono FLAC files in one folder per kind, beside the clean corpus.
     data/noise/everyday/everyday_0001.flac  recorded animals and household sounds at random
                                             times: birds, insects, farm and wild animals,
                                             dishes, tools, fireworks, thunder (Tux Paint)
+    data/noise/vehicles/vehicles_0001.flac  recorded vehicles at random times: trains, buses,
+                                            trucks, planes, horns, a level crossing,
+                                            machinery, farm animals, wind (OpenTTD's OpenSFX)
     data/noise/manifest.csv                 file, kind, seconds, source package, licence, what
     data/noise/skipped.csv                  items that could not be made, and why
 
@@ -35,6 +38,7 @@ import csv
 import fnmatch
 import io
 import logging
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -78,6 +82,10 @@ class Source:
     def files(self) -> list[tuple[str, Callable[[], tuple[np.ndarray, int]]]]:
         """[(name, read)] where read() gives ((T,) mono float64, rate); sorted by name."""
         root = Path(self.root)
+        if root.suffix == ".cat":  # OpenTTD's sound archive: patterns match the sounds' titles
+            titled = [(title, wav) for title, wav in cat_sounds(root) if fnmatch.fnmatchcase(
+                title, self.pattern) and not self._excluded(title)]  # fmt: skip
+            return [(f"{root.name}:{title}", _bytes_reader(wav)) for title, wav in sorted(titled)]
         if root.suffix in (".zip", ".pk3", ".wz"):
             with zipfile.ZipFile(root) as archive:
                 names = sorted(n for n in archive.namelist() if Path(n).match(self.pattern))
@@ -101,6 +109,32 @@ def _zip_reader(archive: Path, name: str):
             return _mono(*sf.read(io.BytesIO(opened.read(name)), dtype="float64", always_2d=True))
 
     return read
+
+
+def _bytes_reader(wav: bytes):
+    return lambda: _mono(*sf.read(io.BytesIO(wav), dtype="float64", always_2d=True))
+
+
+def cat_sounds(archive: Path) -> list[tuple[str, bytes]]:
+    """[(title, WAV file's bytes)] of an OpenTTD sound archive (.cat), in its order, less
+    its empty placeholders. The archive opens with a table of (offset, size) pairs, uint32
+    little-endian (an offset's top bit is a flag), the first offset marking the table's end;
+    each entry is a name's length (one byte), the name, then a RIFF WAV file. Names read
+    '"Title". By ... License: ...': the title is what the quotes hold."""
+    data = archive.read_bytes()
+    count = (int.from_bytes(data[:4], "little") & 0x7FFFFFFF) // 8
+    sounds = []
+    for entry in range(count):
+        offset, size = struct.unpack_from("<II", data, 8 * entry)
+        offset &= 0x7FFFFFFF
+        name_length = data[offset]
+        name = data[offset + 1 : offset + 1 + name_length].rstrip(b"\0").decode("latin-1")
+        wav = data[offset + 1 + name_length : offset + size]
+        if wav[:4] != b"RIFF":  # a placeholder with no sound ("Unused/Nothing")
+            continue
+        title = name.split('"')[1] if name.count('"') >= 2 else name
+        sounds.append((title, wav))
+    return sounds
 
 
 def _mono(data: np.ndarray, rate: int) -> tuple[np.ndarray, int]:
@@ -186,13 +220,23 @@ EVERYDAY = Source(
              "space/*", "seasonal/hanukkah/*", "seasonal/christmas/santahat*",
              "seasonal/halloween/ghost*"),
 )  # fmt: skip
+# OpenTTD's sounds, less its cartoon Toyland mixes, jingles, tones and crowds' voices.
+VEHICLES = Source(
+    "openttd-opensfx", "CC-BY-SA-3.0 (per sound: CC-BY-3.0, CC-BY-SA-3.0 or CC0, in its title)",
+    "/usr/share/games/openttd/baseset/opensfx/opensfx.cat", "*",
+    "OpenTTD's OpenSFX: trains, buses, trucks, planes, a helicopter, ships' horns, a level "
+    "crossing, a car horn, crashes, machinery, a jackhammer, a chainsaw, farm animals, wind",
+    exclude=("Toyland:*", "Good Year", "Bad Year", "Beep", "Morse", "Applause", "Oooh sound"),
+)  # fmt: skip
 EVENTS_PER_SECOND = (0.5, 4.0)  # the scattered kinds' rate, drawn per file
 
 
 def scattered_sources() -> dict[str, tuple[Source, ...]]:
     """{kind: its sources} of the kinds made of recordings at random times (looked up when
     called, as train_sources)."""
-    return {"events": (EVENTS,), "impacts": IMPACTS, "everyday": (EVERYDAY,)}
+    return {
+        "events": (EVENTS,), "impacts": IMPACTS, "everyday": (EVERYDAY,), "vehicles": (VEHICLES,)
+    }  # fmt: skip
 
 
 SCATTERED = tuple(scattered_sources())
@@ -209,7 +253,7 @@ TRAIN_PACKAGES = sorted({s.package for s in train_sources()})
 KINDS = ("babble", "typing", "hum", "music", *SCATTERED, "ambience")
 # Made files per kind (ambience: every recording, cut).
 COUNTS = {"babble": 200, "typing": 120, "hum": 60, "music": 120, "events": 120, "impacts": 120,
-          "everyday": 120}  # fmt: skip
+          "everyday": 120, "vehicles": 120}  # fmt: skip
 MADE = {
     "babble": "2-8 talkers at once",
     "typing": "key clicks at a typist's rhythm (training keys)",
@@ -218,6 +262,7 @@ MADE = {
     "events": "recorded sound events at random times",
     "impacts": "recorded impacts and work sounds at random times",
     "everyday": "recorded animals and household sounds at random times",
+    "vehicles": "recorded vehicles, horns and machinery at random times",
 }
 
 

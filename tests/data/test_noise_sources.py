@@ -226,7 +226,7 @@ def test_babble_typing_and_hum_are_seeded_unit_rms_noise_of_the_asked_length():
         make_item("thunder", rng(), {}, RATE)
 
 
-@pytest.mark.parametrize("kind", ["events", "impacts", "everyday"])
+@pytest.mark.parametrize("kind", ["events", "impacts", "everyday", "vehicles"])
 def test_events_are_recordings_at_random_times_at_the_drawn_rate(kind):
     rng = lambda seed: np.random.default_rng(seed)  # noqa: E731
     bark = [np.exp(-np.arange(800) / 100.0) * np.sin(np.arange(800) * 0.3)]  # 50 ms each
@@ -279,8 +279,12 @@ def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_lic
     stamps = Source("stamps", "GPL-2", str(packages / "stamps"), "**/*.ogg", "stamps",
                     exclude=("*_desc*", "symbols/*"))  # fmt: skip
     monkeypatch.setattr(noise_corpus, "EVERYDAY", stamps)
+    archive = opensfx_archive(tmp_path / "opensfx.cat", [
+        ('"Level crossing". By A. License: CC0.', wav_bytes(tmp_path, 0.5, 44100)),
+    ])  # fmt: skip
+    monkeypatch.setattr(noise_corpus, "VEHICLES", Source("sfx", "CC0", str(archive), "*", "sfx"))
     counts = {"babble": 2, "typing": 2, "hum": 1, "music": 1, "events": 2, "impacts": 1,
-              "everyday": 1}  # fmt: skip
+              "everyday": 1, "vehicles": 2}  # fmt: skip
     monkeypatch.setattr(noise_corpus, "COUNTS", counts)
     manifest = prepare_noise(tmp_path / "noise", corpus=None)
     rows = list(__import__("csv").DictReader(open(manifest)))
@@ -289,6 +293,7 @@ def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_lic
     assert kinds.count("ambience") == 3  # 25 s of wind cut into 10 + 10 + 5 s
     assert kinds.count("events") == 2  # a quarter-second bird is an event, not too short
     assert kinds.count("impacts") == 1 and kinds.count("everyday") == 1
+    assert kinds.count("vehicles") == 2  # made of the archive's one sound
     assert "music" not in kinds  # no clean corpus given: no music interference, with a warning
     babble_row = next(row for row in rows if row["kind"] == "babble")
     assert babble_row["source"] == "voices" and babble_row["licence"] == "voices: CC0"
@@ -308,6 +313,55 @@ def test_a_source_leaves_out_the_files_its_exclude_patterns_match(tmp_path):
     kept = [Path(name).relative_to(tmp_path).as_posix() for name, _ in source.files()]
     assert kept == ["birds/crow.ogg", "cow.ogg"]
     assert len(Source("p", "CC0", str(tmp_path), "**/*.ogg", "w").files()) == 4
+
+
+def opensfx_archive(path: Path, entries: list[tuple[str, bytes]]) -> Path:
+    """An OpenTTD sound archive (.cat) of (name, file bytes) entries, laid out as the game
+    writes it: a table of (offset, size) pairs, then each entry's name length, name and file;
+    the first offset carries the flag bit that real archives set."""
+    import struct
+
+    table, body = [], b""
+    start = 8 * len(entries)
+    for name, content in entries:
+        record = bytes([len(name) + 1]) + name.encode("latin-1") + b"\0" + content
+        table.append((start + len(body), len(record)))
+        body += record
+    header = b"".join(struct.pack("<II", offset | (1 << 31) * (i == 0), size)
+                      for i, (offset, size) in enumerate(table))  # fmt: skip
+    path.write_bytes(header + body)
+    return path
+
+
+def wav_bytes(tmp_path: Path, seconds: float, rate: int, channels: int = 1) -> bytes:
+    path = tmp_path / "sound.wav"
+    save_audio(path, 0.1 * torch.randn(channels, round(seconds * rate)), rate, "PCM_16")
+    return path.read_bytes()
+
+
+def test_an_openttd_sound_archive_gives_its_titled_sounds_less_placeholders_and_exclusions(
+    tmp_path,
+):
+    from refine.data.noise_corpus import Source, cat_sounds
+
+    train = wav_bytes(tmp_path, 0.5, 44100, channels=2)
+    horn = wav_bytes(tmp_path, 0.25, 22050)
+    archive = opensfx_archive(tmp_path / "sfx.cat", [
+        ('"Steam train departure". By A. License: CC0.', train),
+        ('"Unused/Nothing". Trivial empty sound file.', b"\0" * 8),
+        ('"Toyland: Comedy bus start". By B. License: CC-BY 3.0.', horn),
+        ('"Ship horn". Original by C. License: CC-BY 3.0.', horn),
+    ])  # fmt: skip
+    titles = [title for title, _ in cat_sounds(archive)]
+    assert titles == ["Steam train departure", "Toyland: Comedy bus start", "Ship horn"]
+    source = Source("openttd-opensfx", "CC-BY-SA-3.0", str(archive), "*", "w",
+                    exclude=("Toyland:*",))  # fmt: skip
+    files = source.files()
+    assert [name for name, _ in files] == ["sfx.cat:Ship horn", "sfx.cat:Steam train departure"]
+    audio, rate = files[1][1]()
+    assert rate == 44100 and audio.shape == (22050,)  # the two channels averaged
+    assert [name for name, _ in Source("p", "CC0", str(archive), "S*", "w").files()] == [
+        "sfx.cat:Ship horn", "sfx.cat:Steam train departure"]  # fmt: skip
 
 
 def test_make_noise_packages_installs_every_package_the_noise_corpus_and_voices_read():
