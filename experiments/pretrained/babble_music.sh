@@ -55,16 +55,11 @@ for run in arm_seed17:17 control_seed17:17 arm_seed18:18 control_seed18:18; do
   music_noise $model $OUT/$name "${name/_/, }"
 done
 for seed in 17 18; do
-  for test in "${SHIP_RULE_TESTS[@]}" music_noise; do
-    name=${test%%:*}
-    $BIN/python $P/paired.py $OUT/control_seed$seed/$name $OUT/arm_seed$seed/$name --steps 4 \
-      --plot "$OUT/arm_seed$seed/${name}_control.png" --names "control, seed $seed" \
-      "more babble over music, seed $seed" > "$OUT/arm_seed$seed/${name}_control.md"
-  done
+  pair_with_control $OUT/control_seed$seed $OUT/arm_seed$seed "more babble over music" $seed
 done
 SOUP=$RUNS/soup_three.pt
-interpolate $SHIPPED $RUNS/arm_seed17/refine_arm_seed17.pt 0.5 $RUNS/soup_shipped_arm17.pt
-interpolate $RUNS/soup_shipped_arm17.pt $RUNS/arm_seed18/refine_arm_seed18.pt "1 / 3" $SOUP
+soup_of_three $SHIPPED $RUNS/arm_seed17/refine_arm_seed17.pt \
+  $RUNS/arm_seed18/refine_arm_seed18.pt $RUNS/soup_shipped_arm17.pt $SOUP
 evaluate_and_pair $P/perturb/soup_three "soup of the three (shipped)" $SOUP $OUT/soup_three \
   "shipped + both arms" shipped
 music_noise $SOUP $OUT/soup_three "shipped + both arms"

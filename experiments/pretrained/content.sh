@@ -81,16 +81,11 @@ for run in arm_seed19:19 control_seed19:19 arm_seed20:20 control_seed20:20; do
   fi
 done
 for seed in 19 20; do
-  for test in "${SHIP_RULE_TESTS[@]}" music_noise; do
-    name=${test%%:*}
-    $BIN/python $P/paired.py $OUT/control_seed$seed/$name $OUT/arm_seed$seed/$name --steps 4 \
-      --plot "$OUT/arm_seed$seed/${name}_control.png" --names "control, seed $seed" \
-      "content, seed $seed" > "$OUT/arm_seed$seed/${name}_control.md"
-  done
+  pair_with_control $OUT/control_seed$seed $OUT/arm_seed$seed content $seed
 done
 SOUP=$RUNS/soup_three.pt
-interpolate $START $RUNS/arm_seed19/refine_arm_seed19.pt 0.5 $RUNS/soup_start_arm19.pt
-interpolate $RUNS/soup_start_arm19.pt $RUNS/arm_seed20/refine_arm_seed20.pt "1 / 3" $SOUP
+soup_of_three $START $RUNS/arm_seed19/refine_arm_seed19.pt \
+  $RUNS/arm_seed20/refine_arm_seed20.pt $RUNS/soup_start_arm19.pt $SOUP
 evaluate_and_pair $BASE "$BASE_NAME" $SOUP $OUT/soup_three "start + both arms" shipped
 music_noise $SOUP $OUT/soup_three "start + both arms"
 untold $SOUP $OUT/soup_three "start + both arms" held_in_music held_in_synthetic real_choice \

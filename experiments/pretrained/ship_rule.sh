@@ -10,13 +10,16 @@
 TENTH=runs/bidirectional/refine_tenth.pt
 SHIP_RULE_TESTS=(held_in_music:data/held_in/music held_in_synthetic:data/held_in/synthetic
                  real_choice:data/real_choice real:data/real real_noise:data/real_noise)
-# The real_noise model since 2026-12-03 (babble_music.sh's soup; run.sh stage 4 ships it),
-# where the runs continued from it start.
+# The real_noise model from 2026-12-03 to 2026-12-04 (babble_music.sh's soup; run.sh stage 4
+# made it), where the runs continued from it start (content.sh, babble_only.sh, precision.sh,
+# vehicles.sh), and the file committed when it shipped.
 SHIPPED_SOUP=runs/babble_music/soup_three.pt
-shipped_soup_once() {  # SHIPPED_SOUP, copied from the shipped file where run.sh has not made it
+SHIPPED_SOUP_COMMIT=47cb198
+shipped_soup_once() {  # SHIPPED_SOUP, taken from the repository's history where run.sh has
+  # not made it (the package now holds its successor, vehicles.sh's soup)
   [ -f $SHIPPED_SOUP ] || {
     mkdir -p "$(dirname $SHIPPED_SOUP)"
-    cp refine/pretrained/refine_real_noise.pt $SHIPPED_SOUP
+    git show $SHIPPED_SOUP_COMMIT:refine/pretrained/refine_real_noise.pt > $SHIPPED_SOUP
   }
 }
 test_data() {  # TEST: the data folder of a test of SHIP_RULE_TESTS
@@ -51,6 +54,19 @@ export_once() {  # CHECKPOINT MODEL: MODEL, the inference part of a run's CHECKP
 interpolate() {  # A B ALPHA TARGET: (1 − ALPHA)·A + ALPHA·B, once
   [ -f "$4" ] || $BIN/python -c "from refine.process.interpolate import \
     interpolated_checkpoint as i; i('$1', '$2', $3, '$4')"
+}
+soup_of_three() {  # START A B HALF SOUP: SOUP = (START + A + B)/3, by way of HALF =
+  # (START + A)/2, once
+  interpolate "$1" "$2" 0.5 "$4"
+  interpolate "$4" "$3" "1 / 3" "$5"
+}
+pair_with_control() {  # CONTROL ARM LABEL SEED: ARM/<test>_control.{md,png}, the arm's records
+  # paired with its control's on every test of SHIP_RULE_TESTS and music_noise
+  local test
+  for test in "${SHIP_RULE_TESTS[@]%%:*}" music_noise; do
+    $BIN/python $P/paired.py "$1/$test" "$2/$test" --steps 4 --plot "$2/${test}_control.png" \
+      --names "control, seed $4" "$3, seed $4" > "$2/${test}_control.md"
+  done
 }
 against_tenth() {  # CANDIDATE OUT NAME: OUT/<test>/ (eval_real.sh), OUT/<test>_tenth.{md,png}
   MAX_STEPS=4 bash $P/eval_real.sh $TENTH $P/bidirectional/real_choice 4 data/real_choice \

@@ -28,8 +28,7 @@ source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair, interpolate
 CONTROL=$RUNS/control/refine_perturb_control.pt
 PERTURBED=$RUNS/perturbed/refine_perturb_perturbed.pt
 interpolate $CONTROL $PERTURBED 0.5 $RUNS/soup_pair.pt
-interpolate $SHIPPED $CONTROL 0.5 $RUNS/soup_shipped_control.pt
-interpolate $RUNS/soup_shipped_control.pt $PERTURBED "1 / 3" $RUNS/soup_three.pt
+soup_of_three $SHIPPED $CONTROL $PERTURBED $RUNS/soup_shipped_control.pt $RUNS/soup_three.pt
 for soup in pair three; do
   evaluate_and_pair $P/eleventh_more "shipped (eleventh + 3000)" $RUNS/soup_$soup.pt \
     $OUT/soup_$soup "soup of the $soup" shipped
