@@ -1,17 +1,18 @@
 """`python -m refine.cli.prepare OUT`: prepare the shipped model's clean training corpus
 (`refine.data.prepare`: rendered music, synthetic speech, synthetic music, and with
---voices recorded speech from Debian packages, refine.data.voices). Exit status 2 with the
-install line when a tool or every voices package is missing."""
+--voices recorded speech, with --soundtracks produced music, from Debian packages:
+refine.data.voices, refine.data.soundtracks). Exit status 2 with the install line when a
+tool, every voices package or every soundtracks package is missing."""
 
 import argparse
 import logging
 import sys
 from pathlib import Path
 
+from refine.data import soundtracks, voices
 from refine.data.prepare import prepare
 from refine.data.scores import missing_music_tools
 from refine.data.speech import missing_speech_tools
-from refine.data.voices import PACKAGES, voice_recordings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,16 +25,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--synth", type=int, default=240, help="synthetic music clips (8 s each)")
     parser.add_argument(
         "--voices", type=int, default=0,
-        help="recorded human speech files (apt-get install " + " ".join(PACKAGES) + ")",
+        help="recorded human speech files (apt-get install " + " ".join(voices.PACKAGES) + ")",
+    )  # fmt: skip
+    parser.add_argument(
+        "--soundtracks", type=int, default=0,
+        help="pieces of games' recorded soundtracks, 30 s each (apt-get install "
+        + " ".join(soundtracks.PACKAGES) + ")",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
     parser.add_argument("--sample-rate", type=int, default=16000, help="Hz")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     counts = {"music": args.music, "speech": args.speech, "synth": args.synth,
-              "voices": args.voices}  # fmt: skip
+              "voices": args.voices, "soundtracks": args.soundtracks}  # fmt: skip
     if any(count < 0 for count in counts.values()):
-        parser.error("--music, --speech, --synth and --voices must be >= 0")
+        parser.error("--music, --speech, --synth, --voices and --soundtracks must be >= 0")
     missing = (missing_music_tools() if args.music else []) + (
         missing_speech_tools() if args.speech else []
     )
@@ -44,16 +50,22 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    voices = voice_recordings(args.seed, args.sample_rate) if args.voices else None
-    if args.voices and not voices:
-        print(
-            f"refine.cli.prepare: no recorded speech for --voices; install with: apt-get install "
-            f"{' '.join(PACKAGES)}",
-            file=sys.stderr,
-        )
-        return 2
+    recorded = {}
+    for kind, made, packages in (
+        ("voices", voices.voice_recordings, voices.PACKAGES),
+        ("soundtracks", soundtracks.soundtrack_pieces, soundtracks.PACKAGES),
+    ):
+        if counts[kind]:
+            recorded[kind] = made(args.seed, args.sample_rate)
+            if not recorded[kind]:
+                print(
+                    f"refine.cli.prepare: no recordings for --{kind}; install with: apt-get "
+                    f"install {' '.join(packages)}",
+                    file=sys.stderr,
+                )
+                return 2
     prepare(args.out, {kind: count for kind, count in counts.items() if count}, args.seed,
-            args.sample_rate, voices)  # fmt: skip
+            args.sample_rate, recorded)  # fmt: skip
     return 0
 
 

@@ -1,14 +1,17 @@
 """Prepare the shipped model's clean training corpus: rendered music, synthetic speech,
-synthetic music and (when asked) recorded speech, as mono FLAC files, one folder per kind.
+synthetic music and (when asked) recorded speech and produced music, as mono FLAC files, one
+folder per kind.
 
     python -m refine.cli.prepare data/corpus [--music 240] [--speech 600] [--synth 240]
-                                             [--voices 0]
+                                             [--voices 0] [--soundtracks 0]
 
     data/corpus/music/music_0001.flac    music21 scores played by fluidsynth (refine.data.scores)
     data/corpus/speech/speech_0001.flac  sentences spoken by espeak-ng / flite (refine.data.speech)
     data/corpus/synth/synth_0001.flac    the synthetic music generator (refine.data.synth)
     data/corpus/voices/voices_0001.flac  recorded human speech from Debian packages
                                          (refine.data.voices; the manifest names each licence)
+    data/corpus/soundtracks/soundtracks_0001.flac  30 s of a game's recorded soundtrack
+                                         (refine.data.soundtracks; licences in the manifest)
     data/corpus/manifest.csv             file, kind, seconds and what each file holds
     data/corpus/skipped.csv              items that could not be made, and why
 
@@ -55,13 +58,14 @@ def trim_silence(audio: torch.Tensor) -> torch.Tensor:
 
 
 def make_item(
-    kind: str, index: int, seed: int, rate: int, scores: list[Path], voices: list | None = None
+    kind: str, index: int, seed: int, rate: int, scores: list[Path], recorded: dict | None = None
 ):
     """Item `index` of `kind`, drawn from item_rng(seed, kind, index): ((1, T) audio at
-    `rate`, what it holds). Music plays scores[index] (corpus_scores' order); voices is
-    voices[index] (refine.data.voices.voice_recordings: ((T,) audio at `rate`, what))."""
-    if kind == "voices":
-        audio, description = voices[index]
+    `rate`, what it holds). Music plays scores[index] (corpus_scores' order); a recorded kind
+    (voices, soundtracks) is recorded[kind][index] (refine.data.voices.voice_recordings,
+    refine.data.soundtracks.soundtrack_pieces: ((T,) audio at `rate`, what))."""
+    if recorded and kind in recorded:
+        audio, description = recorded[kind][index]
         return torch.from_numpy(audio).float()[None], description
     rng = item_rng(seed, kind, index)
     if kind == "music":
@@ -73,7 +77,9 @@ def make_item(
     if kind == "synth":
         generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
         return synth_music(round(SYNTH_SECONDS * rate), rate, generator)[None], "synth_music"
-    raise ValueError(f"unknown corpus kind {kind!r}: music, speech, synth or voices")
+    raise ValueError(
+        f"unknown corpus kind {kind!r}: music, speech, synth, or voices or soundtracks (recorded)"
+    )
 
 
 def _read_rows(path: Path) -> dict[str, dict]:
@@ -89,18 +95,21 @@ def prepare(
     counts: dict[str, int],
     seed: int = 0,
     sample_rate: int = 16000,
-    voices: list | None = None,
+    recorded: dict[str, list] | None = None,
 ) -> Path:
-    """Write the corpus (see the module docstring); returns the manifest's path. voices: the
-    recordings the voices kind is cut from (refine.data.voices.voice_recordings), at most
-    as many items as there are recordings."""
+    """Write the corpus (see the module docstring); returns the manifest's path. recorded:
+    {kind: the recordings its items are} for the recorded kinds (voices:
+    refine.data.voices.voice_recordings, soundtracks: refine.data.soundtracks.
+    soundtrack_pieces), at most as many items as there are recordings."""
     manifest_path, skipped_path = out / "manifest.csv", out / "skipped.csv"
     previous, previously_skipped = _read_rows(manifest_path), _read_rows(skipped_path)
     scores = corpus_scores(item_rng(seed, "music-order", 0)) if counts.get("music") else []
-    voices = voices or []
-    if len(voices) < counts.get("voices", 0):
-        log.warning("%d voices asked, %d recordings installed", counts["voices"], len(voices))
-        counts = counts | {"voices": len(voices)}
+    recorded = recorded or {}
+    for kind in ("voices", "soundtracks"):
+        installed = len(recorded.get(kind, []))
+        if installed < counts.get(kind, 0):
+            log.warning("%d %s asked, %d recordings installed", counts[kind], kind, installed)
+            counts = counts | {kind: installed}
     rows, failed = [], []
     for kind, count in counts.items():
         digits = max(4, len(str(count)))
@@ -113,7 +122,7 @@ def prepare(
                 failed.append(previously_skipped[name])
                 continue
             try:
-                audio, description = make_item(kind, index, seed, sample_rate, scores, voices)
+                audio, description = make_item(kind, index, seed, sample_rate, scores, recorded)
             except Exception as error:  # a score music21 cannot parse, a synthesiser failure
                 reason = f"{type(error).__name__}: {str(error)[:120]}"
                 failed.append({"file": name, "reason": reason})

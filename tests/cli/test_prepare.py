@@ -11,11 +11,18 @@ def test_the_command_refuses_negative_counts(tmp_path, capsys):
     assert exit_info.value.code == 2 and "must be >= 0" in capsys.readouterr().err
 
 
-def test_voices_without_their_packages_exit_with_the_install_line(tmp_path, capsys, monkeypatch):
-    import refine.cli.prepare as command
+@pytest.mark.parametrize(
+    "kind, made, package",
+    [("voices", "voice_recordings", "klettres-data"),
+     ("soundtracks", "soundtrack_pieces", "widelands-data")],
+)  # fmt: skip
+def test_recorded_parts_without_their_packages_exit_with_the_install_line(
+    tmp_path, capsys, monkeypatch, kind, made, package
+):
+    import importlib
 
-    monkeypatch.setattr(command, "voice_recordings", lambda seed, rate: [])
-    code = main([str(tmp_path), "--music", "0", "--speech", "0", "--synth", "0", "--voices", "3"])
+    monkeypatch.setattr(importlib.import_module(f"refine.data.{kind}"), made, lambda s, r: [])
+    code = main([str(tmp_path), "--music", "0", "--speech", "0", "--synth", "0", f"--{kind}", "3"])
     error = capsys.readouterr().err
-    assert code == 2 and "apt-get install" in error and "klettres-data" in error
+    assert code == 2 and "apt-get install" in error and package in error
     assert not (tmp_path / "manifest.csv").exists()

@@ -364,13 +364,14 @@ def test_an_openttd_sound_archive_gives_its_titled_sounds_less_placeholders_and_
         "sfx.cat:Ship horn", "sfx.cat:Steam train departure"]  # fmt: skip
 
 
-def test_make_noise_packages_installs_every_package_the_noise_corpus_and_voices_read():
+def test_make_noise_packages_installs_every_package_the_noise_corpus_and_recordings_read():
+    from refine.data import soundtracks, voices
     from refine.data.noise_corpus import TRAIN_PACKAGES
-    from refine.data.voices import PACKAGES
 
     makefile = (Path(__file__).parents[2] / "Makefile").read_text()
     listed = makefile.split("NOISE_PACKAGES :=")[1].split("\nnoise-packages:")[0]
-    assert sorted(listed.replace("\\", " ").split()) == sorted({*TRAIN_PACKAGES, *PACKAGES})
+    read = {*TRAIN_PACKAGES, *voices.PACKAGES, *soundtracks.PACKAGES}
+    assert sorted(listed.replace("\\", " ").split()) == sorted(read)
 
 
 def test_a_noise_window_is_drawn_where_the_recording_is_heard():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from refine.audio import load_audio
+from refine.audio import load_audio, save_audio
 from refine.data.prepare import prepare, trim_silence
 from refine.data.scores import corpus_scores, missing_music_tools
 from refine.data.sentences import sentence, utterance
@@ -99,7 +99,7 @@ def test_items_that_failed_are_not_tried_again(tmp_path, monkeypatch):
 def test_voices_are_the_given_recordings_in_order_and_at_most_as_many(tmp_path, caplog):
     tone = lambda seconds: 0.5 * np.sin(np.arange(round(seconds * 16000)) * 0.1)  # noqa: E731
     voices = [(tone(1.5), "first"), (tone(0.4), "too short"), (tone(2.0), "third")]
-    manifest = prepare(tmp_path, {"voices": 5}, voices=voices)
+    manifest = prepare(tmp_path, {"voices": 5}, recorded={"voices": voices})
     rows = list(csv.DictReader(open(manifest)))
     assert [(r["file"], r["holds"]) for r in rows] == [
         ("voices/voices_0001.flac", "first"),
@@ -120,3 +120,42 @@ def test_the_voices_share_no_package_with_the_noise_or_the_held_out_tests():
         "asterisk-core-sounds-ru-wav",
     }  # fmt: skip
     assert PACKAGES and not set(PACKAGES) & (set(TRAIN_PACKAGES) | held_out)
+
+
+def test_soundtracks_are_every_track_cut_in_30_s_pieces_in_a_seeded_order(tmp_path, monkeypatch):
+    from refine.data import soundtracks
+    from refine.data.noise_corpus import Source
+
+    rate = 8000
+    for name, seconds in (("long.ogg", 75), ("short.ogg", 65)):  # 30+30+15 and 30+30(+5)
+        save_audio(tmp_path / name, 0.1 * torch.randn(1, seconds * rate), rate)
+    source = Source("game-data", "GPL-2+", str(tmp_path), "*.ogg", "a game's soundtrack")
+    monkeypatch.setattr(soundtracks, "SOUNDTRACKS", (source,))
+    pieces = soundtracks.soundtrack_pieces(seed=0, rate=rate)
+    assert sorted(len(audio) / rate for audio, _ in pieces) == [15, 30, 30, 30, 30]
+    assert {what for _, what in pieces} == {
+        f"a game's soundtrack: {name} from {start} s (game-data, GPL-2+)"
+        for name, starts in (("long.ogg", (0, 30, 60)), ("short.ogg", (0, 30)))
+        for start in starts
+    }
+    again = soundtracks.soundtrack_pieces(seed=0, rate=rate)
+    assert [what for _, what in again] == [what for _, what in pieces]
+    other = soundtracks.soundtrack_pieces(seed=1, rate=rate)
+    assert [what for _, what in other] != [what for _, what in pieces]
+    manifest = prepare(tmp_path / "corpus", {"soundtracks": 2}, recorded={"soundtracks": pieces})
+    rows = list(csv.DictReader(open(manifest)))
+    assert [(r["file"], r["holds"]) for r in rows] == [
+        ("soundtracks/soundtracks_0001.flac", pieces[0][1]),
+        ("soundtracks/soundtracks_0002.flac", pieces[1][1]),
+    ]
+
+
+def test_the_soundtracks_come_from_no_package_a_test_reads():
+    from refine.data.soundtracks import PACKAGES
+
+    tests = {  # experiments/pretrained/real_recordings.py and real_noise.py
+        "alsa-utils", "asterisk-core-sounds-en-wav", "asterisk-moh-opsound-wav", "lomiri-sounds",
+        "qabcs-data", "btanks-data", "fillets-ng-data-nl", "asterisk-core-sounds-ru-wav",
+        "fretsonfire-songs-muldjord",
+    }  # fmt: skip
+    assert PACKAGES and not set(PACKAGES) & tests
