@@ -18,8 +18,9 @@ SEVENTH=${RUN}_context/refine_context.pt  # the real_noise model until the ninth
 NINTH=${RUN}_retrained/refine_ninth.pt    # the real_noise model until the tenth restart
 TENTH=runs/bidirectional/refine_tenth.pt  # the real_noise model until the eleventh restart
 # The eleventh restart continued (runs/eleventh_more/refine_eleventh_more.pt) was the
-# real_noise model until the soup of the three (runs/perturb/soup_three.pt), and that until
-# the soup with more babble over music (runs/babble_music/soup_three.pt).
+# real_noise model until the soup of the three (runs/perturb/soup_three.pt), that until
+# the soup with more babble over music (runs/babble_music/soup_three.pt), and that until
+# the soup with recorded vehicles (runs/vehicles/soup_three.pt).
 STEPS=${STEPS:-16000}  # optimiser steps before fine-tuning: about an hour on 2 cores
 
 # 1. Clean corpus: rendered scores, synthetic speech, synthetic music (about 2.8 h of audio),
@@ -220,6 +221,13 @@ bash $OUT/babble_only.sh
 #    bf16 in this recipe (seventh session, issue 17): content.sh's control of seed 19 again
 #    with train.precision=bfloat16, against that control (precision.sh: the same model).
 bash $OUT/precision.sh
+#    Recorded vehicles, the real_noise model since 2026-12-04 (eighth session): content.sh's
+#    controls of seeds 19 and 20 with the noise corpus's vehicles kind (openttd-opensfx)
+#    added, averaged with their start (vehicles.sh: the rule met); its step decay and
+#    measurements (vehicles_ship.sh).
+bash $OUT/vehicles.sh
+bash $OUT/vehicles_ship.sh
+cp runs/vehicles/soup_three.pt $REAL_SHIPPED
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.
