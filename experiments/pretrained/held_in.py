@@ -9,6 +9,8 @@ looking at the real recordings.
     synthetic/speech_<kind>  the clean corpus's synthetic speech (espeak-ng, flite)
     recorded/speech_<kind>   the clean corpus's recorded speech (refine.data.voices)
     music_noise/music_<kind> the clean corpus's rendered scores (fluidsynth)
+    soundtracks_noise/music_<kind>  its produced soundtracks (refine.data.soundtracks),
+                             where the corpus has them
     music/music_<colour>     the same scores in white and pink noise made as
                              real_recordings.py makes it
 
@@ -59,11 +61,19 @@ def write_sets(out: Path, corpus: Path, noise: Path, seed: int = 0) -> None:
                            f"held-in-{target}-{kind}", seed)  # fmt: skip
             print(f"{target}/speech_{kind}: {len(clips)} clips x {len(SNRS)} SNRs")
     write_music_sets(out / "music", corpus, seed)
-    music = drawn_files(corpus / "music", item_rng(seed, "held-in-music", 0), CLIPS)
+    write_music_in_noise(out / "music_noise", corpus / "music", noises, "held-in-music", seed)
+    if (corpus / "soundtracks").is_dir():
+        write_music_in_noise(out / "soundtracks_noise", corpus / "soundtracks", noises,
+                             "held-in-soundtracks", seed)  # fmt: skip
+
+
+def write_music_in_noise(out: Path, music_folder: Path, noises: dict[str, list[Path]],
+                         key: str, seed: int) -> None:  # fmt: skip
+    """CLIPS files of `music_folder` in each of KINDS: out/music_<kind>."""
+    music = drawn_files(music_folder, item_rng(seed, key, 0), CLIPS)
     for kind in KINDS:
-        write_in_noise(out / "music_noise" / f"music_{kind}", music, noises[kind],
-                       f"held-in-music-{kind}", seed)  # fmt: skip
-        print(f"music_noise/music_{kind}: {len(music)} clips x {len(SNRS)} SNRs")
+        write_in_noise(out / f"music_{kind}", music, noises[kind], f"{key}-{kind}", seed)
+        print(f"{out.name}/music_{kind}: {len(music)} clips x {len(SNRS)} SNRs")
 
 
 def write_in_noise(folder: Path, clips: list[Path], noises: list[Path], key: str, seed: int):
