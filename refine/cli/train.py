@@ -31,6 +31,7 @@ from refine.data import (
     SyntheticDataset,
 )
 from refine.data.noise import NOISE_KINDS
+from refine.data.noise_layers import NoiseLayers
 from refine.data.noise_perturbation import NoisePerturbation
 from refine.runtime import warnings_to_log
 from refine.train import distributed
@@ -87,6 +88,8 @@ SOURCE_KEYS = {
         "clean_subfolders",
         "noise_speed_range",
         "noise_eq_db",
+        "noise_layer_share",
+        "noise_layer_db",
     },
 }
 
@@ -167,6 +170,7 @@ def build_datasets(data: DictConfig) -> tuple:
                 OmegaConf.to_container(data.noise_kinds_under) if data.noise_kinds_under else None
             ),
             content_of=OmegaConf.to_container(data.content_of) if data.content_of else None,
+            noise_layers=NoiseLayers.from_settings(data.noise_layer_share, data.noise_layer_db),
             **common,
         )
     return train, validation

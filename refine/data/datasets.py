@@ -41,6 +41,7 @@ from refine.data.folders import (
     subfolders_with_audio,
 )
 from refine.data.noise import NOISE_KINDS, colored_noise, mix_at_snr, snr_db
+from refine.data.noise_layers import NoiseLayers
 from refine.data.noise_perturbation import NoisePerturbation
 from refine.data.noise_sources import NoiseFiles, NoiseKinds
 from refine.data.synth import synth_music
@@ -226,7 +227,9 @@ class CleanFolderDataset(Dataset):
     content_of: {clean subfolder: speech or music} items carry "content", the label of the
     subfolder their clean file is under (unknown for files under none of them), for a
     content-conditioned model; a key naming no subfolder of the drawn files is refused.
-    Loaded files are cached in memory, per worker.
+    noise_layers: a second kind under a share of the clips (refine.data.noise_layers; None:
+    one kind per clip), labelled "<first>+<second>". Loaded files are cached in memory, per
+    worker.
     """
 
     def __init__(
@@ -247,6 +250,7 @@ class CleanFolderDataset(Dataset):
         noise_perturbation: NoisePerturbation | None = None,
         noise_kinds_under: dict[str, list[str]] | None = None,
         content_of: dict[str, str] | None = None,
+        noise_layers: NoiseLayers | None = None,
     ):
         _check_sizes(num_examples, segment_seconds)
         if noise_seconds is not None and noise_seconds < segment_seconds:
@@ -269,6 +273,7 @@ class CleanFolderDataset(Dataset):
             noise_only_under,
             noise_perturbation,
             noise_kinds_under,
+            noise_layers,
         )
         self.num_examples = num_examples
         self.sample_rate = sample_rate
@@ -285,13 +290,14 @@ class CleanFolderDataset(Dataset):
         generator = item_generator(self.seed, self.split, index)
         path = self.clean.draw(generator)
         snr = _uniform(generator, *self.snr_range)
-        kind = self.noises.draw_kind(generator, path.relative_to(self.clean.folder))
+        relative = path.relative_to(self.clean.folder)  # its subfolder picks the kinds
+        kind = self.noises.draw_kind(generator, relative)
         clean = crop_or_pad(self.clean.load(path), self.num_samples, generator)  # (C, T)
         noise = self.noises.noise(kind, generator, clean.shape[0], self.num_samples)  # (C, T)
+        noise, kind = self.noises.with_second_layer(noise, kind, generator, relative)
         item = _mixed_item(clean, noise, snr, kind)
         if self.content_of is not None:
-            part = path.relative_to(self.clean.folder).parts[0]
-            item["content"] = self.content_of.get(part, UNKNOWN)
+            item["content"] = self.content_of.get(relative.parts[0], UNKNOWN)
         return item
 
 

@@ -10,7 +10,8 @@ the files of a noise folder. The folder datasets (refine.data.datasets) compose 
   of the clean folder: music as interference under speech ({"music": "speech"}), not music
   over music, where nothing says which music is the signal. `kinds_under` gives the clips
   of a clean subfolder a mix of their own: voices over music more often than the whole
-  corpus's mix would put them there ({"music": [..., "babble", "babble"]}).
+  corpus's mix would put them there ({"music": [..., "babble", "babble"]}). `layers` puts a
+  second kind under a share of clips (refine.data.noise_layers: scenes of two sources).
 - `NoiseFiles`: every file of a folder, drawn uniformly; its kind is its path.
 
 Both draw only audible windows of a recording (`audible_window`): typing or clatter falls
@@ -26,6 +27,7 @@ import torch
 
 from refine.data.folders import ClipFolder, looped_window
 from refine.data.noise import NOISE_KINDS, colored_noise
+from refine.data.noise_layers import NoiseLayers, layered
 from refine.data.noise_perturbation import NoisePerturbation, perturb_window, source_length
 
 AUDIBLE = 1e-3  # a window is audible when its mean power is at least this share of the file's
@@ -112,6 +114,8 @@ class NoiseKinds:
             from `kinds`, with the same draws as before the option existed).
         perturbation: how the recorded kinds' windows are perturbed (None: as recorded); the
             generated colours never are.
+        layers: a second kind under a share of the clips (`with_second_layer`; None: one
+            kind per clip).
     """
 
     def __init__(
@@ -123,8 +127,10 @@ class NoiseKinds:
         only_under: dict[str, str | list[str]] | None = None,
         perturbation: NoisePerturbation | None = None,
         kinds_under: dict[str, list[str]] | None = None,
+        layers: NoiseLayers | None = None,
     ):
         self.kinds, self.period = _kind_list(kinds, "noise_kinds"), period
+        self.layers = None if layers is None or layers.identity else layers
         self.lists = {None: self.kinds}  # {clean subfolder or None for the rest: kinds}
         for part, listed in (kinds_under or {}).items():
             self.lists[part] = _kind_list(listed, f"noise_kinds_under.{part}")
@@ -189,6 +195,19 @@ class NoiseKinds:
         path = self.folders[kind].draw(generator)
         window = self.windows[kind](path, length, generator)  # (C', T)
         return window.mean(0, keepdim=True).expand(channels, -1)
+
+    def with_second_layer(
+        self, noise: torch.Tensor, kind: str, generator: torch.Generator, clean: Path | None
+    ) -> tuple[torch.Tensor, str]:
+        """The clip's noise (C, T) of `kind` and its label, with a second kind drawn for the
+        same clean file under it on the layers' share of clips ("babble+typing"), else as
+        they were; no draw at all without layers."""
+        gain = None if self.layers is None else self.layers.draw_gain(generator)
+        if gain is None:
+            return noise, kind
+        second_kind = self.draw_kind(generator, clean)
+        second = self.noise(second_kind, generator, *noise.shape)  # (C, T)
+        return layered(noise, second, gain), f"{kind}+{second_kind}"
 
 
 def _kind_list(kinds, name: str) -> tuple[str, ...]:

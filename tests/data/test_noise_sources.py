@@ -13,6 +13,7 @@ from refine.audio import save_audio
 from refine.data import CleanFolderDataset
 from refine.data.folders import looped_window
 from refine.data.noise_corpus import held_out_key, make_item
+from refine.data.noise_layers import NoiseLayers
 from refine.data.noise_makers import babble, mains_hum, typing
 from refine.data.noise_sources import NoiseKinds, audible_starts, audible_window
 from refine.networks.content import CONTENTS
@@ -394,3 +395,72 @@ def test_a_noise_window_is_drawn_where_the_recording_is_heard():
         drawn = audible_window(steady, length, torch.Generator().manual_seed(seed), None)
         same = looped_window(steady, length, torch.Generator().manual_seed(seed))
         assert torch.equal(drawn, same)
+
+
+def layered_corpus(tmp_path):
+    """corpus() with a third kind, typing/: a louder noise than babble, so that the layers'
+    unit-RMS scaling shows."""
+    clean, noise = corpus(tmp_path)
+    save_audio(noise / "typing" / "t.flac", 0.4 * torch.randn(1, 2 * RATE), RATE)
+    return clean, noise
+
+
+def test_a_second_noise_goes_under_the_drawn_share_of_clips_at_the_drawn_level(tmp_path):
+    clean, noise = layered_corpus(tmp_path)
+    common = dict(segment_seconds=0.25, noise_kinds=["babble", "typing"], noise_dir=noise)
+    plain = CleanFolderDataset(clean, 200, **common)
+    layers = NoiseLayers(0.5, (-6.0, -6.0))
+    layered_set = CleanFolderDataset(clean, 200, noise_layers=layers, **common)
+    second_layers = 0
+    for index in range(200):
+        one, two = plain[index], layered_set[index]
+        assert torch.equal(two["noisy"], two["clean"] + two["noise"])
+        assert torch.equal(one["clean"], two["clean"])  # the clip's own draws come first
+        assert abs(two["snr_db"] - one["snr_db"]) < 1e-4  # the sum is mixed at the same SNR
+        first, _, second = two["noise_kind"].partition("+")
+        assert first == one["noise_kind"] and second in ("", "babble", "typing")
+        if not second:
+            torch.testing.assert_close(two["noise"], one["noise"], rtol=0, atol=0)
+            continue
+        second_layers += 1
+        # The first noise is the plain clip's; what is left is the second at -6 dB against it
+        # (both at unit RMS before the sum is scaled to the SNR).
+        scale = one["noise"].square().mean().sqrt()
+        rest = two["noise"] / scale - one["noise"] / scale
+        rest_rms = rest.square().mean().sqrt()
+        torch.testing.assert_close(rest_rms, torch.tensor(10 ** (-6 / 20)), rtol=0.2, atol=0)
+    assert 70 <= second_layers <= 130  # half of 200: 100 ± 30 covers 4 standard deviations
+
+
+def test_noise_layers_with_no_share_change_no_draw_and_bad_settings_are_refused(tmp_path):
+    clean, noise = layered_corpus(tmp_path)
+    common = dict(segment_seconds=0.25, noise_kinds=["white", "babble"], noise_dir=noise)
+    plain = CleanFolderDataset(clean, 20, **common)
+    none = CleanFolderDataset(clean, 20, noise_layers=NoiseLayers(0.0, (-3.0, 0.0)), **common)
+    for index in range(20):
+        assert torch.equal(plain[index]["noisy"], none[index]["noisy"])
+        assert plain[index]["noise_kind"] == none[index]["noise_kind"]
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        NoiseLayers(1.5)
+    with pytest.raises(ValueError, match="low <= high"):
+        NoiseLayers.from_settings(0.5, [0.0, -10.0])
+    with pytest.raises(ValueError, match=r"\[low, high\]"):
+        NoiseLayers.from_settings(0.5, [-10.0])
+
+
+def test_a_second_layer_keeps_to_the_kinds_the_clean_file_may_have(tmp_path):
+    _, noise = layered_corpus(tmp_path)
+    kinds = NoiseKinds(
+        ["white", "music"], RATE, noise, only_under={"music": "speech"},
+        layers=NoiseLayers(1.0), kinds_under={"voices": ["typing"]},
+    )  # fmt: skip
+    generator = torch.Generator().manual_seed(0)
+    first = torch.randn(1, RATE // 4, generator=generator)
+    for part, allowed in (("music", {"white"}), ("speech", {"white", "music"}),
+                          ("voices", {"typing"})):  # fmt: skip
+        seconds = set()
+        for _ in range(40):
+            mixed, label = kinds.with_second_layer(first, "white", generator, Path(part) / "a")
+            seconds.add(label.split("+")[1])
+            assert mixed.shape == first.shape
+        assert seconds == allowed
