@@ -90,6 +90,7 @@ SOURCE_KEYS = {
         "noise_eq_db",
         "noise_layer_share",
         "noise_layer_db",
+        "noise_layer_kinds",
     },
 }
 
@@ -170,7 +171,9 @@ def build_datasets(data: DictConfig) -> tuple:
                 OmegaConf.to_container(data.noise_kinds_under) if data.noise_kinds_under else None
             ),
             content_of=OmegaConf.to_container(data.content_of) if data.content_of else None,
-            noise_layers=NoiseLayers.from_settings(data.noise_layer_share, data.noise_layer_db),
+            noise_layers=NoiseLayers.from_settings(
+                data.noise_layer_share, data.noise_layer_db, data.noise_layer_kinds
+            ),
             **common,
         )
     return train, validation

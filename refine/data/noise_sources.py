@@ -134,7 +134,10 @@ class NoiseKinds:
         self.lists = {None: self.kinds}  # {clean subfolder or None for the rest: kinds}
         for part, listed in (kinds_under or {}).items():
             self.lists[part] = _kind_list(listed, f"noise_kinds_under.{part}")
-        every = dict.fromkeys(sum(self.lists.values(), ()))
+        self.layer_kinds = None  # the second layer's own list (None: the clip's list)
+        if self.layers is not None and self.layers.kinds is not None:
+            self.layer_kinds = _kind_list(self.layers.kinds, "noise_layer_kinds")
+        every = dict.fromkeys(sum(self.lists.values(), ()) + (self.layer_kinds or ()))
         recorded = [kind for kind in every if kind not in NOISE_KINDS]
         if recorded and noise_dir is None:
             raise ValueError(
@@ -171,6 +174,13 @@ class NoiseKinds:
                     f"every kind of {where} is restricted by noise_only_under and {barred} "
                     f"may not cover {'every file' if part is None else part}: leave one free"
                 )
+        if self.layer_kinds is not None:
+            self.layer_free = [kind for kind in self.layer_kinds if kind not in self.only_under]
+            if not self.layer_free:
+                raise ValueError(
+                    f"every kind of noise_layer_kinds {list(self.layer_kinds)} is restricted by "
+                    "noise_only_under, and a second layer may go under any file: leave one free"
+                )
 
     def draw_kind(self, generator: torch.Generator, clean: Path | None = None) -> str:
         """A kind for a clip of the clean file at `clean` (a path relative to the clean
@@ -178,11 +188,14 @@ class NoiseKinds:
         when the first is restricted to another subfolder."""
         part = None if clean is None else clean.parts[0]
         listed = part if part in self.lists else None
-        kinds = self.lists[listed]
+        return self._drawn(self.lists[listed], self.free[listed], generator, part)
+
+    def _drawn(self, kinds, free, generator: torch.Generator, part: str | None) -> str:
+        """A kind of `kinds` for a file under `part`, redrawn from `free` (the kinds no
+        noise_only_under restricts) when the first may not cover that subfolder."""
         kind = kinds[torch.randint(len(kinds), (), generator=generator)]
         allowed = self.only_under.get(kind)
         if allowed is not None and part not in allowed:
-            free = self.free[listed]
             kind = free[torch.randint(len(free), (), generator=generator)]
         return kind
 
@@ -200,12 +213,17 @@ class NoiseKinds:
         self, noise: torch.Tensor, kind: str, generator: torch.Generator, clean: Path | None
     ) -> tuple[torch.Tensor, str]:
         """The clip's noise (C, T) of `kind` and its label, with a second kind drawn for the
-        same clean file under it on the layers' share of clips ("babble+typing"), else as
-        they were; no draw at all without layers."""
+        same clean file under it on the layers' share of clips ("babble+typing"), from the
+        layers' own kinds or else the clip's list, else as they were; no draw at all without
+        layers."""
         gain = None if self.layers is None else self.layers.draw_gain(generator)
         if gain is None:
             return noise, kind
-        second_kind = self.draw_kind(generator, clean)
+        if self.layer_kinds is None:
+            second_kind = self.draw_kind(generator, clean)
+        else:
+            part = None if clean is None else clean.parts[0]
+            second_kind = self._drawn(self.layer_kinds, self.layer_free, generator, part)
         second = self.noise(second_kind, generator, *noise.shape)  # (C, T)
         return layered(noise, second, gain), f"{kind}+{second_kind}"
 

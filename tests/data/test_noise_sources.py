@@ -464,3 +464,23 @@ def test_a_second_layer_keeps_to_the_kinds_the_clean_file_may_have(tmp_path):
             seconds.add(label.split("+")[1])
             assert mixed.shape == first.shape
         assert seconds == allowed
+
+
+def test_a_second_layer_of_its_own_kinds_draws_only_those_and_the_first_as_before(tmp_path):
+    clean, noise = layered_corpus(tmp_path)
+    common = dict(segment_seconds=0.25, noise_kinds=["babble", "typing"], noise_dir=noise)
+    beds = CleanFolderDataset(
+        clean, 60, noise_layers=NoiseLayers(1.0, kinds=("pink", "music")), **common,
+        noise_only_under={"music": "speech"},
+    )  # fmt: skip
+    plain = CleanFolderDataset(clean, 60, **common)
+    by_part = {"speech": set(), "music": set()}
+    for index in range(60):
+        item = beds[index]
+        first, second = item["noise_kind"].split("+")
+        assert first == plain[index]["noise_kind"]
+        by_part["speech" if item["clean"].abs().max() < 0.3 else "music"].add(second)
+    assert by_part == {"speech": {"pink", "music"}, "music": {"pink"}}
+    with pytest.raises(ValueError, match="noise_layer_kinds"):
+        NoiseKinds(["white"], RATE, noise, only_under={"music": "speech"},
+                   layers=NoiseLayers(0.5, kinds=("music",)))  # fmt: skip

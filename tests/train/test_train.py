@@ -102,7 +102,8 @@ def test_a_data_source_that_would_ignore_or_lack_a_key_is_refused_by_name(tmp_pa
     switched = tiny_config("data=clean_folders", "data.clean_dir=x", "data.source=synthetic")
     ignored = (
         "data.clean_dir, data.clean_subfolders, data.content_of, data.file_weighting, "
-        "data.noise_dir, data.noise_eq_db, data.noise_kinds_under, data.noise_only_under"
+        "data.noise_dir, data.noise_eq_db, data.noise_kinds_under, data.noise_layer_db, "
+        "data.noise_layer_kinds, data.noise_layer_share, data.noise_only_under"
     )
     with pytest.raises(ValueError, match=rf"synthetic ignores {ignored}"):
         train_from_config(switched, tmp_path / "b")
@@ -183,6 +184,8 @@ def test_training_reads_folders_of_audio(tmp_path, source):
             "data.noise_kinds_under={clean:[babble,babble,white]}",
             "data.noise_speed_range=[0.8,1.25]",
             "data.noise_eq_db=6",
+            "data.noise_layer_share=0.5",
+            "data.noise_layer_kinds=[white,babble]",
         ]
     else:
         folders = [f"data.clean_dir={clean_dir}"]
