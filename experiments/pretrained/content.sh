@@ -38,7 +38,7 @@ RUNS=runs/content
 BASE=$P/babble_music/soup_three  # its records
 BASE_NAME="babble_music soup (shipped)"
 source $P/plateau_recipe.sh  # BABBLE_MUSIC_RECIPE
-source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair(_on), export_once, interpolate
+source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair(_on), music_noise, interpolate
 LABELS=(model.content=true "data.content_of={speech:speech,music:music,synth:music}"
         train.content_dropout=0.25)
 shipped_soup_once
@@ -47,10 +47,6 @@ mkdir -p $RUNS
 START=$RUNS/start.pt  # the shipped model with the content embedding at zero
 [ -f $START ] || $BIN/python -c "from refine.process.content import content_checkpoint as c; \
   c('$SHIPPED_SOUP', '$START')"
-music_noise() {  # MODEL OUT NAME: OUT/music_noise/, OUT/music_noise_shipped.{md,png}
-  evaluate_and_pair_on data/held_in/music_noise $BASE/music_noise $BASE/music_noise \
-    "$BASE_NAME" "$1" "$2/music_noise" "$3" "$2/music_noise_shipped"
-}
 untold() {  # MODEL OUT NAME TEST...: OUT/untold/<test>/ told nothing, paired with the shipped
   # model (untold/<test>_shipped) and with the model told (untold/<test>_told)
   local model=$1 out=$2 name=$3 test data

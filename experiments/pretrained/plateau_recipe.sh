@@ -21,3 +21,7 @@ MUSIC_KINDS="${ELEVENTH_KINDS%]},babble,babble,babble,babble]"
 MORE_BABBLE=("data.noise_kinds_under={music:$MUSIC_KINDS,synth:$MUSIC_KINDS}")
 BABBLE_MUSIC_RECIPE=(model.bidirectional=true "${PLATEAU_RECIPE[@]}"
                      "data.noise_kinds=$ELEVENTH_KINDS" "${MORE_BABBLE[@]}")
+# Recorded vehicles among the kinds over speech and over music (vehicles.sh's arms, whose soup
+# is the real_noise model since 2026-12-04, and the runs continued from that recipe).
+VEHICLES_KINDS=("data.noise_kinds=${ELEVENTH_KINDS%]},vehicles]"
+                "data.noise_kinds_under={music:${MUSIC_KINDS%]},vehicles],synth:${MUSIC_KINDS%]},vehicles]}")

@@ -234,6 +234,11 @@ cp runs/vehicles/soup_three.pt $REAL_SHIPPED
 #    held out, music under real noise included).
 $BIN/python -m refine.cli.prepare data/corpus --voices 400 --soundtracks 400
 bash $OUT/soundtracks.sh
+#    Scenes of two sources (ninth session, not shipped): vehicles.sh's arms with a second
+#    noise kind under half the clips (data.noise_layer_share), from the clip's own list
+#    (mixed) or of steady beds (beds), against those arms, and their soups (layers.sh).
+bash $OUT/layers.sh mixed
+bash $OUT/layers.sh beds
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.

@@ -60,6 +60,12 @@ soup_of_three() {  # START A B HALF SOUP: SOUP = (START + A + B)/3, by way of HA
   interpolate "$1" "$2" 0.5 "$4"
   interpolate "$4" "$3" "1 / 3" "$5"
 }
+music_noise() {  # MODEL OUT NAME: OUT/music_noise/ and OUT/music_noise_shipped.{md,png},
+  # the model on music under the training noise paired with the caller's BASE (records) and
+  # BASE_NAME
+  evaluate_and_pair_on data/held_in/music_noise $BASE/music_noise $BASE/music_noise \
+    "$BASE_NAME" "$1" "$2/music_noise" "$3" "$2/music_noise_shipped"
+}
 pair_with_control() {  # CONTROL ARM LABEL SEED: ARM/<test>_control.{md,png}, the arm's records
   # paired with its control's on every test of SHIP_RULE_TESTS and music_noise
   local test

@@ -34,8 +34,8 @@ OUT=$P/vehicles
 RUNS=runs/vehicles
 BASE=$P/babble_music/soup_three  # the shipped model's records
 BASE_NAME="babble_music soup (shipped)"
-source $P/plateau_recipe.sh  # BABBLE_MUSIC_RECIPE, ELEVENTH_KINDS, MUSIC_KINDS
-source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair(_on), export_once, interpolate
+source $P/plateau_recipe.sh  # BABBLE_MUSIC_RECIPE, VEHICLES_KINDS
+source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair, music_noise, soup_of_three
 shipped_soup_once
 [ -d data/held_in/music_noise ] || $BIN/python $P/held_in.py data/held_in
 [ -d data/noise/vehicles ] || {
@@ -46,18 +46,10 @@ shipped_soup_once
 mkdir -p $OUT
 [ -s $OUT/copies_of_test_noise.md ] || \
   $BIN/python $P/copies_of_test_noise.py --top 12 > $OUT/copies_of_test_noise.md
-KINDS="${ELEVENTH_KINDS%]},vehicles]"
-UNDER_MUSIC="${MUSIC_KINDS%]},vehicles]"
-VEHICLES=("data.noise_kinds=$KINDS"
-          "data.noise_kinds_under={music:$UNDER_MUSIC,synth:$UNDER_MUSIC}")
-music_noise() {  # MODEL OUT NAME: OUT/music_noise/, OUT/music_noise_shipped.{md,png}
-  evaluate_and_pair_on data/held_in/music_noise $BASE/music_noise $BASE/music_noise \
-    "$BASE_NAME" "$1" "$2/music_noise" "$3" "$2/music_noise_shipped"
-}
 for seed in 19 20; do
   name=arm_seed$seed
   bash $P/train.sh $RUNS/$name 3000 train.init_from=$SHIPPED_SOUP "${BABBLE_MUSIC_RECIPE[@]}" \
-    "${VEHICLES[@]}" train.seed=$seed
+    "${VEHICLES_KINDS[@]}" train.seed=$seed
   model=$RUNS/$name/refine_$name.pt  # the inference part, as it would ship
   export_once $RUNS/$name/checkpoint.pt $model
   evaluate_and_pair $BASE "$BASE_NAME" $model $OUT/$name "vehicles, seed $seed" shipped
