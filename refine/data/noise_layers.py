@@ -9,10 +9,10 @@ the held-out street, nature and clatter recordings are.
 On `share` of the clips a second kind is drawn from `kinds`, or from the same list as the
 first where it is None (the clip's subfolder's), kept to where it may cover as NoiseKinds
 keeps any kind: `kinds` of steady beds (colours, hum, ambience) put events and voices over a
-background without adding more of them. Each noise is brought
-to unit RMS over the clip, and the second is added at `level_db` (drawn uniformly) against the
-first. The sum's level is left to the mixing, which sets the clip's SNR. Clips with one noise
-are made exactly as without the option, and with `share` 0 not one draw changes.
+background without adding more of them. Each noise is brought to unit RMS over the clip,
+and the second is added at `level_db` (drawn uniformly) against the first. The sum's level is
+left to the mixing, which sets the clip's SNR. Clips with one noise are made exactly as
+without the option, and with `share` 0 not one draw changes.
 """
 
 import math
