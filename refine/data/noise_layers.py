@@ -68,7 +68,7 @@ class NoiseLayers:
         return 10.0 ** ((low + share * (high - low)) / 20)
 
 
-def unit_rms(noise: torch.Tensor) -> torch.Tensor:
+def _at_unit_rms(noise: torch.Tensor) -> torch.Tensor:
     """noise (C, T) over its RMS across all of it; a silent noise stays silent."""
     rms = noise.double().square().mean().sqrt()
     return noise if rms == 0 else noise / rms.to(noise.dtype)
@@ -76,4 +76,4 @@ def unit_rms(noise: torch.Tensor) -> torch.Tensor:
 
 def layered(first: torch.Tensor, second: torch.Tensor, gain: float) -> torch.Tensor:
     """The two noises (C, T) at unit RMS each, the second times `gain`, added: (C, T)."""
-    return unit_rms(first) + gain * unit_rms(second)
+    return _at_unit_rms(first) + gain * _at_unit_rms(second)
