@@ -34,8 +34,10 @@ P=experiments/pretrained
 OUT=$P/babble_music
 RUNS=runs/babble_music
 SHIPPED=runs/perturb/soup_three.pt
+BASE=$P/perturb/soup_three  # its records
+BASE_NAME="soup of the three (shipped)"
 source $P/plateau_recipe.sh  # PLATEAU_RECIPE, ELEVENTH_KINDS, MORE_BABBLE
-source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair(_on), export_once, interpolate
+source $P/ship_rule.sh  # SHIP_RULE_TESTS, arm_of_seed, soup_of_arms, evaluate_and_pair_on
 MUSIC_NOISE=$P/music_under_noise/soup_three  # the shipped model on music_noise
 [ -d data/held_in/music_noise ] || $BIN/python $P/held_in.py data/held_in
 music_noise() {  # MODEL OUT NAME: OUT/music_noise/, OUT/music_noise_shipped.{md,png}
@@ -46,20 +48,10 @@ for run in arm_seed17:17 control_seed17:17 arm_seed18:18 control_seed18:18; do
   IFS=: read -r name seed <<< "$run"
   settings=()
   [ ${name%%_*} = arm ] && settings=("${MORE_BABBLE[@]}")
-  bash $P/train.sh $RUNS/$name 3000 train.init_from=$SHIPPED model.bidirectional=true \
+  arm_of_seed $name "${name/_/, }" train.init_from=$SHIPPED model.bidirectional=true \
     "${PLATEAU_RECIPE[@]}" train.seed=$seed "data.noise_kinds=$ELEVENTH_KINDS" "${settings[@]}"
-  model=$RUNS/$name/refine_$name.pt  # the inference part, as it would ship
-  export_once $RUNS/$name/checkpoint.pt $model
-  evaluate_and_pair $P/perturb/soup_three "soup of the three (shipped)" $model $OUT/$name \
-    "${name/_/, }" shipped
-  music_noise $model $OUT/$name "${name/_/, }"
 done
 for seed in 17 18; do
   pair_with_control $OUT/control_seed$seed $OUT/arm_seed$seed "more babble over music" $seed
 done
-SOUP=$RUNS/soup_three.pt
-soup_of_three $SHIPPED $RUNS/arm_seed17/refine_arm_seed17.pt \
-  $RUNS/arm_seed18/refine_arm_seed18.pt $RUNS/soup_shipped_arm17.pt $SOUP
-evaluate_and_pair $P/perturb/soup_three "soup of the three (shipped)" $SOUP $OUT/soup_three \
-  "shipped + both arms" shipped
-music_noise $SOUP $OUT/soup_three "shipped + both arms"
+soup_of_arms $SHIPPED 17 18 $RUNS/soup_shipped_arm17.pt "shipped + both arms"

@@ -38,7 +38,7 @@ RUNS=runs/content
 BASE=$P/babble_music/soup_three  # its records
 BASE_NAME="babble_music soup (shipped)"
 source $P/plateau_recipe.sh  # BABBLE_MUSIC_RECIPE
-source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair(_on), music_noise, interpolate
+source $P/ship_rule.sh  # arm_of_seed, soup_of_arms, evaluate_and_pair_on, test_data
 LABELS=(model.content=true "data.content_of={speech:speech,music:music,synth:music}"
         train.content_dropout=0.25)
 shipped_soup_once
@@ -67,22 +67,14 @@ for run in arm_seed19:19 control_seed19:19 arm_seed20:20 control_seed20:20; do
   else
     from=(train.init_from=$SHIPPED_SOUP)
   fi
-  bash $P/train.sh $RUNS/$name 3000 "${from[@]}" "${BABBLE_MUSIC_RECIPE[@]}" train.seed=$seed
-  model=$RUNS/$name/refine_$name.pt  # the inference part, as it would ship
-  export_once $RUNS/$name/checkpoint.pt $model
-  evaluate_and_pair $BASE "$BASE_NAME" $model $OUT/$name "${name/_/, }" shipped
-  music_noise $model $OUT/$name "${name/_/, }"
+  arm_of_seed $name "${name/_/, }" "${from[@]}" "${BABBLE_MUSIC_RECIPE[@]}" train.seed=$seed
   if [ ${name%%_*} = arm ]; then
-    untold $model $OUT/$name "${name/_/, }" real_noise
+    untold $RUNS/$name/refine_$name.pt $OUT/$name "${name/_/, }" real_noise
   fi
 done
 for seed in 19 20; do
   pair_with_control $OUT/control_seed$seed $OUT/arm_seed$seed content $seed
 done
-SOUP=$RUNS/soup_three.pt
-soup_of_three $START $RUNS/arm_seed19/refine_arm_seed19.pt \
-  $RUNS/arm_seed20/refine_arm_seed20.pt $RUNS/soup_start_arm19.pt $SOUP
-evaluate_and_pair $BASE "$BASE_NAME" $SOUP $OUT/soup_three "start + both arms" shipped
-music_noise $SOUP $OUT/soup_three "start + both arms"
-untold $SOUP $OUT/soup_three "start + both arms" held_in_music held_in_synthetic real_choice \
+soup_of_arms $START 19 20 $RUNS/soup_start_arm19.pt "start + both arms"
+untold $RUNS/soup_three.pt $OUT/soup_three "start + both arms" held_in_music held_in_synthetic real_choice \
   real_noise

@@ -4,7 +4,9 @@
 # step 4 (a decay past T does not change it) with another model's records (evaluate_and_pair):
 # the held-in tests, the choice half of the real recordings, and for the record the whole of
 # them and the held-out real noise; and how a candidate is made from runs (export_once, the
-# inference part of a run; interpolate, a soup). against_tenth pairs with the tenth restart
+# inference part of a run; interpolate, a soup), with the arm of one seed and the soup of two
+# seeds' arms that babble_music.sh, content.sh, vehicles.sh and layers.sh each train and pair
+# the same way (arm_of_seed, soup_of_arms). against_tenth pairs with the tenth restart
 # (run.sh stage 4's file, the real_noise model until 2026-12-03), whose records are
 # bidirectional.sh's, and its own on the choice half, which no earlier comparison read.
 TENTH=runs/bidirectional/refine_tenth.pt
@@ -65,6 +67,26 @@ music_noise() {  # MODEL OUT NAME: OUT/music_noise/ and OUT/music_noise_shipped.
   # BASE_NAME
   evaluate_and_pair_on data/held_in/music_noise $BASE/music_noise $BASE/music_noise \
     "$BASE_NAME" "$1" "$2/music_noise" "$3" "$2/music_noise_shipped"
+}
+arm_of_seed() {  # NAME LABEL SETTING...: an arm of the caller's study, once: RUNS/NAME (3000
+  # steps of train.sh with the SETTINGs), its inference part as it would ship
+  # (RUNS/NAME/refine_NAME.pt) and OUT/NAME, that part on every test of SHIP_RULE_TESTS and
+  # music_noise, paired with the caller's BASE (records) and BASE_NAME
+  local name=$1 label=$2 model=$RUNS/$1/refine_$1.pt
+  shift 2
+  bash $P/train.sh $RUNS/$name 3000 "$@"
+  export_once $RUNS/$name/checkpoint.pt $model
+  evaluate_and_pair $BASE "$BASE_NAME" $model $OUT/$name "$label" shipped
+  music_noise $model $OUT/$name "$label"
+}
+soup_of_arms() {  # START SEED SEED HALF LABEL: RUNS/soup_three.pt, START and the caller's
+  # arms of the two seeds averaged (by way of HALF), and OUT/soup_three, it on every test of
+  # SHIP_RULE_TESTS and music_noise, paired with BASE
+  local soup=$RUNS/soup_three.pt
+  soup_of_three "$1" $RUNS/arm_seed$2/refine_arm_seed$2.pt $RUNS/arm_seed$3/refine_arm_seed$3.pt \
+    "$4" $soup
+  evaluate_and_pair $BASE "$BASE_NAME" $soup $OUT/soup_three "$5" shipped
+  music_noise $soup $OUT/soup_three "$5"
 }
 pair_with_control() {  # CONTROL ARM LABEL SEED: ARM/<test>_control.{md,png}, the arm's records
   # paired with its control's on every test of SHIP_RULE_TESTS and music_noise

@@ -35,7 +35,7 @@ RUNS=runs/vehicles
 BASE=$P/babble_music/soup_three  # the shipped model's records
 BASE_NAME="babble_music soup (shipped)"
 source $P/plateau_recipe.sh  # BABBLE_MUSIC_RECIPE, VEHICLES_KINDS
-source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair, music_noise, soup_of_three
+source $P/ship_rule.sh  # arm_of_seed, soup_of_arms, pair_with_control
 shipped_soup_once
 [ -d data/held_in/music_noise ] || $BIN/python $P/held_in.py data/held_in
 [ -d data/noise/vehicles ] || {
@@ -47,17 +47,8 @@ mkdir -p $OUT
 [ -s $OUT/copies_of_test_noise.md ] || \
   $BIN/python $P/copies_of_test_noise.py --top 12 > $OUT/copies_of_test_noise.md
 for seed in 19 20; do
-  name=arm_seed$seed
-  bash $P/train.sh $RUNS/$name 3000 train.init_from=$SHIPPED_SOUP "${BABBLE_MUSIC_RECIPE[@]}" \
-    "${VEHICLES_KINDS[@]}" train.seed=$seed
-  model=$RUNS/$name/refine_$name.pt  # the inference part, as it would ship
-  export_once $RUNS/$name/checkpoint.pt $model
-  evaluate_and_pair $BASE "$BASE_NAME" $model $OUT/$name "vehicles, seed $seed" shipped
-  music_noise $model $OUT/$name "vehicles, seed $seed"
-  pair_with_control $P/content/control_seed$seed $OUT/$name vehicles $seed
+  arm_of_seed arm_seed$seed "vehicles, seed $seed" train.init_from=$SHIPPED_SOUP \
+    "${BABBLE_MUSIC_RECIPE[@]}" "${VEHICLES_KINDS[@]}" train.seed=$seed
+  pair_with_control $P/content/control_seed$seed $OUT/arm_seed$seed vehicles $seed
 done
-SOUP=$RUNS/soup_three.pt
-soup_of_three $SHIPPED_SOUP $RUNS/arm_seed19/refine_arm_seed19.pt \
-  $RUNS/arm_seed20/refine_arm_seed20.pt $RUNS/soup_shipped_arm19.pt $SOUP
-evaluate_and_pair $BASE "$BASE_NAME" $SOUP $OUT/soup_three "shipped + both arms" shipped
-music_noise $SOUP $OUT/soup_three "shipped + both arms"
+soup_of_arms $SHIPPED_SOUP 19 20 $RUNS/soup_shipped_arm19.pt "shipped + both arms"
