@@ -91,6 +91,7 @@ SOURCE_KEYS = {
         "noise_layer_share",
         "noise_layer_db",
         "noise_layer_kinds",
+        "noise_layer_over",
     },
 }
 
@@ -172,7 +173,10 @@ def build_datasets(data: DictConfig) -> tuple:
             ),
             content_of=OmegaConf.to_container(data.content_of) if data.content_of else None,
             noise_layers=NoiseLayers.from_settings(
-                data.noise_layer_share, data.noise_layer_db, data.noise_layer_kinds
+                data.noise_layer_share,
+                data.noise_layer_db,
+                data.noise_layer_kinds,
+                data.noise_layer_over,
             ),
             **common,
         )

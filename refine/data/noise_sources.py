@@ -174,6 +174,15 @@ class NoiseKinds:
                     f"every kind of {where} is restricted by noise_only_under and {barred} "
                     f"may not cover {'every file' if part is None else part}: leave one free"
                 )
+        if self.layers is not None and self.layers.over is not None:
+            _kind_list(self.layers.over, "noise_layer_over")
+            firsts = sum(self.lists.values(), ())
+            never = [kind for kind in self.layers.over if kind not in firsts]
+            if never:
+                raise ValueError(
+                    f"noise_layer_over names kinds {never} that no clip's first noise is: "
+                    f"name kinds of noise_kinds or noise_kinds_under {sorted(set(firsts))}"
+                )
         if self.layer_kinds is not None:
             self.layer_free = [kind for kind in self.layer_kinds if kind not in self.only_under]
             if not self.layer_free:
@@ -215,8 +224,9 @@ class NoiseKinds:
         """The clip's noise (C, T) of `kind` and its label, with a second kind drawn for the
         same clean file under it on the layers' share of clips ("babble+typing"), from the
         layers' own kinds or else the clip's list, else as they were; no draw at all without
-        layers."""
-        gain = None if self.layers is None else self.layers.draw_gain(generator)
+        layers or under a first kind they do not cover."""
+        covered = self.layers is not None and self.layers.covers(kind)
+        gain = self.layers.draw_gain(generator) if covered else None
         if gain is None:
             return noise, kind
         if self.layer_kinds is None:

@@ -484,3 +484,28 @@ def test_a_second_layer_of_its_own_kinds_draws_only_those_and_the_first_as_befor
     with pytest.raises(ValueError, match="noise_layer_kinds"):
         NoiseKinds(["white"], RATE, noise, only_under={"music": "speech"},
                    layers=NoiseLayers(0.5, kinds=("music",)))  # fmt: skip
+
+
+def test_a_second_layer_goes_only_over_the_first_kinds_named_and_the_rest_stay_as_they_were(
+    tmp_path,
+):
+    clean, noise = layered_corpus(tmp_path)
+    common = dict(segment_seconds=0.25, noise_kinds=["white", "babble"], noise_dir=noise)
+    over = CleanFolderDataset(clean, 80, noise_layers=NoiseLayers(1.0, over=("babble",)), **common)
+    plain = CleanFolderDataset(clean, 80, **common)
+    firsts = set()
+    for index in range(80):
+        one, two = plain[index], over[index]
+        first, _, second = two["noise_kind"].partition("+")
+        firsts.add(first)
+        assert first == one["noise_kind"]
+        if first == "white":  # not covered: the clip as without layers, draw for draw
+            assert not second and torch.equal(two["noisy"], one["noisy"])
+        else:  # covered, at a share of 1: every such clip has a second noise
+            assert second in ("white", "babble")
+    assert firsts == {"white", "babble"}
+    with pytest.raises(ValueError, match=r"noise_layer_over names kinds \['typing'\]"):
+        NoiseKinds(["white", "babble"], RATE, noise, layers=NoiseLayers(0.5, over=("typing",)))
+    with pytest.raises(ValueError, match="noise_layer_over must be a non-empty list"):
+        NoiseKinds(["white"], RATE, noise, layers=NoiseLayers(0.5, over=()))
+    assert NoiseLayers.from_settings(0.5, [-10, 0], None, ["babble"]).over == ("babble",)

@@ -103,7 +103,8 @@ def test_a_data_source_that_would_ignore_or_lack_a_key_is_refused_by_name(tmp_pa
     ignored = (
         "data.clean_dir, data.clean_subfolders, data.content_of, data.file_weighting, "
         "data.noise_dir, data.noise_eq_db, data.noise_kinds_under, data.noise_layer_db, "
-        "data.noise_layer_kinds, data.noise_layer_share, data.noise_only_under"
+        "data.noise_layer_kinds, data.noise_layer_over, data.noise_layer_share, "
+        "data.noise_only_under"
     )
     with pytest.raises(ValueError, match=rf"synthetic ignores {ignored}"):
         train_from_config(switched, tmp_path / "b")
