@@ -236,9 +236,14 @@ $BIN/python -m refine.cli.prepare data/corpus --voices 400 --soundtracks 400
 bash $OUT/soundtracks.sh
 #    Scenes of two sources (ninth session, not shipped): vehicles.sh's arms with a second
 #    noise kind under half the clips (data.noise_layer_share), from the clip's own list
-#    (mixed) or of steady beds (beds), against those arms, and their soups (layers.sh).
+#    (mixed) or of steady beds (beds), against those arms, and their soups (layers.sh);
+#    then (tenth session) mixed's layers under a tenth of the clips (low) and under half the
+#    clips of a recorded first noise only (over), every variant set against its controls.
 bash $OUT/layers.sh mixed
 bash $OUT/layers.sh beds
+bash $OUT/layers.sh low
+bash $OUT/layers.sh over
+$BIN/python $OUT/layers_cost.py --out $OUT/layers/cost
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.
