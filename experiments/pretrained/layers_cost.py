@@ -27,6 +27,7 @@ VARIANTS = (  # (name, records, what it lays)
     ("beds", HERE / "layers" / "beds", "half the clips, steady beds"),
     ("low", HERE / "layers" / "low", "a tenth of the clips, the clip's kinds"),
     ("over", HERE / "layers" / "over", "half the recorded-noise clips, none over colours"),
+    ("recorded", HERE / "layers" / "recorded", "as over, of recorded kinds only"),
 )
 SEEDS = (19, 20)
 MEASURES = (  # (name, test, which of its sets)

@@ -238,12 +238,16 @@ bash $OUT/soundtracks.sh
 #    noise kind under half the clips (data.noise_layer_share), from the clip's own list
 #    (mixed) or of steady beds (beds), against those arms, and their soups (layers.sh);
 #    then (tenth session) mixed's layers under a tenth of the clips (low) and under half the
-#    clips of a recorded first noise only (over), every variant set against its controls.
+#    clips of a recorded first noise only (over), that with recorded second kinds only
+#    (recorded), every variant set against its controls; the arms on nearly clean recordings
+#    and their loss per band (layers_clean_end.sh).
 bash $OUT/layers.sh mixed
 bash $OUT/layers.sh beds
 bash $OUT/layers.sh low
 bash $OUT/layers.sh over
+bash $OUT/layers.sh recorded
 $BIN/python $OUT/layers_cost.py --out $OUT/layers/cost
+bash $OUT/layers_clean_end.sh
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.
