@@ -12,9 +12,11 @@
 # takes more of the music itself; within 0.1 dB, that the cost lies in how it removes noise that
 # is there, not in what of the music it takes. About 15 minutes on 2 cores, after layers.sh's
 # four variants:
+# Added after those numbers, where in frequency each arm loses music in white and pink noise
+# at 5 dB (bands.py: the share of the oracle's gain with the oracle's STFT in one band).
 #   bash experiments/pretrained/layers_clean_end.sh
-# Writes layers/clean_end/<variant>/ (eval_real.sh records; control: vehicles.sh's arm) and
-# layers/clean_end/<variant>_control.{md,png}.
+# Writes layers/clean_end/<variant>/ (eval_real.sh records; control: vehicles.sh's arm),
+# layers/clean_end/<variant>_control.{md,png} and layers/clean_end/bands_music_<colour>.md.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
@@ -28,4 +30,11 @@ for variant in mixed:layers beds:layers_beds low:layers_low over:layers_over; do
   evaluate_and_pair_on data/real_clean_end $P/bidirectional/real_clean_end $OUT/control \
     "control, seed 19" runs/$runs/arm_seed19/refine_arm_seed19.pt $OUT/$name \
     "$name, seed 19" $OUT/${name}_control
+done
+arms=()
+for runs in vehicles layers layers_beds layers_low layers_over; do
+  arms+=(--checkpoint runs/$runs/arm_seed19/refine_arm_seed19.pt)
+done
+for colour in white pink; do
+  $BIN/python $P/bands.py data/real/music_$colour --snr 5 "${arms[@]}" > $OUT/bands_music_$colour.md
 done
