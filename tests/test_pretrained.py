@@ -66,7 +66,7 @@ def test_refine_denoise_uses_the_shipped_model_without_a_checkpoint(tmp_path, ca
 
 DECAY_TABLES = {  # the step decay rule's table of each shipped model (experiments/pretrained)
     "default": "default_third_rule.md",
-    "real_noise": "babble_music_third_rule.md",
+    "real_noise": "layers_third_rule.md",
 }
 
 

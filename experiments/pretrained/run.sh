@@ -19,8 +19,9 @@ NINTH=${RUN}_retrained/refine_ninth.pt    # the real_noise model until the tenth
 TENTH=runs/bidirectional/refine_tenth.pt  # the real_noise model until the eleventh restart
 # The eleventh restart continued (runs/eleventh_more/refine_eleventh_more.pt) was the
 # real_noise model until the soup of the three (runs/perturb/soup_three.pt), that until
-# the soup with more babble over music (runs/babble_music/soup_three.pt), and that until
-# the soup with recorded vehicles (runs/vehicles/soup_three.pt).
+# the soup with more babble over music (runs/babble_music/soup_three.pt), that until
+# the soup with recorded vehicles (runs/vehicles/soup_three.pt), and that until the soup
+# with recorded second noise layers (runs/layers_recorded/soup_three.pt).
 STEPS=${STEPS:-16000}  # optimiser steps before fine-tuning: about an hour on 2 cores
 
 # 1. Clean corpus: rendered scores, synthetic speech, synthetic music (about 2.8 h of audio),
@@ -234,13 +235,15 @@ cp runs/vehicles/soup_three.pt $REAL_SHIPPED
 #    held out, music under real noise included).
 $BIN/python -m refine.cli.prepare data/corpus --voices 400 --soundtracks 400
 bash $OUT/soundtracks.sh
-#    Scenes of two sources (ninth session, not shipped): vehicles.sh's arms with a second
+#    Scenes of two sources (ninth and tenth sessions): vehicles.sh's arms with a second
 #    noise kind under half the clips (data.noise_layer_share), from the clip's own list
 #    (mixed) or of steady beds (beds), against those arms, and their soups (layers.sh);
 #    then (tenth session) mixed's layers under a tenth of the clips (low) and under half the
 #    clips of a recorded first noise only (over), that with recorded second kinds only
 #    (recorded), every variant set against its controls; the arms on nearly clean recordings
-#    and their loss per band (layers_clean_end.sh).
+#    and their loss per band (layers_clean_end.sh). Recorded's soup met the rule and is the
+#    real_noise model since 2026-12-04 (eleventh session): its step decay and measurements
+#    (layers_ship.sh).
 bash $OUT/layers.sh mixed
 bash $OUT/layers.sh beds
 bash $OUT/layers.sh low
@@ -248,6 +251,8 @@ bash $OUT/layers.sh over
 bash $OUT/layers.sh recorded
 $BIN/python $OUT/layers_cost.py --out $OUT/layers/cost
 bash $OUT/layers_clean_end.sh
+bash $OUT/layers_ship.sh
+cp runs/layers_recorded/soup_three.pt $REAL_SHIPPED
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.
