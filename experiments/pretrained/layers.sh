@@ -56,7 +56,7 @@ set -euo pipefail
 BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
 VARIANT=${1:-mixed}
-RECORDED=babble,typing,hum,ambience,events,impacts,everyday,vehicles  # VEHICLES_KINDS' others
+source $P/plateau_recipe.sh  # BABBLE_MUSIC_RECIPE, VEHICLES_KINDS, RECORDED_KINDS, RECORDED_LAYERS
 case $VARIANT in
   mixed) OUT=$P/layers; RUNS=runs/layers; LAYER_SETTINGS=(); SHARE=0.5; label=layers ;;
   beds) OUT=$P/layers/beds; RUNS=runs/layers_beds; SHARE=0.5; label="layers of beds"
@@ -64,21 +64,22 @@ case $VARIANT in
   low) OUT=$P/layers/low; RUNS=runs/layers_low; LAYER_SETTINGS=(); SHARE=0.1
        label="layers under a tenth" ;;
   over) OUT=$P/layers/over; RUNS=runs/layers_over; SHARE=0.5; label="layers over recordings"
-        LAYER_SETTINGS=("data.noise_layer_over=[$RECORDED]") ;;
-  recorded) OUT=$P/layers/recorded; RUNS=runs/layers_recorded; SHARE=0.5
-            label="recorded layers over recordings"
-            LAYER_SETTINGS=("data.noise_layer_over=[$RECORDED]"
-                            "data.noise_layer_kinds=[$RECORDED]") ;;
+        LAYER_SETTINGS=("data.noise_layer_over=[$RECORDED_KINDS]") ;;
+  recorded) OUT=$P/layers/recorded; RUNS=runs/layers_recorded
+            label="recorded layers over recordings" ;;
   *) echo "layers.sh: the variant is mixed, beds, low, over or recorded, not $VARIANT" >&2
      exit 2 ;;
 esac
 BASE=$P/vehicles/soup_three  # the shipped model's records
 BASE_NAME="vehicles soup (shipped)"
-source $P/plateau_recipe.sh  # BABBLE_MUSIC_RECIPE, VEHICLES_KINDS
 source $P/ship_rule.sh  # arm_of_seed, soup_of_arms, pair_with_control, shipped_soup_once
 shipped_soup_once
 [ -d data/held_in/music_noise ] || $BIN/python $P/held_in.py data/held_in
-LAYERS=(data.noise_layer_share=$SHARE "data.noise_layer_db=[-10.0,0.0]" "${LAYER_SETTINGS[@]}")
+if [ $VARIANT = recorded ]; then
+  LAYERS=("${RECORDED_LAYERS[@]}")
+else
+  LAYERS=(data.noise_layer_share=$SHARE "data.noise_layer_db=[-10.0,0.0]" "${LAYER_SETTINGS[@]}")
+fi
 for seed in 19 20; do
   arm_of_seed arm_seed$seed "$label, seed $seed" train.init_from=$SHIPPED_SOUP \
     "${BABBLE_MUSIC_RECIPE[@]}" "${VEHICLES_KINDS[@]}" "${LAYERS[@]}" train.seed=$seed

@@ -25,3 +25,9 @@ BABBLE_MUSIC_RECIPE=(model.bidirectional=true "${PLATEAU_RECIPE[@]}"
 # is the real_noise model since 2026-12-04, and the runs continued from that recipe).
 VEHICLES_KINDS=("data.noise_kinds=${ELEVENTH_KINDS%]},vehicles]"
                 "data.noise_kinds_under={music:${MUSIC_KINDS%]},vehicles],synth:${MUSIC_KINDS%]},vehicles]}")
+# A second recorded noise 0-10 dB under half the clips of recorded noise, never a colour in a
+# pair (layers.sh recorded, whose soup is the real_noise model since 2026-12-04 (eleventh
+# session), and levels.sh, continued from that recipe).
+RECORDED_KINDS=babble,typing,hum,ambience,events,impacts,everyday,vehicles  # VEHICLES_KINDS' others
+RECORDED_LAYERS=(data.noise_layer_share=0.5 "data.noise_layer_db=[-10.0,0.0]"
+                 "data.noise_layer_over=[$RECORDED_KINDS]" "data.noise_layer_kinds=[$RECORDED_KINDS]")

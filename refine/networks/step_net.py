@@ -65,6 +65,13 @@ passes: the progress t/T, or the noise level left in the step's input (`refine.p
 `content=True` also scales and shifts them by a learnt vector per content label (unknown,
 speech, music: `refine.networks.content`), which starts at zero, so a network given the
 input starts as the network it was made from, whatever it is told.
+`level_input=True` lifts each channel's log level log(|x|/rms + ε) (the bin gate's) beside
+x/rms, through a second 1x1 map that starts at zero. The lift of x/rms is linear in the
+magnitudes, so a bin 40 dB below the loudest weighs 1 % of it in every lifted feature: the
+quiet harmonics of a voice under babble, or music's upper partials, reach the backbone only
+as a rounding of the loud ones. Compressed spectral inputs (log, power 0.3) are what speech
+enhancement networks read for that reason; the zero start keeps the identity start, and a
+trained network made to read levels (`refine.process.level_input`) starts as itself.
 """
 
 import math
@@ -113,6 +120,9 @@ def pointwise(conv: nn.Conv1d, x: torch.Tensor, divisor: torch.Tensor | None = N
     batch, channels, length = x.shape
     weight = conv.weight.squeeze(-1)  # (C_out, C_in)
     columns = x.transpose(0, 1).reshape(channels, batch * length)  # (C_in, B·L)
+    if conv.bias is None:
+        y = (weight @ columns).view(-1, batch, length).transpose(0, 1)
+        return y if divisor is None else y.div_(divisor)
     if divisor is None:
         y = torch.addmm(conv.bias[:, None], weight, columns)
         return y.view(-1, batch, length).transpose(0, 1)
@@ -120,12 +130,17 @@ def pointwise(conv: nn.Conv1d, x: torch.Tensor, divisor: torch.Tensor | None = N
     return y.div_(divisor).add_(conv.bias[:, None])
 
 
+def log_level(x: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """Each channel's level log(|x|/s + ε) (B, K, L), ε = LEVEL_FLOOR: what the bin gate
+    thresholds and a level-reading lift sees; scale (B, 1, 1) or (B, 1, L)."""
+    return torch.log((x / scale).abs() + LEVEL_FLOOR)
+
+
 def bin_gated(gain, weight, slope, offset, x, scale) -> torch.Tensor:
     """The bin gate added to the gain, g = gain + w ⊙ σ(a ⊙ log(|x|/s + ε) + b), through
     autograd (the fused mask's slow twin): every argument (B, K, L) but the scale, (B, 1, 1)
     or (B, 1, L)."""
-    level = torch.log((x / scale).abs() + LEVEL_FLOOR)  # (B, K, L)
-    return gain + weight * torch.sigmoid(slope * level + offset)
+    return gain + weight * torch.sigmoid(slope * log_level(x, scale) + offset)
 
 
 class _InwardClamp(torch.autograd.Function):
@@ -234,6 +249,7 @@ class StepNetwork(nn.Module):
         content_lr_scale: the labels' learning rate over the base rate (an optimiser hint,
             `refine.train.optim`): a label added to a trained network at zero moves little
             at a fine-tuning rate.
+        level_input: also lift each channel's log level, through a map that starts at zero.
     """
 
     def __init__(
@@ -254,6 +270,7 @@ class StepNetwork(nn.Module):
         data_weight: float = 0.0,
         content: bool = False,
         content_lr_scale: float = 1.0,
+        level_input: bool = False,
     ):
         super().__init__()
         if normalisation not in NORMALISATIONS:
@@ -280,6 +297,10 @@ class StepNetwork(nn.Module):
         self.mask_leash = mask_leash
         self.gradient_step, self.data_weight = gradient_step, data_weight
         self.lift = nn.Conv1d((2 if inject else 1) * channels, d_model, 1)
+        # Each channel's log level -> d_model, from zero: a network starts as the one without.
+        self.lift_level = nn.Conv1d(channels, d_model, 1, bias=False) if level_input else None
+        if level_input:
+            nn.init.zeros_(self.lift_level.weight)
         self.backbone = backbone
         # Per channel: the gain (and the shift of the affine update), and with the bin gate
         # its weight, slope and offset.
@@ -317,6 +338,8 @@ class StepNetwork(nn.Module):
             h = pointwise(self.lift, torch.cat([x / scale, seen], 1))  # from (B, 2K, L)
         else:
             h = pointwise(self.lift, x, scale)  # (B, d_model, L)
+        if self.lift_level is not None:
+            h = h + pointwise(self.lift_level, log_level(x, scale))  # (B, d_model, L)
         if self.film is not None:
             if conditioning is None:
                 raise ValueError("this step network is conditioned: pass its conditioning")

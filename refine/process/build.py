@@ -47,6 +47,7 @@ STEP_NET_KEYS = (
     "data_weight",
     "content",
     "content_lr_scale",
+    "level_input",
 )
 PROCESS_KEYS = {"name", "condition", *REFINER_KEYS, *STEP_NET_KEYS}
 SCHEDULE_KEYS = {"name": "schedule", "power": "power"}  # schedule key -> Refiner argument

@@ -11,31 +11,20 @@ against the loss's, which are not zero).
 
 from pathlib import Path
 
-import torch
-
 from refine.networks.content import CONTENTS
-from refine.process.build import BACKBONES
 from refine.process.checkpoint import rewrite_checkpoint
+from refine.process.zero_start import weights_with_zeros
 
 EMBEDDING = "step_net.content.weight"
-LIFT = "step_net.lift.weight"
 
 
 def content_weights(weights: dict, spec_model: dict) -> dict:
     """The state dict of a refiner whose step network is a StepNetwork (`weights`, its
     `spec_model` the checkpoint's spec["model"]) with the content embedding added at zero:
     (len(CONTENTS), 2·d_model), d_model read off the lift."""
-    name = spec_model.get("name", "lru_unet")
-    if name not in BACKBONES:
-        raise ValueError(
-            f"only a step network with lift and lower maps ({', '.join(BACKBONES)}) takes "
-            f"content labels, not {name!r}"
-        )
-    if spec_model.get("content") or EMBEDDING in weights:
-        raise ValueError("the step network is content-conditioned already")
-    d_model = weights[LIFT].shape[0]
-    zeros = torch.zeros(len(CONTENTS), 2 * d_model, dtype=weights[LIFT].dtype)
-    return {**weights, EMBEDDING: zeros}
+    return weights_with_zeros(
+        weights, spec_model, "content", EMBEDDING, lambda lift: (len(CONTENTS), 2 * lift.shape[0])
+    )
 
 
 def content_checkpoint(source: str | Path, target: str | Path) -> None:

@@ -200,3 +200,35 @@ def test_the_output_norm_keeps_the_mask_logits_where_the_backbone_output_grows()
     plain, amplified = logits[False]  # the lower map's bias is zero: the logits are linear
     torch.testing.assert_close(amplified, 1e4 * plain)
     torch.testing.assert_close(*logits[True], rtol=1e-3, atol=1e-3)  # but LayerNorm's ε
+
+
+def test_a_level_reading_lift_adds_each_bins_log_level_through_its_own_map():
+    """With the level map at zero the network is the one without it (the same weights); set,
+    the lifted features are lift(x/rms) + W·log(|x|/rms + ε), by hand through the backbone;
+    and the network stays scale-equivariant."""
+    x = torch.rand(2, K, 32, dtype=torch.float64) + 1e-3
+    plain = step_network(True, update="mask")
+    reading = step_network(True, update="mask", level_input=True)
+    torch.nn.init.normal_(plain.lower.weight, std=0.3)
+    reading.load_state_dict(plain.state_dict(), strict=False)  # all but the level map
+    torch.testing.assert_close(reading(x), plain(x))
+    torch.nn.init.normal_(reading.lift_level.weight, std=0.3)
+    rms = x.square().mean((1, 2), keepdim=True).sqrt()
+    level = torch.log(x / rms + LEVEL_FLOOR)
+    lifted = reading.lift(x / rms) + torch.nn.functional.conv1d(level, reading.lift_level.weight)
+    gain, *gate = reading.lower(reading.backbone(lifted)).split(K, dim=1)
+    weight, slope, offset = gate
+    by_hand = x * bounded_mask(gain + weight * torch.sigmoid(slope * level + offset))
+    torch.testing.assert_close(reading(x), by_hand)
+    assert not torch.allclose(reading(x), plain(x))
+    torch.testing.assert_close(reading(1e-3 * x), 1e-3 * reading(x))
+
+
+def test_the_level_map_learns_from_its_zero_start():
+    """Beside a trained-looking output map (a fresh one is zero too, and passes no gradient
+    back to any lift)."""
+    net = step_network(True, update="mask", level_input=True)
+    torch.nn.init.normal_(net.lower.weight, std=0.3)
+    x = torch.rand(2, K, 32, dtype=torch.float64)
+    (net(x) - 0.3 * x).square().sum().backward()
+    assert net.lift_level.weight.grad.abs().sum() > 0 and net.lift_level.bias is None

@@ -45,7 +45,7 @@ def test_an_existing_target_and_networks_that_cannot_be_told_are_refused(tmp_pat
         content_checkpoint(path, tmp_path / "taken.pt")
     assert (tmp_path / "taken.pt").read_bytes() == b"user data"
     content_checkpoint(path, tmp_path / "content.pt")
-    with pytest.raises(CheckpointError, match="content-conditioned already"):
+    with pytest.raises(CheckpointError, match="model.content already"):
         content_checkpoint(tmp_path / "content.pt", tmp_path / "again.pt")
     patch = {**spec(), "model": {**spec()["model"], "name": "patch_conv_rnn"}}
     save_checkpoint(tmp_path / "patch.pt", spec=patch, model=load_checkpoint(path)["model"])
