@@ -253,6 +253,10 @@ $BIN/python $OUT/layers_cost.py --out $OUT/layers/cost
 bash $OUT/layers_clean_end.sh
 bash $OUT/layers_ship.sh
 cp runs/layers_recorded/soup_three.pt $REAL_SHIPPED
+#    Levels in the lift (eleventh session, not shipped): layers.sh recorded's arms with each
+#    bin's log level added to the lift at zero (model.level_input), against those arms, and
+#    their soup (levels.sh).
+bash $OUT/levels.sh
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.
