@@ -257,6 +257,8 @@ cp runs/layers_recorded/soup_three.pt $REAL_SHIPPED
 #    bin's log level added to the lift at zero (model.level_input), against those arms, and
 #    their soup (levels.sh).
 bash $OUT/levels.sh
+#    Every arm above against its control, held in and held out (levers.py).
+$BIN/python $OUT/levers.py --out $OUT/levers
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.
