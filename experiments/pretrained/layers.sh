@@ -72,8 +72,10 @@ case $VARIANT in
 esac
 BASE=$P/vehicles/soup_three  # the shipped model's records
 BASE_NAME="vehicles soup (shipped)"
-source $P/ship_rule.sh  # arm_of_seed, soup_of_arms, pair_with_control, shipped_soup_once
+source $P/ship_rule.sh  # arm_of_seed, soup_of_arms, pair_with_control, shipped_soup_once,
+  # needs_vehicles
 shipped_soup_once
+needs_vehicles layers.sh
 [ -d data/held_in/music_noise ] || $BIN/python $P/held_in.py data/held_in
 if [ $VARIANT = recorded ]; then
   LAYERS=("${RECORDED_LAYERS[@]}")

@@ -37,8 +37,10 @@ RUNS=runs/levels
 BASE=$P/layers/recorded/soup_three  # the shipped model's records
 BASE_NAME="layers soup (shipped)"
 source $P/plateau_recipe.sh  # BABBLE_MUSIC_RECIPE, VEHICLES_KINDS, RECORDED_LAYERS
-source $P/ship_rule.sh  # arm_of_seed, soup_of_arms, pair_with_control, shipped_soup_once
+source $P/ship_rule.sh  # arm_of_seed, soup_of_arms, pair_with_control, shipped_soup_once,
+  # needs_vehicles
 shipped_soup_once
+needs_vehicles levels.sh
 [ -d data/held_in/music_noise ] || $BIN/python $P/held_in.py data/held_in
 mkdir -p $RUNS
 START=$RUNS/start.pt  # the layers arms' start reading levels, its level map at zero

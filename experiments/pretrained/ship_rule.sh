@@ -24,6 +24,14 @@ shipped_soup_once() {  # SHIPPED_SOUP, taken from the repository's history where
     git show $SHIPPED_SOUP_COMMIT:refine/pretrained/refine_real_noise.pt > $SHIPPED_SOUP
   }
 }
+needs_folder() {  # SCRIPT FOLDER WHAT HOW: where FOLDER is missing, exit 1 saying WHAT is
+  # missing and HOW to make it
+  [ -d "$2" ] || { echo "$1: $3: $4" >&2; exit 1; }
+}
+needs_vehicles() {  # SCRIPT: the noise corpus's vehicles kind, which VEHICLES_KINDS draws
+  needs_folder "$1" data/noise/vehicles "data/noise has no vehicles kind" \
+    "make noise-packages, then python -m refine.cli.noise_corpus data/noise --corpus data/corpus"
+}
 test_data() {  # TEST: the data folder of a test of SHIP_RULE_TESTS
   local t
   for t in "${SHIP_RULE_TESTS[@]}"; do

@@ -33,11 +33,8 @@ source $P/plateau_recipe.sh  # BABBLE_MUSIC_RECIPE, MUSIC_KINDS
 source $P/ship_rule.sh  # SHIP_RULE_TESTS, evaluate_and_pair_on, export_once, shipped_soup_once
 shipped_soup_once
 [ -d data/held_in/music_noise ] || $BIN/python $P/held_in.py data/held_in
-[ -d data/corpus/soundtracks ] || {
-  echo "soundtracks.sh: data/corpus has no soundtracks: make noise-packages, then" \
-    "python -m refine.cli.prepare data/corpus --voices 400 --soundtracks 400" >&2
-  exit 1
-}
+needs_folder soundtracks.sh data/corpus/soundtracks "data/corpus has no soundtracks" \
+  "make noise-packages, then python -m refine.cli.prepare data/corpus --voices 400 --soundtracks 400"
 SOUNDTRACKS=("data.clean_subfolders=[music,speech,synth,soundtracks]"
              "+data.noise_kinds_under.soundtracks=$MUSIC_KINDS")  # music's kinds, added
 bash $P/train.sh $RUN 3000 train.init_from=$SHIPPED_SOUP "${BABBLE_MUSIC_RECIPE[@]}" \

@@ -35,14 +35,10 @@ RUNS=runs/vehicles
 BASE=$P/babble_music/soup_three  # the shipped model's records
 BASE_NAME="babble_music soup (shipped)"
 source $P/plateau_recipe.sh  # BABBLE_MUSIC_RECIPE, VEHICLES_KINDS
-source $P/ship_rule.sh  # arm_of_seed, soup_of_arms, pair_with_control
+source $P/ship_rule.sh  # arm_of_seed, soup_of_arms, pair_with_control, needs_vehicles
 shipped_soup_once
 [ -d data/held_in/music_noise ] || $BIN/python $P/held_in.py data/held_in
-[ -d data/noise/vehicles ] || {
-  echo "vehicles.sh: data/noise has no vehicles kind: make noise-packages, then" \
-    "python -m refine.cli.noise_corpus data/noise --corpus data/corpus" >&2
-  exit 1
-}
+needs_vehicles vehicles.sh
 mkdir -p $OUT
 [ -s $OUT/copies_of_test_noise.md ] || \
   $BIN/python $P/copies_of_test_noise.py --top 12 > $OUT/copies_of_test_noise.md
