@@ -255,8 +255,9 @@ bash $OUT/layers_ship.sh
 cp runs/layers_recorded/soup_three.pt $REAL_SHIPPED
 #    Levels in the lift (eleventh session, not shipped): layers.sh recorded's arms with each
 #    bin's log level added to the lift at zero (model.level_input), against those arms, and
-#    their soup (levels.sh).
+#    their soup (levels.sh); the same from scratch, with and without the map (levels_scratch.sh).
 bash $OUT/levels.sh
+bash $OUT/levels_scratch.sh
 #    Every arm above against its control, held in and held out (levers.py).
 $BIN/python $OUT/levers.py --out $OUT/levers
 
