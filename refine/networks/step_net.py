@@ -120,14 +120,13 @@ def pointwise(conv: nn.Conv1d, x: torch.Tensor, divisor: torch.Tensor | None = N
     batch, channels, length = x.shape
     weight = conv.weight.squeeze(-1)  # (C_out, C_in)
     columns = x.transpose(0, 1).reshape(channels, batch * length)  # (C_in, B·L)
-    if conv.bias is None:
-        y = (weight @ columns).view(-1, batch, length).transpose(0, 1)
-        return y if divisor is None else y.div_(divisor)
-    if divisor is None:
+    if divisor is None and conv.bias is not None:
         y = torch.addmm(conv.bias[:, None], weight, columns)
         return y.view(-1, batch, length).transpose(0, 1)
     y = (weight @ columns).view(-1, batch, length).transpose(0, 1)
-    return y.div_(divisor).add_(conv.bias[:, None])
+    if divisor is not None:
+        y = y.div_(divisor)
+    return y if conv.bias is None else y.add_(conv.bias[:, None])
 
 
 def log_level(x: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
