@@ -12,8 +12,7 @@ against the loss's, which are not zero).
 from pathlib import Path
 
 from refine.networks.content import CONTENTS
-from refine.process.checkpoint import rewrite_checkpoint
-from refine.process.zero_start import weights_with_zeros
+from refine.process.zero_start import weights_with_zeros, zero_start_checkpoint
 
 EMBEDDING = "step_net.content.weight"
 
@@ -28,12 +27,7 @@ def content_weights(weights: dict, spec_model: dict) -> dict:
 
 
 def content_checkpoint(source: str | Path, target: str | Path) -> None:
-    """Write the checkpoint at `source` (a training run's or an exported one) with a
-    content-conditioned step network to `target` (`content_weights`; model.content set in its
-    spec and training config), ready for `train.init_from` with model.content=true and
-    data.content_of. Refuses a target that exists."""
-
-    def rewrite(weights: dict, spec_model: dict) -> tuple[dict, dict]:
-        return content_weights(weights, spec_model), {"content": True}
-
-    rewrite_checkpoint(source, target, "content", rewrite, kept=("step", "inference", "made_from"))
+    """Write the checkpoint at `source` with a content-conditioned step network to `target`
+    (`content_weights`, `zero_start_checkpoint`), ready for `train.init_from` with
+    model.content=true and data.content_of. Refuses a target that exists."""
+    zero_start_checkpoint(source, target, "content", content_weights)

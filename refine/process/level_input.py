@@ -8,8 +8,7 @@ from the shipped model's weights: the checkpoint gains the level map at zero
 
 from pathlib import Path
 
-from refine.process.checkpoint import rewrite_checkpoint
-from refine.process.zero_start import weights_with_zeros
+from refine.process.zero_start import weights_with_zeros, zero_start_checkpoint
 
 LEVEL_MAP = "step_net.lift_level.weight"
 
@@ -29,14 +28,7 @@ def level_input_weights(weights: dict, spec_model: dict) -> dict:
 
 
 def level_input_checkpoint(source: str | Path, target: str | Path) -> None:
-    """Write the checkpoint at `source` (a training run's or an exported one) with a step
-    network that reads log levels to `target` (`level_input_weights`; model.level_input set in
-    its spec and training config), ready for `train.init_from` with model.level_input=true.
-    Refuses a target that exists."""
-
-    def rewrite(weights: dict, spec_model: dict) -> tuple[dict, dict]:
-        return level_input_weights(weights, spec_model), {"level_input": True}
-
-    rewrite_checkpoint(
-        source, target, "level_input", rewrite, kept=("step", "inference", "made_from")
-    )
+    """Write the checkpoint at `source` with a step network that reads log levels to `target`
+    (`level_input_weights`, `zero_start_checkpoint`), ready for `train.init_from` with
+    model.level_input=true. Refuses a target that exists."""
+    zero_start_checkpoint(source, target, "level_input", level_input_weights)

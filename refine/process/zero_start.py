@@ -7,9 +7,13 @@ step moves them (their gradient is what they read against the loss's, which is n
 `refine.process.content` and `refine.process.level_input` are its two uses.
 """
 
+from collections.abc import Callable
+from pathlib import Path
+
 import torch
 
 from refine.process.build import BACKBONES
+from refine.process.checkpoint import rewrite_checkpoint
 
 LIFT = "step_net.lift.weight"  # (d_model, K, 1): the lift that every added map sits beside
 
@@ -29,3 +33,17 @@ def weights_with_zeros(weights: dict, spec_model: dict, option: str, key: str, s
         raise ValueError(f"the step network has model.{option} already")
     lift = weights[LIFT]
     return {**weights, key: torch.zeros(shape(lift), dtype=lift.dtype)}
+
+
+def zero_start_checkpoint(
+    source: str | Path, target: str | Path, option: str, weights_of: Callable
+):
+    """Write the checkpoint at `source` (a training run's or an exported one) to `target` with
+    the weights `weights_of(weights, spec_model)` gives and model.`option` set in its spec and
+    training config, ready for `train.init_from` with that option; refuses a target that
+    exists. The training step, the inference defaults and what it was made from are kept."""
+
+    def rewrite(weights: dict, spec_model: dict) -> tuple[dict, dict]:
+        return weights_of(weights, spec_model), {option: True}
+
+    rewrite_checkpoint(source, target, option, rewrite, kept=("step", "inference", "made_from"))

@@ -1,15 +1,11 @@
 """Making a trained step network content-conditioned: the converted checkpoint computes the
-same function whatever it is told, its embedding then learns, and wrong inputs are refused
-without touching files."""
+same function whatever it is told and its embedding then learns (its refusals:
+test_zero_start.py)."""
 
-import pytest
 import torch
 
 from refine.process.checkpoint import (
-    CheckpointError,
-    load_checkpoint,
     load_refiner,
-    save_checkpoint,
 )
 from refine.process.content import EMBEDDING, content_checkpoint
 from tests.process.test_bidirectional import OPTIONS, saved
@@ -36,19 +32,3 @@ def test_a_checkpoint_gains_content_labels_with_the_same_output_whatever_it_is_t
     (told.step_net(features, content=labels) - 0.5 * features).square().sum().backward()
     gradient = told.step_net.content.weight.grad
     assert gradient[1:].abs().sum(1).min() > 0 and not gradient[0].any()  # unknown untold
-
-
-def test_an_existing_target_and_networks_that_cannot_be_told_are_refused(tmp_path):
-    _, path = saved(tmp_path, spec(**OPTIONS))
-    (tmp_path / "taken.pt").write_bytes(b"user data")
-    with pytest.raises(FileExistsError, match="taken.pt exists"):
-        content_checkpoint(path, tmp_path / "taken.pt")
-    assert (tmp_path / "taken.pt").read_bytes() == b"user data"
-    content_checkpoint(path, tmp_path / "content.pt")
-    with pytest.raises(CheckpointError, match="model.content already"):
-        content_checkpoint(tmp_path / "content.pt", tmp_path / "again.pt")
-    patch = {**spec(), "model": {**spec()["model"], "name": "patch_conv_rnn"}}
-    save_checkpoint(tmp_path / "patch.pt", spec=patch, model=load_checkpoint(path)["model"])
-    with pytest.raises(CheckpointError, match="not 'patch_conv_rnn'"):
-        content_checkpoint(tmp_path / "patch.pt", tmp_path / "told.pt")
-    assert not any((tmp_path / name).exists() for name in ("again.pt", "told.pt"))

@@ -1,15 +1,11 @@
 """Making a trained step network read each bin's log level: the converted checkpoint computes
-the same function, its level map then learns, and wrong inputs are refused without touching
-files."""
+the same function and its level map then learns (its refusals: test_zero_start.py)."""
 
 import pytest
 import torch
 
 from refine.process.checkpoint import (
-    CheckpointError,
-    load_checkpoint,
     load_refiner,
-    save_checkpoint,
 )
 from refine.process.level_input import LEVEL_MAP, level_input_checkpoint
 from tests.process.test_bidirectional import OPTIONS, saved
@@ -33,19 +29,3 @@ def test_a_checkpoint_gains_the_level_map_with_the_same_output(tmp_path, inject)
     observation = {"observation": features} if inject else {}
     (reading.step_net(features, **observation) - 0.5 * features).square().sum().backward()
     assert reading.step_net.lift_level.weight.grad.abs().sum() > 0
-
-
-def test_an_existing_target_and_networks_without_a_lift_are_refused(tmp_path):
-    _, path = saved(tmp_path, spec(**OPTIONS))
-    (tmp_path / "taken.pt").write_bytes(b"user data")
-    with pytest.raises(FileExistsError, match="taken.pt exists"):
-        level_input_checkpoint(path, tmp_path / "taken.pt")
-    assert (tmp_path / "taken.pt").read_bytes() == b"user data"
-    level_input_checkpoint(path, tmp_path / "levels.pt")
-    with pytest.raises(CheckpointError, match="model.level_input already"):
-        level_input_checkpoint(tmp_path / "levels.pt", tmp_path / "again.pt")
-    patch = {**spec(), "model": {**spec()["model"], "name": "patch_conv_rnn"}}
-    save_checkpoint(tmp_path / "patch.pt", spec=patch, model=load_checkpoint(path)["model"])
-    with pytest.raises(CheckpointError, match="not 'patch_conv_rnn'"):
-        level_input_checkpoint(tmp_path / "patch.pt", tmp_path / "read.pt")
-    assert not any((tmp_path / name).exists() for name in ("again.pt", "read.pt"))

@@ -1,0 +1,31 @@
+"""The checkpoint rewrites that add a map at zero (content labels, the level map) refuse the
+same wrong inputs the same way, without touching files."""
+
+import pytest
+
+from refine.process.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from refine.process.content import content_checkpoint
+from refine.process.level_input import level_input_checkpoint
+from tests.process.test_bidirectional import OPTIONS, saved
+from tests.process.test_widen import spec
+
+
+@pytest.mark.parametrize(
+    "rewrite, option", [(content_checkpoint, "content"), (level_input_checkpoint, "level_input")]
+)
+def test_an_existing_target_a_second_rewrite_and_networks_without_a_lift_are_refused(
+    tmp_path, rewrite, option
+):
+    _, path = saved(tmp_path, spec(**OPTIONS))
+    (tmp_path / "taken.pt").write_bytes(b"user data")
+    with pytest.raises(FileExistsError, match="taken.pt exists"):
+        rewrite(path, tmp_path / "taken.pt")
+    assert (tmp_path / "taken.pt").read_bytes() == b"user data"
+    rewrite(path, tmp_path / "once.pt")
+    with pytest.raises(CheckpointError, match=f"model.{option} already"):
+        rewrite(tmp_path / "once.pt", tmp_path / "again.pt")
+    patch = {**spec(), "model": {**spec()["model"], "name": "patch_conv_rnn"}}
+    save_checkpoint(tmp_path / "patch.pt", spec=patch, model=load_checkpoint(path)["model"])
+    with pytest.raises(CheckpointError, match="not 'patch_conv_rnn'"):
+        rewrite(tmp_path / "patch.pt", tmp_path / "rewritten.pt")
+    assert not any((tmp_path / name).exists() for name in ("again.pt", "rewritten.pt"))
