@@ -10,10 +10,10 @@
 # paired clip by clip with the control. The reading, fixed here before the numbers: music at 30
 # dB 0.3 dB or more below the control in the variants that lose white and pink says the network
 # takes more of the music itself; within 0.1 dB, that the cost lies in how it removes noise that
-# is there, not in what of the music it takes. About 15 minutes on 2 cores, after layers.sh's
+# is there, not in what of the music it takes. Added after those numbers, where in frequency
+# each arm loses music in white and pink noise at 5 dB (bands.py: the share of the oracle's
+# gain with the oracle's STFT in one band). About 15 minutes on 2 cores, after layers.sh's
 # four variants:
-# Added after those numbers, where in frequency each arm loses music in white and pink noise
-# at 5 dB (bands.py: the share of the oracle's gain with the oracle's STFT in one band).
 #   bash experiments/pretrained/layers_clean_end.sh
 # Writes layers/clean_end/<variant>/ (eval_real.sh records; control: vehicles.sh's arm),
 # layers/clean_end/<variant>_control.{md,png} and layers/clean_end/bands_music_<colour>.md.
