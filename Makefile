@@ -36,14 +36,14 @@ system-packages:
 	fi
 
 # Debian packages of real recordings for training: the noise corpus (refine.cli.noise_corpus:
-# voices for babble, a keyboard, crowds, engines, traffic, machinery, ambience) and the clean
+# voices for babble and shouts, a keyboard, crowds, engines, traffic, machinery, ambience) and the clean
 # corpus's recorded speech and music (refine.cli.prepare --voices and --soundtracks:
 # refine.data.voices.PACKAGES, refine.data.soundtracks.PACKAGES).
 # Not needed by the tests. The held-out test's packages are in experiments/pretrained/run.sh.
 NOISE_PACKAGES := bucklespring-data fillets-ng-data-cs asterisk-core-sounds-fr-wav \
 	asterisk-core-sounds-it-wav ufoai-sound etw-data lincity-ng-data searchandrescue-data minetest-data \
 	asterisk-prompt-it-menardi-wav klettres-data warzone2100-data widelands-data \
-	megaglest-data tuxpaint-stamps-default openttd-opensfx fillets-ng-data
+	megaglest-data tuxpaint-stamps-default openttd-opensfx fillets-ng-data hedgewars-data
 noise-packages:
 	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(NOISE_PACKAGES)

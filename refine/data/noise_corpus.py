@@ -5,6 +5,8 @@ material, as mono FLAC files in one folder per kind, beside the clean corpus.
 
     data/noise/babble/babble_0001.flac      2-8 talkers at once (real voices, and the clean
                                             corpus's synthetic ones)
+    data/noise/shouts/shouts_0001.flac      2-8 voices at once of short shouted lines (15
+                                            voice packs of Hedgewars, none in the babble)
     data/noise/typing/typing_0001.flac      an IBM Model M's key clicks at a typist's rhythm
     data/noise/hum/hum_0001.flac            50/60 Hz mains hum with harmonics, drifting
     data/noise/music/music_0001.flac        the clean corpus's rendered music, as interference
@@ -62,6 +64,7 @@ SECONDS = 10.0  # each made noise file (babble, typing, hum, music)
 AMBIENCE_PIECE = 10.0  # recorded ambience is cut into pieces of at most this many seconds
 MIN_SECONDS = 1.0  # shorter recordings are not used
 BABBLE_POOL = 400  # utterances loaded for babble (drawn by seed from all sources)
+SHOUT_MIN_SECONDS = 0.3  # a game's lines are short: half under a second (shouts)
 KEY_HOLDOUT = 5  # one key in KEY_HOLDOUT is kept out of training (held_out_key)
 
 
@@ -155,6 +158,13 @@ SPEECH = (
         "**/*.wav", "Carlo Flora's Italian prompts (8 kHz)",
     ),
 )  # fmt: skip
+# Hedgewars' voice packs: about 60 short lines each ("Yessir", "Kamikaze", taunts), British,
+# Russian, Ukrainian, Polish and Spanish voices among them, read by other people than any
+# voice of the babble's sources.
+SHOUTS = Source(
+    "hedgewars-data", "GFDL-1.3", "/usr/share/games/hedgewars/Data/Sounds/voices", "*/*.ogg",
+    "Hedgewars' 15 voice packs: short shouted game lines",
+)  # fmt: skip
 KEYS = Source(
     "bucklespring-data", "GPL-2+", "/usr/share/buckle/wav", "*.wav",
     "IBM Model M key presses and releases",
@@ -246,16 +256,17 @@ def train_sources() -> tuple[Source, ...]:
     """Every source the training noise is read from (looked up when called, so that a test's
     stand-ins for them count)."""
     scattered = [source for sources in scattered_sources().values() for source in sources]
-    return (*SPEECH, KEYS, *AMBIENCE, *scattered)
+    return (*SPEECH, SHOUTS, KEYS, *AMBIENCE, *scattered)
 
 
 TRAIN_PACKAGES = sorted({s.package for s in train_sources()})
-KINDS = ("babble", "typing", "hum", "music", *SCATTERED, "ambience")
+KINDS = ("babble", "shouts", "typing", "hum", "music", *SCATTERED, "ambience")
 # Made files per kind (ambience: every recording, cut).
-COUNTS = {"babble": 200, "typing": 120, "hum": 60, "music": 120, "events": 120, "impacts": 120,
-          "everyday": 120, "vehicles": 120}  # fmt: skip
+COUNTS = {"babble": 200, "shouts": 120, "typing": 120, "hum": 60, "music": 120, "events": 120,
+          "impacts": 120, "everyday": 120, "vehicles": 120}  # fmt: skip
 MADE = {
     "babble": "2-8 talkers at once",
+    "shouts": "2-8 voices at once of short shouted lines",
     "typing": "key clicks at a typist's rhythm (training keys)",
     "hum": "50/60 Hz mains hum with harmonics",
     "music": "rendered music as interference",
@@ -312,11 +323,11 @@ def _load(path: Path, rate: int) -> np.ndarray:
 
 
 def make_item(kind: str, rng: np.random.Generator, materials: dict, rate: int) -> torch.Tensor:
-    """Item of `kind` (babble, typing, hum, music or a SCATTERED kind) drawn by rng from the
-    materials ({kind: [(T,) recordings at rate]}): (1, SECONDS·rate), unit RMS."""
+    """Item of `kind` (babble, shouts, typing, hum, music or a SCATTERED kind) drawn by rng
+    from the materials ({kind: [(T,) recordings at rate]}): (1, SECONDS·rate), unit RMS."""
     length = round(SECONDS * rate)
-    if kind == "babble":
-        return noise_makers.babble(materials["babble"], rng, length, rate)
+    if kind in ("babble", "shouts"):
+        return noise_makers.babble(materials[kind], rng, length, rate)
     if kind == "typing":
         return noise_makers.typing(materials["typing"], rng, length, rate)
     if kind == "hum":
@@ -328,7 +339,8 @@ def make_item(kind: str, rng: np.random.Generator, materials: dict, rate: int) -
         per_second = rng.uniform(*EVENTS_PER_SECOND)
         return noise_makers.scattered(materials[kind], rng, length, rate, per_second)
     raise ValueError(
-        f"unknown made noise kind {kind!r}: babble, typing, hum, music, {', '.join(SCATTERED)}"
+        f"unknown made noise kind {kind!r}: babble, shouts, typing, hum, music, "
+        f"{', '.join(SCATTERED)}"
     )
 
 
@@ -337,10 +349,11 @@ def gather_materials(corpus: Path | None, seed: int, rate: int) -> tuple[dict, d
     pool = item_rng(seed, "babble-pool", 0)
     speech = load_recordings(SPEECH, rate, pool, BABBLE_POOL)
     speech += corpus_files(corpus, "speech", rate, pool, BABBLE_POOL // 2)
+    shouts = load_recordings([SHOUTS], rate, min_seconds=SHOUT_MIN_SECONDS)
     clicks = load_recordings([KEYS], rate, min_seconds=0.0)  # each a fraction of a second
     keys = [key for key in clicks if not held_out_key(key[0])]
     music = corpus_files(corpus, "music", rate, item_rng(seed, "music-pool", 0), 80)
-    loaded = {"babble": speech, "typing": keys, "hum": [], "music": music}
+    loaded = {"babble": speech, "shouts": shouts, "typing": keys, "hum": [], "music": music}
     for kind, sources in scattered_sources().items():  # many recordings under a second
         loaded[kind] = load_recordings(sources, rate, min_seconds=0.0)
     materials = {kind: [audio for _, audio, _ in items] for kind, items in loaded.items()}

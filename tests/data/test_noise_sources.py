@@ -223,6 +223,8 @@ def test_babble_typing_and_hum_are_seeded_unit_rms_noise_of_the_asked_length():
     assert (keys.abs() < 1e-6).float().mean() > 0.3  # clicks with silence between them
     spectrum = torch.fft.rfft(mains_hum(rng(), RATE, RATE)[0]).abs()
     assert spectrum.argmax().item() in (50, 60)  # 1 Hz bins: the mains frequency leads
+    shouts = make_item("shouts", rng(), {"shouts": voices, "babble": clicks}, RATE)
+    torch.testing.assert_close(shouts, babble(voices, rng(), 10 * RATE, RATE))  # its own lines
     with pytest.raises(ValueError, match="unknown made noise kind"):
         make_item("thunder", rng(), {}, RATE)
 
@@ -263,6 +265,9 @@ def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_lic
     for i in range(3):
         save_audio(packages / "voices" / f"v{i}.wav", torch.from_numpy(
             0.2 * np.sin(np.arange(2 * RATE) * (0.05 + 0.01 * i))).float()[None], RATE)  # fmt: skip
+    for i, seconds in enumerate((0.4, 0.9)):  # a game's lines, under a second
+        save_audio(packages / "shouts" / f"pack{i}" / "Yessir.ogg", 0.2 * torch.randn(
+            1, round(seconds * RATE)), RATE)  # fmt: skip
     for code in ("1e", "1f", "20", "21", "22", "23"):
         click = torch.from_numpy(rng.standard_normal(2000) * np.exp(-np.arange(2000) / 200))
         save_audio(packages / "keys" / f"{code}-0.wav", click.float()[None], RATE)
@@ -273,6 +278,7 @@ def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_lic
         save_audio(packages / "stamps" / f"{stamp}.ogg", 0.1 * torch.randn(1, RATE // 2), RATE)
     source = lambda folder, pattern: Source(folder, "CC0", str(packages / folder), pattern, folder)  # noqa: E731
     monkeypatch.setattr(noise_corpus, "SPEECH", (source("voices", "*.wav"),))
+    monkeypatch.setattr(noise_corpus, "SHOUTS", source("shouts", "*/*.ogg"))
     monkeypatch.setattr(noise_corpus, "KEYS", source("keys", "*.wav"))
     monkeypatch.setattr(noise_corpus, "AMBIENCE", (source("amb", "*.ogg"),))
     monkeypatch.setattr(noise_corpus, "EVENTS", source("sfx", "*.ogg"))
@@ -284,8 +290,8 @@ def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_lic
         ('"Level crossing". By A. License: CC0.', wav_bytes(tmp_path, 0.5, 44100)),
     ])  # fmt: skip
     monkeypatch.setattr(noise_corpus, "VEHICLES", Source("sfx", "CC0", str(archive), "*", "sfx"))
-    counts = {"babble": 2, "typing": 2, "hum": 1, "music": 1, "events": 2, "impacts": 1,
-              "everyday": 1, "vehicles": 2}  # fmt: skip
+    counts = {"babble": 2, "shouts": 2, "typing": 2, "hum": 1, "music": 1, "events": 2,
+              "impacts": 1, "everyday": 1, "vehicles": 2}  # fmt: skip
     monkeypatch.setattr(noise_corpus, "COUNTS", counts)
     manifest = prepare_noise(tmp_path / "noise", corpus=None)
     rows = list(__import__("csv").DictReader(open(manifest)))
@@ -295,6 +301,9 @@ def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_lic
     assert kinds.count("events") == 2  # a quarter-second bird is an event, not too short
     assert kinds.count("impacts") == 1 and kinds.count("everyday") == 1
     assert kinds.count("vehicles") == 2  # made of the archive's one sound
+    assert kinds.count("shouts") == 2
+    shouts = [row for row in rows if row["kind"] == "shouts"]
+    assert {row["source"] for row in shouts} == {"shouts"}
     assert "music" not in kinds  # no clean corpus given: no music interference, with a warning
     babble_row = next(row for row in rows if row["kind"] == "babble")
     assert babble_row["source"] == "voices" and babble_row["licence"] == "voices: CC0"
