@@ -64,6 +64,7 @@ LEVERS = (  # (lever, what it changes, arm's records, control's records)
     *_arms("layers, over", "data", "layers/over/arm_seed{}", "vehicles/arm_seed{}"),
     *_arms("layers, recorded", "data", "layers/recorded/arm_seed{}", "vehicles/arm_seed{}"),
     *_arms("levels", "network", "levels/arm_seed{}", "layers/recorded/arm_seed{}"),
+    *_arms("shouts", "data", "shouts/arm_seed{}", "layers/recorded/arm_seed{}"),
     (
         "levels from scratch",
         "network",
