@@ -258,6 +258,10 @@ cp runs/layers_recorded/soup_three.pt $REAL_SHIPPED
 #    their soup (levels.sh); the same from scratch, with and without the map (levels_scratch.sh).
 bash $OUT/levels.sh
 bash $OUT/levels_scratch.sh
+#    More real voices (twelfth session): layers.sh recorded's arms with a kind of 2-8
+#    Hedgewars voices at once (the noise corpus's `shouts`) added, against those arms, and
+#    their soup (shouts.sh).
+bash $OUT/shouts.sh
 #    Every arm above against its control, held in and held out (levers.py).
 $BIN/python $OUT/levers.py --out $OUT/levers
 
