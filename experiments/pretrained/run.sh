@@ -260,8 +260,10 @@ bash $OUT/levels.sh
 bash $OUT/levels_scratch.sh
 #    More real voices (twelfth session): layers.sh recorded's arms with a kind of 2-8
 #    Hedgewars voices at once (the noise corpus's `shouts`) added, against those arms, and
-#    their soup (shouts.sh).
+#    their soup (shouts.sh); where their cost comes from, a pilot with shouts among the first
+#    kinds only (shouts.sh first).
 bash $OUT/shouts.sh
+bash $OUT/shouts.sh first
 #    Every arm above against its control, held in and held out (levers.py).
 $BIN/python $OUT/levers.py --out $OUT/levers
 
