@@ -66,6 +66,12 @@ LEVERS = (  # (lever, what it changes, arm's records, control's records)
     *_arms("levels", "network", "levels/arm_seed{}", "layers/recorded/arm_seed{}"),
     *_arms("shouts", "data", "shouts/arm_seed{}", "layers/recorded/arm_seed{}"),
     (
+        "shouts, first kinds only, 20",
+        "data",
+        HERE / "shouts/first/arm_seed20",
+        HERE / "layers/recorded/arm_seed20",
+    ),
+    (
         "levels from scratch",
         "network",
         HERE / "levels/scratch/levels",
