@@ -158,6 +158,9 @@ def table(found: list) -> str:
 
 
 def plot(found: list, path: Path) -> None:
+    """Held in against held out, a point per arm on both intervals: every arm on the left; on
+    the right those within ZOOM, numbered in the table's order, with the key beside them
+    (their names overlap where the arms crowd)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -165,14 +168,16 @@ def plot(found: list, path: Path) -> None:
 
     colours = {"data": "tab:blue", "network": "tab:orange", SEEDS: "0.5"}
     c = correlations(found)
-    fig, axes = plt.subplots(1, 2, figsize=(14, 6.5))
-    whole = max(abs(v) for *_, i, o in found for v in (*interval(i), *interval(o))) * 1.1
-    for ax, span in zip(axes, (whole, ZOOM), strict=True):
-        for lever, kind, held_in, held_out in found:
+    fig, axes = plt.subplots(1, 3, figsize=(17, 6.5), width_ratios=(1, 1, 0.42))
+    bounds = [(interval(held_in), interval(held_out)) for *_, held_in, held_out in found]
+    whole = max(abs(v) for pair in bounds for bound in pair for v in bound) * 1.1
+    for ax, span in zip(axes[:2], (whole, ZOOM), strict=True):
+        arms = enumerate(zip(found, bounds, strict=True), 1)
+        for number, ((lever, kind, held_in, held_out), bound) in arms:
             x, y = held_in.mean(), held_out.mean()
             if max(abs(x), abs(y)) > span:
                 continue
-            (x_low, x_high), (y_low, y_high) = interval(held_in), interval(held_out)
+            (x_low, x_high), (y_low, y_high) = bound
             ax.errorbar(
                 x,
                 y,
@@ -184,7 +189,11 @@ def plot(found: list, path: Path) -> None:
                 capsize=2,
                 lw=1,
             )
-            if span < whole or max(abs(x), abs(y)) > ZOOM:  # the rest: the second panel's
+            if span < whole:
+                ax.annotate(
+                    str(number), (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points"
+                )
+            elif max(abs(x), abs(y)) > ZOOM:  # the rest are numbered in the second panel
                 ax.annotate(lever, (x, y), fontsize=7, xytext=(4, 3), textcoords="offset points")
         ax.plot([-span, span], [-span, span], ls=":", color="0.6", lw=1)
         ax.axhline(0, color="0.3", lw=0.8)
@@ -197,6 +206,11 @@ def plot(found: list, path: Path) -> None:
     axes[0].legend(title="what the arm changes", loc="upper left", fontsize=8)
     axes[0].set_title(f"every arm: Pearson's r {c['r']:+.2f}, Spearman's {c['rank']:+.2f}")
     axes[1].set_title(f"within ±{ZOOM} dB (r {c['r_small']:+.2f} over the arms within {ORDINARY})")
+    key = axes[2]
+    key.axis("off")
+    for number, (lever, kind, *_) in enumerate(found, 1):
+        key.text(0, 1 - number / (len(found) + 1), f"{number:2d}  {lever}", fontsize=8,
+                 color=colours[kind], family="monospace", transform=key.transAxes)  # fmt: skip
     fig.suptitle(
         "Issue 19's levers: what an arm gains on the training kinds and on the held-out ones "
         "(dotted: as much held out as held in)"
