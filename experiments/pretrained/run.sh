@@ -261,9 +261,12 @@ bash $OUT/levels_scratch.sh
 #    More real voices (twelfth session): layers.sh recorded's arms with a kind of 2-8
 #    Hedgewars voices at once (the noise corpus's `shouts`) added, against those arms, and
 #    their soup (shouts.sh); where their cost comes from, a pilot with shouts among the first
-#    kinds only (shouts.sh first).
+#    kinds only (shouts.sh first); how much of the signal and of the noise the soup keeps
+#    (kept.py).
 bash $OUT/shouts.sh
 bash $OUT/shouts.sh first
+$BIN/python $OUT/kept.py $REAL_SHIPPED runs/shouts/soup_three.pt data/real_noise \
+  --names "layers soup (shipped)" "shouts soup" > $OUT/shouts/kept/real_noise.md
 #    Every arm above against its control, held in and held out (levers.py).
 $BIN/python $OUT/levers.py --out $OUT/levers
 
