@@ -11,6 +11,7 @@ from refine.process.checkpoint import (
     load_refiner,
     save_checkpoint,
 )
+from tests.process.refusals import refuses_an_existing_target
 from tests.process.test_widen import spec, trained_looking
 
 OPTIONS = {"bin_gate": True, "update": "mask", "n_layers": 2}
@@ -68,10 +69,7 @@ def test_the_reverse_lru_starts_as_a_silent_copy_of_the_forward_one(tmp_path):
 
 def test_an_existing_target_and_networks_that_cannot_turn_are_refused(tmp_path):
     _, path = saved(tmp_path, spec(**OPTIONS))
-    (tmp_path / "taken.pt").write_bytes(b"user data")
-    with pytest.raises(FileExistsError, match="taken.pt exists"):
-        bidirectional_checkpoint(path, tmp_path / "taken.pt")
-    assert (tmp_path / "taken.pt").read_bytes() == b"user data"
+    refuses_an_existing_target(tmp_path, lambda target: bidirectional_checkpoint(path, target))
     bidirectional_checkpoint(path, tmp_path / "both.pt")
     with pytest.raises(CheckpointError, match="bidirectional already"):
         bidirectional_checkpoint(tmp_path / "both.pt", tmp_path / "again.pt")

@@ -8,6 +8,7 @@ import torch
 from refine.process.build import build_refiner
 from refine.process.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from refine.process.interpolate import interpolated_checkpoint
+from tests.process.refusals import refuses_an_existing_target
 
 SPEC = {
     "model": {"name": "lru_unet", "steps": 2, "d_model": 8, "d_state": 4, "n_layers": 1},
@@ -65,7 +66,5 @@ def test_other_architectures_a_wrong_alpha_and_an_existing_target_are_refused(tm
         interpolated_checkpoint(tmp_path / "a.pt", tmp_path / "wide.pt", 0.5, tmp_path / "x.pt")
     with pytest.raises(ValueError, match=r"alpha must be in \[0, 1\], got 1.5"):
         interpolated_checkpoint(tmp_path / "a.pt", tmp_path / "a.pt", 1.5, tmp_path / "x.pt")
-    (tmp_path / "taken.pt").write_bytes(b"user data")
-    with pytest.raises(FileExistsError, match="taken.pt exists"):
-        interpolated_checkpoint(tmp_path / "a.pt", tmp_path / "a.pt", 0.5, tmp_path / "taken.pt")
-    assert (tmp_path / "taken.pt").read_bytes() == b"user data"
+    a = tmp_path / "a.pt"
+    refuses_an_existing_target(tmp_path, lambda target: interpolated_checkpoint(a, a, 0.5, target))

@@ -14,6 +14,7 @@ from refine.process.mask_from_affine import (
     mask_checkpoint_from_affine,
     mask_rows_from_affine,
 )
+from tests.process.refusals import refuses_an_existing_target
 
 K = 6  # channels (bins)
 
@@ -103,10 +104,9 @@ def test_a_checkpoint_is_rewritten_into_a_mask_refiner_with_the_same_backbone(tm
 
 def test_a_mask_checkpoint_and_an_existing_target_are_refused(tmp_path):
     affine_checkpoint(tmp_path / "affine.pt")
-    (tmp_path / "taken.pt").write_bytes(b"user data")
-    with pytest.raises(FileExistsError, match="taken.pt exists"):
-        mask_checkpoint_from_affine(tmp_path / "affine.pt", tmp_path / "taken.pt")
-    assert (tmp_path / "taken.pt").read_bytes() == b"user data"
+    refuses_an_existing_target(
+        tmp_path, lambda target: mask_checkpoint_from_affine(tmp_path / "affine.pt", target)
+    )
     mask_checkpoint_from_affine(tmp_path / "affine.pt", tmp_path / "mask.pt")
     with pytest.raises(CheckpointError, match="its update is 'mask', not affine"):
         mask_checkpoint_from_affine(tmp_path / "mask.pt", tmp_path / "again.pt")

@@ -9,6 +9,7 @@ import torch
 from refine.process.build import build_refiner
 from refine.process.checkpoint import CheckpointError, load_refiner, save_checkpoint
 from refine.process.widen import widened_checkpoint, widened_weights
+from tests.process.refusals import refuses_an_existing_target
 
 RECURRENCE = ("nu_log", "theta_log", "gamma_log")  # kept at their stable initialisation
 
@@ -117,10 +118,9 @@ def test_an_existing_target_another_backbone_and_an_unknown_part_are_refused(tmp
     options = {"n_layers": 1}
     narrow = trained_looking(spec(**options)).float()
     save_checkpoint(tmp_path / "narrow.pt", spec=spec(**options), model=narrow.state_dict())
-    (tmp_path / "taken.pt").write_bytes(b"user data")
-    with pytest.raises(FileExistsError, match="taken.pt exists"):
-        widened_checkpoint(tmp_path / "narrow.pt", tmp_path / "taken.pt")
-    assert (tmp_path / "taken.pt").read_bytes() == b"user data"
+    refuses_an_existing_target(
+        tmp_path, lambda target: widened_checkpoint(tmp_path / "narrow.pt", target)
+    )
     other = {**spec(**options), "model": {**spec()["model"], "name": "wave_unet"}}
     save_checkpoint(tmp_path / "wave.pt", spec=other, model=narrow.state_dict())
     with pytest.raises(CheckpointError, match="not 'wave_unet'"):

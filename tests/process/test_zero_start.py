@@ -6,6 +6,7 @@ import pytest
 from refine.process.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from refine.process.content import content_checkpoint
 from refine.process.level_input import level_input_checkpoint
+from tests.process.refusals import refuses_an_existing_target
 from tests.process.test_bidirectional import OPTIONS, saved
 from tests.process.test_widen import spec
 
@@ -17,10 +18,7 @@ def test_an_existing_target_a_second_rewrite_and_networks_without_a_lift_are_ref
     tmp_path, rewrite, option
 ):
     _, path = saved(tmp_path, spec(**OPTIONS))
-    (tmp_path / "taken.pt").write_bytes(b"user data")
-    with pytest.raises(FileExistsError, match="taken.pt exists"):
-        rewrite(path, tmp_path / "taken.pt")
-    assert (tmp_path / "taken.pt").read_bytes() == b"user data"
+    refuses_an_existing_target(tmp_path, lambda target: rewrite(path, target))
     rewrite(path, tmp_path / "once.pt")
     with pytest.raises(CheckpointError, match=f"model.{option} already"):
         rewrite(tmp_path / "once.pt", tmp_path / "again.pt")
