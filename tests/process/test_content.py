@@ -4,23 +4,14 @@ test_zero_start.py)."""
 
 import torch
 
-from refine.process.checkpoint import (
-    load_refiner,
-)
 from refine.process.content import EMBEDDING, content_checkpoint
-from tests.process.test_bidirectional import OPTIONS, saved
+from tests.process.test_bidirectional import OPTIONS
 from tests.process.test_widen import spec
+from tests.process.test_zero_start import rewritten
 
 
 def test_a_checkpoint_gains_content_labels_with_the_same_output_whatever_it_is_told(tmp_path):
-    plain, path = saved(tmp_path, spec(**OPTIONS))
-    content_checkpoint(path, tmp_path / "content.pt")
-    told, contents = load_refiner(tmp_path / "content.pt")
-    assert contents["spec"]["model"]["content"] is True
-    assert contents["config"]["model"]["content"] is True
-    assert contents["step"] == 9 and told.past_decay == 0.7
-    assert not contents["model"][EMBEDDING].any()
-    assert set(contents["model"]) - set(plain.state_dict()) == {EMBEDDING}
+    plain, told = rewritten(tmp_path, content_checkpoint, "content", EMBEDDING, spec(**OPTIONS))
     noisy = torch.randn(2, 1, 400)
     expected = plain.refine(noisy, steps=3).output
     for content in (None, "speech", "music"):

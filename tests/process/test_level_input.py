@@ -4,24 +4,18 @@ the same function and its level map then learns (its refusals: test_zero_start.p
 import pytest
 import torch
 
-from refine.process.checkpoint import (
-    load_refiner,
-)
 from refine.process.level_input import LEVEL_MAP, level_input_checkpoint
-from tests.process.test_bidirectional import OPTIONS, saved
+from tests.process.test_bidirectional import OPTIONS
 from tests.process.test_widen import spec
+from tests.process.test_zero_start import rewritten
 
 
 @pytest.mark.parametrize("inject", [False, True])
 def test_a_checkpoint_gains_the_level_map_with_the_same_output(tmp_path, inject):
-    plain, path = saved(tmp_path, spec(**OPTIONS, inject=inject))
-    level_input_checkpoint(path, tmp_path / "levels.pt")
-    reading, contents = load_refiner(tmp_path / "levels.pt")
-    assert contents["spec"]["model"]["level_input"] is True
-    assert contents["config"]["model"]["level_input"] is True
-    assert contents["step"] == 9 and reading.past_decay == 0.7
-    assert not contents["model"][LEVEL_MAP].any()
-    assert set(contents["model"]) - set(plain.state_dict()) == {LEVEL_MAP}
+    model_spec = spec(**OPTIONS, inject=inject)
+    plain, reading = rewritten(
+        tmp_path, level_input_checkpoint, "level_input", LEVEL_MAP, model_spec
+    )
     noisy = torch.randn(2, 1, 400)
     expected = plain.refine(noisy, steps=3).output
     torch.testing.assert_close(reading.refine(noisy, steps=3).output, expected)
