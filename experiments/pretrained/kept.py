@@ -41,16 +41,15 @@ def kept_db(noisy: np.ndarray, clean: np.ndarray, output: np.ndarray) -> tuple[f
     return shares[0], shares[1]
 
 
-def measure(model_path: str, folder: Path) -> np.ndarray:
-    """(clips, 2): each clip's (signal kept, noise kept) in dB, clips sorted by name."""
-    model = load_model(model_path)
+def measure(models: list, folder: Path) -> np.ndarray:
+    """(models, clips, 2): each clip's (signal kept, noise kept) in dB under each model, clips
+    sorted by name, each read once."""
     rows = []
     for noisy_path in tqdm(sorted((folder / "noisy").glob("*.wav")), desc=folder.name, leave=False):
         noisy, rate = sf.read(noisy_path, dtype="float32")
         clean, _ = sf.read(folder / "clean" / noisy_path.name, dtype="float32")
-        output = enhance(noisy, rate, model)
-        rows.append(kept_db(noisy, clean, output))
-    return np.array(rows)
+        rows.append([kept_db(noisy, clean, enhance(noisy, rate, model)) for model in models])
+    return np.array(rows).transpose(1, 0, 2)
 
 
 def main(argv=None) -> int:
@@ -66,9 +65,10 @@ def main(argv=None) -> int:
     print(f"| set | {a}: signal / noise kept (dB) | {b}: signal / noise kept (dB) | "
           f"{b} − {a}: signal / noise (dB) |")  # fmt: skip
     print("|---|--:|--:|--:|")
+    models = [load_model(args.a), load_model(args.b)]
     every = []
     for name in sets:
-        first, second = (measure(m, args.data / name) for m in (args.a, args.b))
+        first, second = measure(models, args.data / name)
         every.append((first, second))
         print(_row(name, first, second))
     print(_row("**all**", *(np.concatenate(part) for part in zip(*every, strict=True))))
