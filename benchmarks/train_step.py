@@ -30,6 +30,13 @@ refine-train builds them) is timed over --steps steps after a warm-up, then prof
 With --compile the step network runs under torch.compile (inductor); the warm-up line then
 holds the compile time, to weigh against the length of a run (the main job: 1200 steps).
 
+On a GPU (`train.device=auto` finds one, or `train.device=cuda`) each step is timed to the
+end of its queued work, the split is of the GPU's kernel time, each kernel counted once,
+with the operator that launched it (the profiler also lists the kernels themselves, and each
+range's span on the GPU, gaps included), the rest of the step is the GPU waiting for the
+host, and the matmul speed is that of an 8192x8192 float32 matmul there; data waits for
+`train.num_workers` processes beside the step.
+
 Achieved GFLOP/s: the floating-point operations of the step's matmuls and convolutions,
 forward and backward, counted by torch.utils.flop_counter (a complex multiply-add counts as
 one, so the scan's complex matmuls are undercounted by up to 4x), over the step's time, and
@@ -42,12 +49,14 @@ from collections import defaultdict
 
 import torch
 from hydra import compose, initialize_config_dir
+from torch.autograd import DeviceType
 from torch.profiler import ProfilerActivity, profile, record_function
 from torch.utils.flop_counter import FlopCounterMode
 
 from refine.cli import CONFIG_DIR
 from refine.cli.equal_time import training_parts
 from refine.cli.train import build_datasets
+from refine.device import device_of, synchronize
 from refine.networks import lru as lru_module
 from refine.networks import native_scan
 from refine.runtime import tune_allocator
@@ -93,10 +102,17 @@ def group_of(event) -> str:
     return "other"
 
 
-def machine_gflops(size: int = 2048) -> float:
-    """GFLOP/s of one size x size float32 matmul with the current threads."""
-    a, b = torch.randn(size, size), torch.randn(size, size)
-    return 2 * size**3 / best_time(lambda: a @ b, 5) / 1e9
+def machine_gflops(device: torch.device) -> tuple[float, int]:
+    """GFLOP/s of one size x size float32 matmul on `device` (the CPU: with the current
+    threads), and that size: 2048 on the CPU, 8192 on a GPU, which 2048 leaves half idle."""
+    size = 2048 if device.type == "cpu" else 8192
+    a, b = torch.randn(size, size, device=device), torch.randn(size, size, device=device)
+
+    def product() -> None:
+        a @ b
+        synchronize(device)
+
+    return 2 * size**3 / best_time(product, 5) / 1e9, size
 
 
 def batch_seconds(cfg, batch_size: int, batches: int = 5) -> float:
@@ -129,6 +145,7 @@ def main() -> None:
     if t.bursts:  # any window of whole bursts waits for each of them once, wherever it starts
         args.steps = -(-args.steps // t.bursts) * t.bursts
     batches = iter(loader)
+    device = device_of(refiner)
     # The scans' functions, wrapped where the LRU looks them up, and gradient clipping
     # (the optimiser's step has its own profiler range).
     for module, names in ((lru_module, SCANS), (native_scan, NATIVE_SCANS)):
@@ -145,6 +162,7 @@ def main() -> None:
         batch = next(batches)
         waited = time.perf_counter() - started
         loop.train_step(refiner, batch, optimiser, scheduler, t, i)
+        synchronize(device)
         return waited
 
     started = time.perf_counter()
@@ -158,37 +176,48 @@ def main() -> None:
     waited /= args.steps
 
     profiled = 3
-    with profile(activities=[ProfilerActivity.CPU]) as prof:
+    on_gpu = device.type == "cuda"
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if on_gpu else [])
+    with profile(activities=activities) as prof:
         for i in range(profiled):
             step(args.warmup + args.steps + i)
     shares, others, calls = defaultdict(float), defaultdict(float), defaultdict(int)
     for event in prof.events():
+        if on_gpu and event.device_type != DeviceType.CPU:
+            continue  # a kernel, or a range's span on the GPU: counted with its launching operator
         group = group_of(event)
-        shares[group] += event.self_cpu_time_total
+        spent = event.self_device_time_total if on_gpu else event.self_cpu_time_total
+        shares[group] += spent
         if group == "other":
-            others[event.name] += event.self_cpu_time_total
+            others[event.name] += spent
             calls[event.name] += 1
     total = sum(shares.values())
     with FlopCounterMode(display=False) as counter:
         step(args.warmup + args.steps + profiled)
     gflops = counter.get_total_flops() / seconds / 1e9
-    peak = machine_gflops()
+    peak, size = machine_gflops(device)
     making = batch_seconds(cfg, t.batch_size)
     torch.nn.utils.clip_grad_norm_ = clip
     loop.close_loader(loader)
 
+    machine = torch.cuda.get_device_name(device) if on_gpu else f"{torch.get_num_threads()} threads"
     print(
         f"training step of {' '.join(args.overrides) or 'the defaults'}: batch {t.batch_size}, "
-        f"{torch.get_num_threads()} threads: {seconds * 1e3:.0f} ms "
+        f"{machine}: {seconds * 1e3:.0f} ms "
         f"(mean of {args.steps} after {args.warmup} warm-up steps)"
     )
     compiling = " (compiling the step network)" if args.compile else ""
     print(f"warm-up: {args.warmup} steps in {warmup_seconds:.1f} s{compiling}")
-    print(f"{'share of the step':24s}{'ms':>8s}{'share':>8s}")
+    kernels = " (the GPU's kernel time)" if on_gpu else ""
+    print(f"{'share of the step':24s}{'ms':>8s}{'share':>8s}{kernels}")
     compute = seconds - waited
+    busy = total / 1e6 / profiled if on_gpu else compute  # seconds of kernels a step on a GPU
     for group in GROUPS:
-        part = shares[group] / total * compute
+        part = shares[group] / total * busy
         print(f"{group:24s}{part * 1e3:8.1f}{part / seconds:8.1%}")
+    if on_gpu:  # the rest of the step the GPU waits for the host
+        idle = compute - busy
+        print(f"{'GPU idle (launches)':24s}{idle * 1e3:8.1f}{idle / seconds:8.1%}")
     print(f"{'data (waiting)':24s}{waited * 1e3:8.1f}{waited / seconds:8.1%}")
     where = (
         f"made {t.bursts} at a time while the step waits (the data line above)"
@@ -202,7 +231,7 @@ def main() -> None:
         print(f"  {name:40s}{part * 1e3:8.1f} ms{calls[name] / profiled:8.0f} calls per step")
     print(
         f"achieved {gflops:.1f} GFLOP/s (matmuls and convolutions) against {peak:.1f} GFLOP/s "
-        f"of a 2048x2048 float32 matmul: {gflops / peak:.1%} of it"
+        f"of a {size}x{size} float32 matmul: {gflops / peak:.1%} of it"
     )
 
 

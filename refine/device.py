@@ -39,3 +39,10 @@ def autocast(device: torch.device, precision: str) -> AbstractContextManager:
 def device_of(module: torch.nn.Module) -> torch.device:
     """Where a module's parameters live (the CPU for one without parameters)."""
     return next(iter(module.parameters()), torch.empty(0)).device
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait for the work queued on `device` (a no-op on the CPU), so that a wall clock read
+    next times what ran, not what was launched: GPU operators return before they finish."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)

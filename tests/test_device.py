@@ -55,3 +55,39 @@ def test_training_creates_every_tensor_on_the_model_device(domain, mode):
         part.backward()
         assert errors.device.type == "meta"
     assert all(p.grad.device.type == "meta" for p in refiner.parameters())
+
+
+def errors_and_gradients(refiner, noisy, noise, mode):
+    """One batch's per-step errors (on the CPU) and the gradient of every parameter (a list,
+    on the CPU), from a fresh backward through `refiner` on noisy and noise's device."""
+    device = next(refiner.parameters()).device
+    losses = refiner.training_losses(noisy.to(device), noise.to(device), mode)
+    errors = []
+    for part, part_errors in losses:
+        part.backward()
+        errors.append(part_errors.cpu())
+    return torch.cat(errors), [p.grad.cpu() for p in refiner.parameters()]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+@pytest.mark.parametrize("domain", ["waveform", "stft_complex", "stft_magnitude"])
+@pytest.mark.parametrize("mode", ["full", "teacher_forced"])
+def test_a_gpu_computes_the_cpus_losses_and_gradients(domain, mode, monkeypatch):
+    """The CUDA path (the chunked scan, the mask's torch operators, cuFFT) against the CPU's
+    (the compiled scan and mask kernels): one batch's per-step errors and every gradient to
+    float32 tolerance. TF32 is off, or the GPU's matmuls would round to 10-bit mantissas."""
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
+    monkeypatch.setattr(torch.backends.cuda.matmul, "allow_tf32", False)
+    cfg = tiny_config(f"domain={domain}", "model.d_model=32", "model.d_state=16")
+    cpu = build_refiner(refiner_spec(cfg))
+    gpu = build_refiner(refiner_spec(cfg)).cuda()
+    gpu.load_state_dict(cpu.state_dict())
+    noise = 0.3 * torch.randn(2, 1, 4000)
+    noisy = torch.sin(torch.arange(4000) / 9.0).expand(2, 1, -1) + noise
+    cpu_errors, cpu_grads = errors_and_gradients(cpu, noisy, noise, mode)
+    gpu_errors, gpu_grads = errors_and_gradients(gpu, noisy, noise, mode)
+    torch.testing.assert_close(gpu_errors, cpu_errors, rtol=1e-4, atol=1e-6)
+    names = [name for name, _ in cpu.named_parameters()]
+    for name, on_cpu, on_gpu in zip(names, cpu_grads, gpu_grads, strict=True):
+        scale, gap = on_cpu.norm().item(), (on_gpu - on_cpu).norm().item()
+        assert gap <= 1e-3 * scale + 1e-7, f"{name}: gradient off by {gap:.2e} of {scale:.2e}"

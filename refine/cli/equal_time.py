@@ -26,6 +26,7 @@ from tqdm import tqdm
 
 from refine.cli import CONFIG_DIR
 from refine.cli.train import build_datasets, refiner_spec, train_settings
+from refine.device import device_of, pick_device, synchronize
 from refine.process.build import build_refiner
 from refine.runtime import tune_allocator
 from refine.tables import write_csv
@@ -34,18 +35,20 @@ from refine.train.loop import build_optimisation, close_loader, train_step, trai
 
 def training_parts(cfg: DictConfig) -> tuple:
     """What one training step of the run that cfg describes needs, built as refine-train
-    builds it (threads, seed, model, optimiser, loader), for a throwaway copy that times it:
-    (settings, refiner in training mode, optimiser, scheduler, the batch loader). The caller
-    ends the loader's processes with `close_loader` when done."""
+    builds it (threads, seed, model on train.device, optimiser, loader), for a throwaway copy
+    that times it: (settings, refiner in training mode, optimiser, scheduler, the batch
+    loader). The caller ends the loader's processes with `close_loader` when done."""
     t = train_settings(cfg.train)
     if t.threads:
         torch.set_num_threads(t.threads)
     torch.manual_seed(t.seed)
-    refiner = build_refiner(refiner_spec(cfg))
+    device = pick_device(t.device)
+    refiner = build_refiner(refiner_spec(cfg)).to(device)
     train_set, _ = build_datasets(cfg.data)
     optimiser, scheduler = build_optimisation(refiner, t)
     refiner.train()
-    return t, refiner, optimiser, scheduler, training_loader(train_set, t)
+    loader = training_loader(train_set, t, cpu=device.type == "cpu")
+    return t, refiner, optimiser, scheduler, loader
 
 
 def seconds_per_step(cfg: DictConfig, steps: int = 30, warmup: int = 5) -> float:
@@ -58,6 +61,7 @@ def seconds_per_step(cfg: DictConfig, steps: int = 30, warmup: int = 5) -> float
             if i == warmup:
                 started = time.perf_counter()
             train_step(refiner, next(batches), optimiser, scheduler, t, i)
+        synchronize(device_of(refiner))
     finally:
         close_loader(loader)
     return (time.perf_counter() - started) / steps
