@@ -142,10 +142,11 @@ def main() -> None:
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = compose(config_name="config", overrides=args.overrides)
     t, refiner, optimiser, scheduler, loader = training_parts(cfg)
-    if t.bursts:  # any window of whole bursts waits for each of them once, wherever it starts
-        args.steps = -(-args.steps // t.bursts) * t.bursts
-    batches = iter(loader)
     device = device_of(refiner)
+    bursts = t.bursts if device.type == "cpu" else 0  # a GPU's loader: workers beside the step
+    if bursts:  # any window of whole bursts waits for each of them once, wherever it starts
+        args.steps = -(-args.steps // bursts) * bursts
+    batches = iter(loader)
     # The scans' functions, wrapped where the LRU looks them up, and gradient clipping
     # (the optimiser's step has its own profiler range).
     for module, names in ((lru_module, SCANS), (native_scan, NATIVE_SCANS)):
@@ -220,9 +221,9 @@ def main() -> None:
         print(f"{'GPU idle (launches)':24s}{idle * 1e3:8.1f}{idle / seconds:8.1%}")
     print(f"{'data (waiting)':24s}{waited * 1e3:8.1f}{waited / seconds:8.1%}")
     where = (
-        f"made {t.bursts} at a time while the step waits (the data line above)"
-        if t.bursts
-        else "made by the loader's worker beside the step, on its cores"
+        f"made {bursts} at a time while the step waits (the data line above)"
+        if bursts
+        else f"made beside the step by train.num_workers={t.num_workers} processes"
     )
     share = f"{making / seconds:.0%} of a step"
     print(f"a batch takes {making * 1e3:.0f} ms of one core ({share}), {where}")
