@@ -11,7 +11,8 @@ A and B are eval_real.sh destinations (DEST/<set>/{model,irm}/per_clip.csv) over
 clips; the IRM is A's. Prints a markdown table: per test set and input SNR, A's and B's
 shares, B − A in dB (mean over the clips [95 % bootstrap interval]), then the same over
 every clip of every condition, and the mean shares over conditions. `--plot` also draws the
-differences with their intervals, one row per condition (a forest plot).
+differences with their intervals, one row per condition (a forest plot). `--share-gain` also
+prints B's mean share minus A's with its bootstrap interval, for a rule written in shares.
 """
 
 import argparse
@@ -39,8 +40,8 @@ def interval(differences: np.ndarray, seed: int = 0) -> tuple[float, float]:
 def paired_rows(
     a: Path, b: Path, steps: int, steps_b: int | None = None
 ) -> tuple[list, np.ndarray]:
-    """[(set, SNR bin, A's share, B's share, differences (clips,))] and every difference;
-    A at `steps`, B at `steps_b` (default the same)."""
+    """[(set, SNR bin, A's share, B's share, the oracle's mean gain, differences (clips,))]
+    and every difference; A at `steps`, B at `steps_b` (default the same)."""
     rows, every = [], []
     sets = sorted(p.name for p in a.iterdir() if (b / p.name / "model" / "per_clip.csv").is_file())
     for name in sets:
@@ -59,9 +60,23 @@ def paired_rows(
             ceiling = np.mean([irm[c] for c in clips])
             difference = model_b - model_a
             shares = model_a.mean() / ceiling, model_b.mean() / ceiling
-            rows.append((name, bucket, *shares, difference))
+            rows.append((name, bucket, *shares, ceiling, difference))
             every.append(difference)
     return rows, np.concatenate(every)
+
+
+def share_gain(rows: list, seed: int = 0) -> tuple[float, float, float]:
+    """B's mean share of the oracle's gain over the conditions minus A's, with its 95 %
+    bootstrap interval (seeded): each condition's clip differences resampled, its oracle's
+    mean gain kept. (gain, low, high), as fractions."""
+    rng = np.random.default_rng(seed)
+    resampled = np.zeros(RESAMPLES)
+    for *_, ceiling, difference in rows:
+        picks = rng.integers(len(difference), size=(RESAMPLES, len(difference)))
+        resampled += difference[picks].mean(1) / ceiling
+    resampled /= len(rows)
+    gain = np.mean([difference.mean() / ceiling for *_, ceiling, difference in rows])
+    return float(gain), float(np.percentile(resampled, 2.5)), float(np.percentile(resampled, 97.5))
 
 
 def plot_differences(rows: list, every: np.ndarray, names: tuple[str, str], path: Path) -> None:
@@ -102,6 +117,9 @@ def main() -> int:
     )
     parser.add_argument("--names", nargs=2, default=("A", "B"), help="column names")
     parser.add_argument("--plot", type=Path, help="also draw the differences to this image file")
+    parser.add_argument(
+        "--share-gain", action="store_true", help="also print B's mean share minus A's"
+    )
     args = parser.parse_args()
     if len(args.steps) > 2:
         parser.error("--steps takes one count for both models, or A's and B's")
@@ -113,7 +131,7 @@ def main() -> int:
     difference_name = f"{name_b} − {name_a} (dB) [95 %]"
     print(f"| test set | input | {name_a} / IRM | {name_b} / IRM | {difference_name} |")
     print("|---|---|--:|--:|--:|")
-    for name, bucket, share_a, share_b, difference in rows:
+    for name, bucket, share_a, share_b, _, difference in rows:
         low, high = interval(difference)
         print(f"| {name} | {bucket.replace('dB', ' dB')} | {share_a:.0%} | {share_b:.0%} | "
               f"{difference.mean():+.2f} [{low:+.2f}, {high:+.2f}] |")  # fmt: skip
@@ -121,6 +139,11 @@ def main() -> int:
     mean_a, mean_b = (np.mean([row[i] for row in rows]) for i in (2, 3))
     print(f"| **all {len(rows)} conditions** ({len(every)} clips) | | {mean_a:.1%} | "
           f"{mean_b:.1%} | {every.mean():+.2f} [{low:+.2f}, {high:+.2f}] |")  # fmt: skip
+    if args.share_gain:
+        gain, low, high = (100 * value for value in share_gain(rows))
+        print(f"\n{name_b} − {name_a}, share of the oracle's gain, mean over conditions: "
+              f"{gain:+.1f} points [{low:+.1f}, {high:+.1f}] (95 %, each condition's clips "
+              "resampled)")  # fmt: skip
     if args.plot:
         plot_differences(rows, every, args.names, args.plot)
     return 0

@@ -15,8 +15,10 @@
 # close the issue with the gap documented. In between, the slope does not decide it.
 # About 50 minutes on 2 cores:
 #   bash experiments/pretrained/scratch_length.sh
-# Writes scratch_length/6000/real_noise/ (eval_real.sh records) and
-# scratch_length/real_noise_6000.{md,png} (6000 steps against 3000).
+# Writes scratch_length/6000/real_noise/ (eval_real.sh records),
+# scratch_length/real_noise_6000.{md,png} (6000 steps against 3000) and share_gain.txt (the
+# gain in shares of the oracle with its interval, the unit of the reading; added after the
+# numbers, which the table gave only as rounded shares).
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 P=experiments/pretrained
@@ -31,3 +33,5 @@ export_once $RUN/checkpoint.pt $RUN/refine_6000.pt
 evaluate_and_pair_on "$(test_data real_noise)" $P/bidirectional/real_noise \
   $P/levels/scratch/plain/real_noise "3000 steps from scratch, seed 21" $RUN/refine_6000.pt \
   $OUT/6000/real_noise "6000 steps from scratch, seed 21" $OUT/real_noise_6000
+$BIN/python $P/paired.py $P/levels/scratch/plain/real_noise $OUT/6000/real_noise --steps 4 \
+  --share-gain --names "3000 steps" "6000 steps" | tail -1 > $OUT/share_gain.txt
