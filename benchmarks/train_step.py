@@ -62,6 +62,7 @@ from refine.networks import native_scan
 from refine.runtime import tune_allocator
 from refine.timing import best_time
 from refine.train import loop
+from refine.train.bursts import BurstLoader
 
 GROUPS = ("LRU scan", "matmuls", "convolutions", "gated mask", "STFT", "optimiser", "other")
 MASKS = ("_GatedMask", "_GatedMaskBackward")  # refine.networks.gated_mask, forward and backward
@@ -143,7 +144,7 @@ def main() -> None:
         cfg = compose(config_name="config", overrides=args.overrides)
     t, refiner, optimiser, scheduler, loader = training_parts(cfg)
     device = device_of(refiner)
-    bursts = t.bursts if device.type == "cpu" else 0  # a GPU's loader: workers beside the step
+    bursts = loader.burst if isinstance(loader, BurstLoader) else 0  # a GPU gets no bursts
     if bursts:  # any window of whole bursts waits for each of them once, wherever it starts
         args.steps = -(-args.steps // bursts) * bursts
     batches = iter(loader)

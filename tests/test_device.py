@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from refine.cli.train import refiner_spec, train_from_config
-from refine.device import autocast, pick_device
+from refine.device import autocast, device_of, pick_device
 from refine.networks.lru import LRU
 from refine.process.build import build_refiner
 from tests.train.test_train import tiny_config
@@ -60,7 +60,7 @@ def test_training_creates_every_tensor_on_the_model_device(domain, mode):
 def errors_and_gradients(refiner, noisy, noise, mode):
     """One batch's per-step errors (on the CPU) and the gradient of every parameter (a list,
     on the CPU), from a fresh backward through `refiner` on noisy and noise's device."""
-    device = next(refiner.parameters()).device
+    device = device_of(refiner)
     losses = refiner.training_losses(noisy.to(device), noise.to(device), mode)
     errors = []
     for part, part_errors in losses:
