@@ -283,6 +283,7 @@ $BIN/python $OUT/levers.py --out $OUT/levers
 #    times the steps (scratch_length.sh).
 bash $OUT/scratch_length.sh 6000
 bash $OUT/scratch_length.sh 12000
+bash $OUT/scratch_length.sh 24000
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.
