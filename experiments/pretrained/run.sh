@@ -279,7 +279,7 @@ $BIN/python $OUT/paired.py $OUT/shouts/held_in_recorded/shipped \
   --names "layers soup (shipped)" "shouts soup" > $OUT/shouts/held_in_recorded/soup_shipped.md
 #    Every arm above against its control, held in and held out (levers.py).
 $BIN/python $OUT/levers.py --out $OUT/levers
-#    How far training from scratch goes: levels_scratch.sh's plain run at twice and four
+#    How far training from scratch goes: levels_scratch.sh's plain run at two, four and eight
 #    times the steps (scratch_length.sh).
 bash $OUT/scratch_length.sh 6000
 bash $OUT/scratch_length.sh 12000
