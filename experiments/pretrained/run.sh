@@ -280,10 +280,11 @@ $BIN/python $OUT/paired.py $OUT/shouts/held_in_recorded/shipped \
 #    Every arm above against its control, held in and held out (levers.py).
 $BIN/python $OUT/levers.py --out $OUT/levers
 #    How far training from scratch goes: levels_scratch.sh's plain run at two, four and eight
-#    times the steps (scratch_length.sh).
+#    times the steps (scratch_length.sh), and the slope of the three (scratch_slope.py).
 bash $OUT/scratch_length.sh 6000
 bash $OUT/scratch_length.sh 12000
 bash $OUT/scratch_length.sh 24000
+$BIN/python $OUT/scratch_slope.py --out $OUT/scratch_length/slope
 
 # 5. Real recordings in white and pink noise at 0 and 5 dB (written in stage 4): the model's
 #    per-step SI-SDR and the oracle ideal ratio mask's.
