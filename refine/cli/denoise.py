@@ -17,6 +17,7 @@ are written atomically. Exit status: 0 all files denoised, 1 some failed, 2 none
 
 import argparse
 import logging
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -161,9 +162,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--steps must be >= 0, got {args.steps}")
     if args.tol is not None and not args.tol > 0:
         parser.error(f"--tol must be > 0, got {args.tol}")
-    if not args.chunk_seconds >= 2.0:
+    if not 2.0 <= args.chunk_seconds < math.inf:
         parser.error(
-            f"--chunk-seconds must be at least 2 (twice the 1 s overlap), got {args.chunk_seconds}"
+            f"--chunk-seconds must be a finite number of seconds, at least 2 (twice the 1 s "
+            f"overlap), got {args.chunk_seconds}"
         )
     return args
 

@@ -111,6 +111,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps before timing")
     parser.add_argument("-o", "--output", required=True, help="CSV to write")
     args = parser.parse_args(argv)
+    for flag, value, least in (("--steps", args.steps, 1), ("--warmup", args.warmup, 0),
+                               ("--reference-steps", args.reference_steps, 1)):  # fmt: skip
+        if value < least:
+            parser.error(f"{flag} must be >= {least}, got {value}")
     tune_allocator()
     try:
         rows = calibrate(

@@ -12,6 +12,10 @@ def _whole(value, least: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def training_problems(cfg: DictConfig) -> list[str]:
     """One line per setting of cfg (refine-train's composed config) that no run can use."""
     t, problems = cfg.train, []
@@ -24,7 +28,8 @@ def training_problems(cfg: DictConfig) -> list[str]:
     if t.epochs is None:
         need(_whole(t.steps, 1), "train.steps", "a whole number >= 1", t.steps)
     else:
-        need(_whole(t.epochs, 1), "train.epochs", "a whole number >= 1 or null", t.epochs)
+        ok = _number(t.epochs) and t.epochs > 0  # a fraction of an epoch is allowed
+        need(ok, "train.epochs", "a number > 0 (passes over the training set) or null", t.epochs)
     if t.stop_at is not None:
         need(_whole(t.stop_at, 1), "train.stop_at", "a whole number >= 1 or null", t.stop_at)
     for key in ("batch_size", "val_every", "log_every", "extra_grad_steps"):
@@ -32,8 +37,13 @@ def training_problems(cfg: DictConfig) -> list[str]:
     for key in ("extra_steps", "extra_steps_from", "warmup_steps", "num_workers", "bursts"):
         need(_whole(t[key], 0), f"train.{key}", "a whole number >= 0", t[key])
     for key in ("lr", "weight_decay", "jacobian_weight", "grad_clip"):
-        ok = isinstance(t[key], (int, float)) and not isinstance(t[key], bool) and t[key] >= 0
-        need(ok, f"train.{key}", "a number >= 0", t[key])
+        need(_number(t[key]) and t[key] >= 0, f"train.{key}", "a number >= 0", t[key])
+    if t.threads is not None:
+        need(_whole(t.threads, 1), "train.threads", "a whole number >= 1 or null (all cores)",
+             t.threads)  # fmt: skip
+    if t.max_minutes is not None:
+        ok = _number(t.max_minutes) and t.max_minutes > 0
+        need(ok, "train.max_minutes", "a number > 0 or null (no limit)", t.max_minutes)
     need(t.mode in TRAINING_MODES, "train.mode", f"one of {', '.join(TRAINING_MODES)}", t.mode)
     need(
         t.normalise_by in NORMALISATIONS,
@@ -55,7 +65,7 @@ def training_problems(cfg: DictConfig) -> list[str]:
     seconds = cfg.data.segment_seconds
     need(seconds is None or seconds > 0, "data.segment_seconds", "> 0 (or null)", seconds)
     dropout = t.content_dropout
-    ok = isinstance(dropout, (int, float)) and not isinstance(dropout, bool) and 0 <= dropout <= 1
+    ok = _number(dropout) and 0 <= dropout <= 1
     need(ok, "train.content_dropout", "a number in [0, 1]", dropout)
     content, labels = cfg.model.get("content", False), cfg.data.get("content_of")
     if content and labels is None:

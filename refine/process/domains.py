@@ -10,8 +10,8 @@ waveform targets y_t, so every domain trains towards the same signals.
 - `MagnitudeSTFT`: |STFT|, K = C·F; decoding reuses the noisy input's phase. Nonlinear:
   the targets |STFT(y_t)| are not on the straight line from x to s, so only the increment
   parameterisation reproduces them exactly.
-Inversion is torch.istft with the same window (Hann, hop ≤ n_fft/4 by default), exact up to
-float rounding.
+Inversion is torch.istft with the same window (Hann, hop n_fft/4 by default, at most n_fft/2),
+exact up to float rounding.
 """
 
 import torch
@@ -42,8 +42,13 @@ class _STFT:
     def __init__(self, n_fft: int = 512, hop_length: int = 128, window: str = "hann"):
         if window not in WINDOWS:
             raise ValueError(f"unknown window {window!r}: choose one of {sorted(WINDOWS)}")
-        if not 0 < hop_length <= n_fft:
-            raise ValueError(f"need 0 < hop_length <= n_fft, got {hop_length} and {n_fft}")
+        if not 0 < hop_length <= n_fft // 2:
+            raise ValueError(
+                f"hop_length={hop_length} with n_fft={n_fft}: need 0 < hop_length <= n_fft/2 "
+                f"({n_fft // 2}); frames further apart leave samples that no frame covers "
+                "(the end of a clip, or every frame's first sample under a Hann window), and "
+                f"the STFT cannot give them back (the default hop is a quarter, {n_fft // 4})"
+            )
         self.n_fft, self.hop_length, self.window_name = n_fft, hop_length, window
         self.bins = n_fft // 2 + 1
 

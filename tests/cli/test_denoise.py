@@ -265,9 +265,13 @@ def test_a_respaced_model_defaults_to_its_new_step_count():
 
 @pytest.mark.parametrize(
     "extra, message",
-    [(["--schedule-steps", 0], "--schedule-steps must be >= 1, got 0")],
+    [
+        (["--schedule-steps", 0], "--schedule-steps must be >= 1, got 0"),
+        (["--chunk-seconds", "inf"], "--chunk-seconds must be a finite number of seconds"),
+        (["--chunk-seconds", "1"], "at least 2 (twice the 1 s overlap), got 1.0"),
+    ],
 )
-def test_bad_schedule_steps_end_in_one_line(tmp_path, capsys, checkpoint, extra, message):
+def test_bad_numbers_end_in_one_line(tmp_path, capsys, checkpoint, extra, message):
     sf.write(tmp_path / "a.wav", tone(0.5, 16000), 16000)
     status, printed = denoise(
         capsys, tmp_path / "a.wav", "-o", tmp_path / "out", "--checkpoint", checkpoint, *extra

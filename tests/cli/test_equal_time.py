@@ -69,6 +69,8 @@ def test_the_command_writes_a_csv_and_reports_bad_variants_in_one_line(
     for variants, message in [
         (["a: model.stepz=3"], "Could not override 'model.stepz'"),
         (["a:", "--reference", "c"], "--reference 'c' is none of the variants ['a']"),
+        (["a:", "--steps", "0"], "--steps must be >= 1, got 0"),
+        (["a:", "--warmup", "-1"], "--warmup must be >= 0, got -1"),
     ]:
         with pytest.raises(SystemExit) as exit_:
             equal_time.main(variants + ["-o", str(tmp_path / "other.csv")])

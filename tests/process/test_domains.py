@@ -38,6 +38,20 @@ def test_bad_domain_settings_are_refused():
         make_domain("stft_complex", window="kaiser")
     with pytest.raises(ValueError, match="hop_length"):
         make_domain("stft_magnitude", n_fft=256, hop_length=512)
+    with pytest.raises(ValueError, match="no frame covers"):  # istft would fail at decoding
+        make_domain("stft_complex", n_fft=256, hop_length=256)
+
+
+@pytest.mark.parametrize("window", ["hann", "hamming", "blackman"])
+@pytest.mark.parametrize("hop", [32, 100, 128])
+def test_every_hop_the_domain_accepts_gives_the_audio_back(window, hop):
+    """Up to n_fft/2 every sample is under a frame, the clip's end too, whatever its length;
+    one more and the domain is refused (its end would come back as zeros)."""
+    audio = torch.randn(1, 1, 2001, dtype=torch.float64)
+    domain = make_domain("stft_complex", n_fft=256, hop_length=hop, window=window)
+    torch.testing.assert_close(domain.decode(domain.encode(audio), audio), audio)
+    with pytest.raises(ValueError, match="n_fft/2"):
+        make_domain("stft_complex", n_fft=256, hop_length=129, window=window)
 
 
 @pytest.mark.parametrize("name", ["waveform", "stft_complex", "stft_magnitude"])

@@ -82,14 +82,14 @@ def test_a_training_set_smaller_than_a_batch_is_refused(tmp_path):
 def test_unusable_settings_are_refused_before_any_work_one_line_each(tmp_path):
     config = tiny_config(
         "model.steps=0", "train.batch_size=0", "train.mode=foo", "train.lr=-1", "train.steps=2.5",
-        "train.normalise_by=clean",
+        "train.normalise_by=clean", "train.threads=-1", "train.max_minutes=0",
     )  # fmt: skip
     with pytest.raises(ValueError) as refused:
         train_from_config(config, tmp_path / "run")
     lines = str(refused.value).splitlines()[1:]
     assert [line.split("=")[0].strip() for line in lines] == [
-        "model.steps", "train.steps", "train.batch_size", "train.lr", "train.mode",
-        "train.normalise_by",
+        "model.steps", "train.steps", "train.batch_size", "train.lr", "train.threads",
+        "train.max_minutes", "train.mode", "train.normalise_by",
     ]  # fmt: skip
     assert "train.mode='foo': must be one of full, truncated, teacher_forced" in lines[-2]
     assert "train.normalise_by='clean': must be one of noise, noisy, capped" in lines[-1]
@@ -211,8 +211,11 @@ def test_epochs_set_the_steps_from_the_training_set_and_the_spectral_loss_trains
     saved = load_checkpoint(tmp_path / "run" / "checkpoint.pt")
     assert saved["step"] == 5 and saved["config"]["train"]["steps"] == 5
     assert saved["spec"]["model"]["loss"] == "stft_magnitude"
-    with pytest.raises(ValueError, match="train.epochs=0: must be a whole number >= 1 or null"):
+    with pytest.raises(ValueError, match=r"train.epochs=0: must be a number > 0 \(passes"):
         train_from_config(tiny_config("train.epochs=0"), tmp_path / "bad")
+    half = tiny_config(*folders, "train.epochs=0.5", "train.val_every=100")
+    train_from_config(half, tmp_path / "half")  # half of 10 clips in batches of 4: 2 steps
+    assert load_checkpoint(tmp_path / "half" / "checkpoint.pt")["step"] == 2
 
 
 def test_a_killed_run_resumed_ends_with_the_weights_of_an_uninterrupted_one(tmp_path, monkeypatch):
