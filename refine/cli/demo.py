@@ -65,12 +65,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n-layers", type=int, default=3, help="down/up stages")
     parser.add_argument("--factor", type=int, default=2, help="downsample factor per stage")
     args = parser.parse_args(argv)
-    if args.seconds <= 0 or args.batch < 1:
-        parser.error("--seconds must be > 0 and --batch >= 1")
+    for flag, value, least in (
+        ("--sample-rate", args.sample_rate, 1), ("--batch", args.batch, 1),
+        ("--d-model", args.d_model, 1), ("--d-state", args.d_state, 1),
+        ("--n-layers", args.n_layers, 0), ("--factor", args.factor, 1),
+    ):  # fmt: skip
+        if value < least:
+            parser.error(f"{flag} must be >= {least}, got {value}")
+    stride = args.factor**args.n_layers  # the U-Net's total stride
+    samples = round(args.seconds * args.sample_rate) if math.isfinite(args.seconds) else 0
+    if samples < stride:
+        parser.error(
+            f"--seconds {args.seconds:g} at {args.sample_rate} Hz is {samples} samples, fewer than "
+            f"the network's total stride ({args.factor}^{args.n_layers} = {stride}): give more"
+        )
 
     tune_allocator()
     torch.manual_seed(0)
-    samples = round(args.seconds * args.sample_rate)
     audio = noisy_chords(args.batch, samples, args.sample_rate)  # (B, 1, T)
     net = LRU_UNet(args.d_model, args.d_state, args.n_layers, args.factor)
     # 1x1 convolutions lift mono audio to d_model channels and back.

@@ -182,7 +182,15 @@ def evaluate(cfg: DictConfig, run_dir: Path) -> dict:
     convergence_steps = (
         cfg.convergence_max_steps if cfg.convergence_max_steps is not None else 8 * trained_steps
     )
+    bin_width = cfg.data.get("snr_bin_db")
+    if bin_width is not None and not bin_width > 0:
+        raise ValueError(f"data.snr_bin_db={bin_width}: must be > 0 dB (folder clips' SNR groups)")
     dataset = test_set(cfg.data, sample_rate)
+    if cfg.example_clip is not None and not 0 <= cfg.example_clip < len(dataset):
+        raise ValueError(
+            f"example_clip={cfg.example_clip}: the test set has {len(dataset)} clips, numbered "
+            f"0 to {len(dataset) - 1}; pick one of them, or example_clip=null for no example"
+        )
     batch_size = clips_per_batch(cfg)
     speech = wants_speech_metrics(cfg)
     what = cfg.checkpoint or cfg.method

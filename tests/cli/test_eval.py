@@ -93,6 +93,15 @@ def test_a_respaced_schedule_is_evaluated_as_its_own_t_and_says_so(checkpoint, t
         evaluate(eval_config(checkpoint, "schedule_steps=0"), tmp_path)
 
 
+def test_settings_that_would_lose_the_example_or_the_snr_groups_are_refused(checkpoint, tmp_path):
+    with pytest.raises(ValueError, match="example_clip=4: the test set has 4 clips, numbered 0"):
+        evaluate(eval_config(checkpoint, "example_clip=4"), tmp_path / "a")
+    with pytest.raises(ValueError, match="data.snr_bin_db=0.0: must be > 0 dB"):
+        evaluate(eval_config(checkpoint, "data.snr_bin_db=0.0"), tmp_path / "b")
+    evaluate(eval_config(checkpoint, "example_clip=3"), tmp_path / "c")
+    assert any((tmp_path / "c" / "example").iterdir())  # the last clip's audio, as asked
+
+
 def test_eval_can_write_its_choice_into_the_checkpoint(checkpoint, tmp_path):
     summary = evaluate(eval_config(checkpoint, "write_defaults=true"), tmp_path)
     inference = load_checkpoint(checkpoint)["inference"]
