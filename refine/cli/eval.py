@@ -17,8 +17,9 @@ stays within δ of the best fixed count with the fewest average steps. The run f
 
 PESQ (wide-band) and STOI/ESTOI join the metrics when the clips are declared speech
 (`data.content=speech`; the synthetic set is music) or with `speech_metrics=true`.
-`write_defaults=true` stores the knee step and the chosen tolerance in the checkpoint, where
-`refine-denoise` finds them. Figures: `refine-plot <this folder>`.
+`write_defaults=true` stores the knee step in the checkpoint as `refine-denoise`'s default step
+count, and the chosen tolerance beside it as a record (`--tol` is always given explicitly).
+Figures: `refine-plot <this folder>`.
 """
 
 import json

@@ -119,7 +119,8 @@ def refine_settings(model: Model, steps: int | None = None, tol: float | None = 
             "anderson": anderson,
         }
     chosen = model.inference.get("steps")
-    return {"steps": model.refiner.steps if chosen is None else chosen}
+    steps = model.refiner.steps if chosen is None else chosen
+    return {"steps": steps, "eta": model.inference.get("eta")}  # as if given as --steps
 
 
 def _chunker(model: Model, keep_steps: bool, settings: dict, chunk_s: float, overlap_s: float):

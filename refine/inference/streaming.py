@@ -136,7 +136,7 @@ class RefinerStream:
     Args:
         refiner: a Refiner whose step network has causal normalisation.
         steps: refinement steps (default: the trained T).
-        eta: constant step fraction (default: the trained schedule, then 1).
+        eta: constant step fraction (default: the trained schedule, then past_decay^k past T).
     """
 
     def __init__(self, refiner: Refiner, steps: int | None = None, eta: float | None = None):

@@ -236,7 +236,8 @@ class StepNetwork(nn.Module):
         embedding_size: size of the conditioning embedding.
         normalisation: "clip" (the RMS of the whole input) or "causal" (of the frames so far).
         bin_gate: add a soft threshold on each channel's own level to the gain.
-        update: "affine" (x ⊙ gain + shift) or "mask" (x ⊙ clamp(gain, 0, 1): bounded).
+        update: "affine" (x ⊙ gain + shift) or "mask" (x ⊙ m, m = `bounded_mask`(gain) in
+            [0, 1]: bounded).
         mask_gradient: the mask's gradient past its ends, "inward", "straight" or "clamp".
         inject: also see the noisy observation at every step.
         output_norm: LayerNorm the backbone's output over its channels before the output map.

@@ -32,10 +32,6 @@ class Anderson:
         self.iterates: list[torch.Tensor] = []  # x_i, each (B, D)
         self.values: list[torch.Tensor] = []  # g_i = G(x_i), each (B, D)
 
-    def reset(self) -> None:
-        """Forget the history (the map changed, e.g. from scheduled to fixed-point steps)."""
-        self.iterates, self.values = [], []
-
     def __call__(self, x: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
         """The next iterate from x (B, ...) and G(x) (B, ...): Σ α_i g_i over the history."""
         self.iterates = (self.iterates + [x.flatten(1)])[-self.memory :]

@@ -238,7 +238,7 @@ class Refiner(nn.Module):
     def targets(self, noisy: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         """Domain features of y_t = x − s(t/T)·ω for t = 0 … T: (B, C, T) x2 -> (T+1, B, K, L),
         laid out in memory as (T+1, K, B, L) (`channel_major`): all of `step_targets` in one
-        tensor, for teacher forcing, which runs every step at once."""
+        tensor, to look at (teacher forcing stacks its `StepTargets` the same way)."""
         return self.step_targets(noisy, noise).stacked()
 
     def step_targets(self, noisy: torch.Tensor, noise: torch.Tensor) -> "StepTargets":

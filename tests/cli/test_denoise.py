@@ -253,11 +253,18 @@ def test_schedule_steps_respaces_the_model_and_runs_on_past_it(tmp_path, capsys)
     assert np.abs(trained - from_file).max() > 1e-2
 
 
+def test_the_stored_step_count_runs_with_the_stored_step_size_it_was_chosen_with():
+    """refine-eval's knee was measured with its eta: the default runs it the same way as the
+    same count given as --steps."""
+    model = Model(refiner(), 16000, {"steps": 7, "eta": 0.5}, "memory")
+    assert refine_settings(model) == refine_settings(model, steps=7) == {"steps": 7, "eta": 0.5}
+
+
 def test_a_respaced_model_defaults_to_its_new_step_count():
     model = Model(refiner(), 16000, {"steps": 7, "max_steps": 40}, "memory")
     respaced = respace(model, 3)
     assert respaced.refiner.steps == 3 and model.refiner.steps == 2
-    assert refine_settings(respaced) == {"steps": 3}
+    assert refine_settings(respaced) == {"steps": 3, "eta": None}
     assert respaced.inference == {"max_steps": 40}  # the trained schedule's count is dropped
     with pytest.raises(ValueError, match="must be >= 1"):
         respace(model, 0)
