@@ -53,6 +53,9 @@ def training_problems(cfg: DictConfig) -> list[str]:
     )
     if t.mode == "truncated":
         need(_whole(t.segment, 1), "train.segment", "steps between detaches (>= 1)", t.segment)
+    elif t.mode == "full":
+        readers = "null with mode=full (truncated and teacher_forced read it)"
+        need(t.segment is None, "train.segment", readers, t.segment)
     elif t.segment is not None:
         need(_whole(t.segment, 1), "train.segment", "a whole number >= 1 or null", t.segment)
     if t.mode == "teacher_forced":

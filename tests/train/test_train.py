@@ -91,6 +91,9 @@ def test_unusable_settings_are_refused_before_any_work_one_line_each(tmp_path):
         "model.steps", "train.steps", "train.batch_size", "train.lr", "train.threads",
         "train.max_minutes", "train.mode", "train.normalise_by",
     ]  # fmt: skip
+    full = tiny_config("train.segment=2")  # the default mode, full, has no segments
+    with pytest.raises(ValueError, match="train.segment=2: must be null with mode=full"):
+        train_from_config(full, tmp_path / "full")
     assert "train.mode='foo': must be one of full, truncated, teacher_forced" in lines[-2]
     assert "train.normalise_by='clean': must be one of noise, noisy, capped" in lines[-1]
     assert not (tmp_path / "run").exists()  # refused before the run folder was touched
