@@ -10,6 +10,7 @@ import time
 import pytest
 import torch
 from hydra import compose, initialize_config_dir
+from hydra.errors import ConfigCompositionException
 
 from refine.cli import CONFIG_DIR
 from refine.cli.train import train_from_config, train_settings
@@ -97,6 +98,15 @@ def test_unusable_settings_are_refused_before_any_work_one_line_each(tmp_path):
     assert "train.mode='foo': must be one of full, truncated, teacher_forced" in lines[-2]
     assert "train.normalise_by='clean': must be one of noise, noisy, capped" in lines[-1]
     assert not (tmp_path / "run").exists()  # refused before the run folder was touched
+
+
+def test_the_waveform_domain_has_no_stft_settings_to_ignore():
+    for key, value in (("n_fft", 1024), ("hop_length", 64), ("window", "hamming")):
+        refused = f"Could not override 'domain.{key}'"
+        with pytest.raises(ConfigCompositionException, match=refused):
+            tiny_config("domain=waveform", f"domain.{key}={value}")
+    assert "n_fft" not in tiny_config("domain=waveform").domain
+    assert tiny_config("domain=stft_complex", "domain.n_fft=1024").domain.n_fft == 1024
 
 
 def test_a_data_source_that_would_ignore_or_lack_a_key_is_refused_by_name(tmp_path):
