@@ -2,7 +2,8 @@
 (`refine.data.prepare`: rendered music, synthetic speech, synthetic music, and with
 --voices recorded speech, with --soundtracks produced music, from Debian packages:
 refine.data.voices, refine.data.soundtracks). Exit status 2 with the install line when a
-tool, every voices package or every soundtracks package is missing."""
+tool, every voices package or every soundtracks package is missing, and when OUT was
+prepared with another seed or rate or holds anything but this corpus."""
 
 import argparse
 import logging
@@ -40,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
               "voices": args.voices, "soundtracks": args.soundtracks}  # fmt: skip
     if any(count < 0 for count in counts.values()):
         parser.error("--music, --speech, --synth, --voices and --soundtracks must be >= 0")
+    if args.seed < 0:
+        parser.error(f"--seed must be >= 0, got {args.seed}")
+    if args.sample_rate < 8000:
+        parser.error(f"--sample-rate must be at least 8000 Hz, got {args.sample_rate}")
     missing = (missing_music_tools() if args.music else []) + (
         missing_speech_tools() if args.speech else []
     )
@@ -64,8 +69,12 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 2
-    prepare(args.out, {kind: count for kind, count in counts.items() if count}, args.seed,
-            args.sample_rate, recorded)  # fmt: skip
+    try:
+        prepare(args.out, {kind: count for kind, count in counts.items() if count}, args.seed,
+                args.sample_rate, recorded)  # fmt: skip
+    except ValueError as error:  # OUT made with other settings, or not a clean corpus
+        print(f"refine.cli.prepare: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

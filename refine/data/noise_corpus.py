@@ -33,13 +33,16 @@ other packages and from the key clicks that `held_out_key` keeps out of training
 (experiments/pretrained/real_noise.py), so no test noise file is seen in training.
 
 Cached and seeded like refine.data.prepare: item i of a kind is a pure function of
-(seed, kind, i); files already in the manifest are kept.
+(seed, kind, i) and the material it draws from (the installed packages, the clean corpus);
+files already in the manifest are kept, in a folder whose record (corpus.json: the seed, the
+rate and the clean corpus, `refine.data.corpus_folder`) matches this run's.
 """
 
 import csv
 import fnmatch
 import io
 import logging
+import os
 import struct
 import zipfile
 import zlib
@@ -54,12 +57,14 @@ from tqdm import tqdm
 
 from refine.audio import resample, save_audio
 from refine.data import noise_makers
+from refine.data.corpus_folder import claim_folder
 from refine.data.prepare import item_rng
 from refine.tables import write_csv
 
 log = logging.getLogger("refine.noise_corpus")
 
 RATE = 16000
+MANIFEST_COLUMNS = ["file", "kind", "seconds", "source", "licence", "holds"]
 SECONDS = 10.0  # each made noise file (babble, typing, hum, music)
 AMBIENCE_PIECE = 10.0  # recorded ambience is cut into pieces of at most this many seconds
 MIN_SECONDS = 1.0  # shorter recordings are not used
@@ -366,6 +371,9 @@ def gather_materials(corpus: Path | None, seed: int, rate: int) -> tuple[dict, d
 
 def prepare_noise(out: Path, corpus: Path | None, seed: int = 0, rate: int = RATE) -> Path:
     """Write the noise corpus (see the module docstring); returns the manifest's path."""
+    clean = None if corpus is None else os.path.normpath(corpus)
+    settings = {"seed": seed, "sample_rate": rate, "clean_corpus": clean}
+    claim_folder(out, "noise", settings, MANIFEST_COLUMNS)
     manifest_path = out / "manifest.csv"
     previous = {}
     if manifest_path.is_file():
@@ -385,7 +393,7 @@ def prepare_noise(out: Path, corpus: Path | None, seed: int = 0, rate: int = RAT
             audio = make_item(kind, item_rng(seed, kind, index), materials, rate)
             rows.append(_write(out, name, audio, rate, kind, origins[kind], MADE[kind]))
     rows += _ambience(out, previous, rate)
-    write_csv(manifest_path, rows, ["file", "kind", "seconds", "source", "licence", "holds"])
+    write_csv(manifest_path, rows, MANIFEST_COLUMNS)
     minutes = {k: sum(float(r["seconds"]) for r in rows if r["kind"] == k) / 60 for k in KINDS}
     summary = ", ".join(f"{kind} {m:.1f} min" for kind, m in minutes.items())
     log.info("%d files in %s (%s)", len(rows), out, summary)

@@ -14,9 +14,12 @@ folder per kind.
                                          (refine.data.soundtracks; licences in the manifest)
     data/corpus/manifest.csv             file, kind, seconds and what each file holds
     data/corpus/skipped.csv              items that could not be made, and why
+    data/corpus/corpus.json              the seed and rate it was made with
 
 The command is cached: a file already there is kept, and an item in skipped.csv is not
-tried again, so an interrupted preparation resumes and a finished one returns at once.
+tried again, so an interrupted preparation resumes and a finished one returns at once. A
+folder made with another seed or rate, or holding anything but this corpus, is refused
+(`refine.data.corpus_folder`), so that no file is reused for what it is not or overwritten.
 Item i of a kind is a pure function of (seed, kind, i), so the corpus is the same on every
 machine with the same package versions. The noise is not stored: training mixes white,
 pink, brown and mixed noise in on the fly (data=clean_folders).
@@ -32,6 +35,7 @@ import torch
 from tqdm import tqdm
 
 from refine.audio import save_audio
+from refine.data.corpus_folder import claim_folder
 from refine.data.scores import corpus_scores, render_score
 from refine.data.sentences import utterance
 from refine.data.speech import speak
@@ -44,6 +48,7 @@ SILENCE_DB = -50.0  # leading and trailing audio this far below the peak is trim
 MIN_SECONDS = 1.0  # shorter items (after trimming) are dropped
 MUSIC_SECONDS = 30.0  # each rendered piece's opening, at most
 SYNTH_SECONDS = 8.0
+MANIFEST_COLUMNS = ["file", "kind", "seconds", "holds"]
 
 
 def item_rng(seed: int, kind: str, index: int) -> np.random.Generator:
@@ -101,6 +106,7 @@ def prepare(
     {kind: the recordings its items are} for the recorded kinds (voices:
     refine.data.voices.voice_recordings, soundtracks: refine.data.soundtracks.
     soundtrack_pieces), at most as many items as there are recordings."""
+    claim_folder(out, "clean", {"seed": seed, "sample_rate": sample_rate}, MANIFEST_COLUMNS)
     manifest_path, skipped_path = out / "manifest.csv", out / "skipped.csv"
     previous, previously_skipped = _read_rows(manifest_path), _read_rows(skipped_path)
     scores = corpus_scores(item_rng(seed, "music-order", 0)) if counts.get("music") else []
@@ -136,7 +142,7 @@ def prepare(
             save_audio(out / name, audio, sample_rate, "PCM_16")
             seconds = round(audio.shape[-1] / sample_rate, 2)
             rows.append({"file": name, "kind": kind, "seconds": seconds, "holds": description})
-    write_csv(manifest_path, rows, ["file", "kind", "seconds", "holds"])
+    write_csv(manifest_path, rows, MANIFEST_COLUMNS)
     write_csv(skipped_path, failed, ["file", "reason"])
     for row in failed:
         log.warning("skipped %s: %s", row["file"], row["reason"])

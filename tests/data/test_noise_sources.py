@@ -312,6 +312,8 @@ def test_the_noise_corpus_is_written_once_with_a_manifest_naming_sources_and_lic
     prepare_noise(tmp_path / "noise", corpus=None)  # resumes: kept files stay, missing remade
     assert (tmp_path / "noise" / "babble" / "babble_0001.flac").read_bytes() == first
     assert (tmp_path / "noise" / "hum" / "hum_0001.flac").is_file()
+    with pytest.raises(ValueError, match=r"other settings: seed 0 \(now 1\)"):
+        prepare_noise(tmp_path / "noise", corpus=None, seed=1)  # its files are seed 0's
 
 
 def test_a_source_leaves_out_the_files_its_exclude_patterns_match(tmp_path):
