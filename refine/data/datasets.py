@@ -261,6 +261,12 @@ class CleanFolderDataset(Dataset):
         self.clean = ClipFolder(clean_dir, sample_rate, file_weighting, clean_subfolders)
         period = None if noise_seconds is None else round(noise_seconds * sample_rate)
         _check_parts(self.clean, noise_kinds_under or {}, "noise_kinds_under")
+        kept_under = {  # {subfolder: a kind kept under it}: the subfolders must exist too
+            part: kind
+            for kind, parts in (noise_only_under or {}).items()
+            for part in ([parts] if isinstance(parts, str) else parts)
+        }
+        _check_parts(self.clean, kept_under, "noise_only_under")
         _check_parts(self.clean, content_of or {}, "content_of")
         self.content_of = None
         if content_of is not None:
@@ -302,8 +308,9 @@ class CleanFolderDataset(Dataset):
 
 
 def _check_parts(clean: ClipFolder, by_part: dict, setting: str) -> None:
-    """Refuse a setting's keys (noise_kinds_under, content_of) that are no subfolder of the
-    drawn clean files: what they map to would never be read."""
+    """Refuse a setting's subfolders (the keys of noise_kinds_under and content_of, the
+    values of noise_only_under) that are no subfolder of the drawn clean files: what they
+    name would never be read."""
     present = subfolders_with_audio(clean.folder, clean.files)
     unknown = sorted(set(by_part) - set(present))
     if unknown:

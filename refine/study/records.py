@@ -43,8 +43,12 @@ CLIP_KEYS = ("clip", "input_snr_db", "noise_kind")  # what identifies a clip in 
 
 
 def finite(value: float) -> float | None:
-    """JSON has no NaN or infinity: missing or unbounded values are null."""
-    return None if value is None or not math.isfinite(value) else round(value, 4)
+    """A value as stored: 4 decimals (dB, scores), or 3 significant figures where that is
+    finer (a converging update's norm falls to 1e-6, which 4 decimals would store as 0 and
+    a log axis would drop). JSON has no NaN or infinity: missing or unbounded values are null."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, 4) if abs(value) >= 1e-2 else float(f"{value:.3g}")
 
 
 def with_interval(name: str, values: torch.Tensor) -> dict:

@@ -71,6 +71,9 @@ def test_a_kind_kept_under_speech_never_covers_music(tmp_path):
     )
     by_part = {part: set(counts) for part, counts in kinds_by_part(dataset).items()}
     assert by_part == {"speech": {"white", "music"}, "music": {"white"}}
+    with pytest.raises(ValueError, match="noise_only_under names speeches: no subfolder"):
+        CleanFolderDataset(clean, 2, segment_seconds=0.25, noise_kinds=["white", "music"],
+                           noise_dir=noise, noise_only_under={"music": "speeches"})  # fmt: skip
 
 
 def test_a_kind_kept_under_several_subfolders_covers_each_and_nothing_else(tmp_path):
