@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if len(args.eval_dirs) == 1 and is_sweep(args.eval_dirs[0]):
             folder = args.eval_dirs[0]
+            if args.labels:  # a sweep's runs are named by their overrides
+                raise ValueError(f"{folder} is a sweep, labelled by its runs: drop --labels")
             written = plot_runs(sweep_runs(folder), args.out_dir or folder, formats)
         elif len(args.eval_dirs) == 1:
             folder = args.eval_dirs[0]

@@ -74,7 +74,9 @@ def spectral_subtraction(
 def wiener_decision_directed(
     noisy: torch.Tensor, smoothing: float = 0.98, min_gain_db: float = -25.0
 ) -> torch.Tensor:
-    """Wiener gain with the decision-directed a-priori SNR, frame by frame."""
+    """Wiener gain with the decision-directed a-priori SNR, frame by frame. `min_gain_db` floors
+    the a-priori SNR ξ in power dB (Ephraim and Malah's floor); the gain ξ/(1+ξ) scales the
+    spectrum's amplitude, so the most a bin is cut is about twice that in dB (−25: −50 dB)."""
     spec = _spec(noisy)
     power = spec.abs().square()  # (B, C, F, L)
     noise = noise_power(power).clamp(min=1e-20)

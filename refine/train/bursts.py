@@ -5,7 +5,8 @@ Why: on a 2-core CPU the step runs two threads, and a worker that makes batches 
 takes one of their cores whenever it runs; the step's other thread then waits for it at
 every parallel operator. The work is the same either way (each batch is made once, by one
 process), but in a burst every core makes batches and then every core trains. Measured on
-the default training step (`benchmarks/train_step.py --bursts`; README, Speed).
+the default training step (`benchmarks/train_step.py`, against `train.bursts=0`;
+benchmarks/README.md).
 
 The batches, their order and every item are those the DataLoader gives (each item is a pure
 function of its index, `refine.data.datasets.item_generator`), so a run trains the same with

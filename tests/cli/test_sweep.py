@@ -5,6 +5,7 @@ import csv
 import subprocess
 import sys
 
+import pytest
 from hydra import compose, initialize_config_dir
 
 from refine.cli import CONFIG_DIR
@@ -30,7 +31,7 @@ def sweep(sweep_dir, *overrides: str) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
 
 
-def test_a_parallel_sweep_trains_every_combination_and_plots_as_one_overlay(tmp_path):
+def test_a_parallel_sweep_trains_every_combination_and_plots_as_one_overlay(tmp_path, capsys):
     sweep(tmp_path, "hydra/launcher=parallel", "model.steps=1,2", "schedule=quadratic,linear")
     runs = sorted(p.parent.name for p in tmp_path.glob("*/checkpoint.pt"))
     assert len(runs) == 4
@@ -45,6 +46,9 @@ def test_a_parallel_sweep_trains_every_combination_and_plots_as_one_overlay(tmp_
     assert {row["trained_steps"] for row in rows.values()} == {"1", "2"}
     assert all(row["best_step"] and row["knee_step"] for row in rows.values())
     assert (tmp_path / "overlay_per_step.png").stat().st_size > 0
+    with pytest.raises(SystemExit) as exit_:  # its runs name themselves
+        plot_main([str(tmp_path), "--labels", "a"])
+    assert exit_.value.code == 2 and "is a sweep, labelled by its runs" in capsys.readouterr().err
 
 
 def test_the_slurm_config_composes_and_submitit_runs_a_sweep_as_jobs(tmp_path):
