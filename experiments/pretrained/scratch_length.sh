@@ -24,7 +24,8 @@
 # its own: returns that keep shrinking by a fifth predict +2.6 points. 3 points or more says
 # they stopped shrinking, so a long from-scratch run is worth funding (the lineage's 38.2 %
 # about two more doublings away); under 3 confirms the shrinking series (about 43 % in the
-# limit), and closing the issue with the gap documented stands.
+# limit), and closing the issue with the gap documented stands. (It gave +2.0 points
+# [+1.6, +2.5]: each doubling about two thirds of the one before, the series near 37 %.)
 # About 50 minutes on 2 cores (STEPS=6000), 75 (12000), 150 (24000):
 #   bash experiments/pretrained/scratch_length.sh [STEPS]
 # Writes scratch_length/STEPS/real_noise/ (eval_real.sh records),
