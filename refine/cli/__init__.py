@@ -8,6 +8,7 @@ config or arguments into plain calls of the library.
     demo         python -m refine.cli.demo
     equal_time   python -m refine.cli.equal_time (the experiments' equal training time)
     settings     refine-train's settings, checked before any work
+    arguments    the argument checks the argparse tools share
 """
 
 from pathlib import Path

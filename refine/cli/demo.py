@@ -13,6 +13,7 @@ import math
 import torch
 from torch import nn
 
+from refine.cli.arguments import refuse_below
 from refine.networks.unet import LRU_UNet
 from refine.runtime import tune_allocator
 from refine.timing import best_time
@@ -65,13 +66,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n-layers", type=int, default=3, help="down/up stages")
     parser.add_argument("--factor", type=int, default=2, help="downsample factor per stage")
     args = parser.parse_args(argv)
-    for flag, value, least in (
+    refuse_below(
+        parser,
         ("--sample-rate", args.sample_rate, 1), ("--batch", args.batch, 1),
         ("--d-model", args.d_model, 1), ("--d-state", args.d_state, 1),
         ("--n-layers", args.n_layers, 0), ("--factor", args.factor, 1),
-    ):  # fmt: skip
-        if value < least:
-            parser.error(f"{flag} must be >= {least}, got {value}")
+    )  # fmt: skip
     stride = args.factor**args.n_layers  # the U-Net's total stride
     samples = round(args.seconds * args.sample_rate) if math.isfinite(args.seconds) else 0
     if samples < stride:

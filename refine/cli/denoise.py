@@ -28,6 +28,7 @@ import torch
 from tqdm import tqdm
 
 from refine.audio import AudioError
+from refine.cli.arguments import refuse_below
 from refine.data import find_audio_files
 from refine.inference.enhance import (
     enhance_file,
@@ -156,10 +157,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.save_steps and args.tol is not None:
         parser.error("--save-steps needs a fixed number of steps (--steps), not --tol")
-    if args.schedule_steps is not None and args.schedule_steps < 1:
-        parser.error(f"--schedule-steps must be >= 1, got {args.schedule_steps}")
-    if args.steps is not None and args.steps < 0:
-        parser.error(f"--steps must be >= 0, got {args.steps}")
+    refuse_below(parser, ("--schedule-steps", args.schedule_steps, 1), ("--steps", args.steps, 0))
     if args.tol is not None and not args.tol > 0:
         parser.error(f"--tol must be > 0, got {args.tol}")
     if not 2.0 <= args.chunk_seconds < math.inf:

@@ -25,6 +25,7 @@ from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
 from refine.cli import CONFIG_DIR
+from refine.cli.arguments import refuse_below
 from refine.cli.train import build_datasets, refiner_spec, train_settings
 from refine.device import device_of, pick_device, synchronize
 from refine.process.build import build_refiner
@@ -111,10 +112,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps before timing")
     parser.add_argument("-o", "--output", required=True, help="CSV to write")
     args = parser.parse_args(argv)
-    for flag, value, least in (("--steps", args.steps, 1), ("--warmup", args.warmup, 0),
-                               ("--reference-steps", args.reference_steps, 1)):  # fmt: skip
-        if value < least:
-            parser.error(f"{flag} must be >= {least}, got {value}")
+    refuse_below(parser, ("--steps", args.steps, 1), ("--warmup", args.warmup, 0),
+                 ("--reference-steps", args.reference_steps, 1))  # fmt: skip
     tune_allocator()
     try:
         rows = calibrate(

@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from refine.cli.arguments import refuse_below
 from refine.data.noise_corpus import prepare_noise, train_sources
 
 CLEAN_CORPUS = Path("data/corpus")  # refine.cli.prepare's usual folder
@@ -26,8 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.corpus is not None and not args.corpus.is_dir():
         parser.error(f"--corpus {args.corpus}: no such folder (prepare it with refine.cli.prepare)")
-    if args.seed < 0:
-        parser.error(f"--seed must be >= 0, got {args.seed}")
+    refuse_below(parser, ("--seed", args.seed, 0))
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     missing = sorted({s.package for s in train_sources() if not Path(s.root).exists()})
     if missing:

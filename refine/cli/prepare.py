@@ -10,6 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
+from refine.cli.arguments import refuse_below
 from refine.data import soundtracks, voices
 from refine.data.prepare import prepare
 from refine.data.scores import missing_music_tools
@@ -41,8 +42,7 @@ def main(argv: list[str] | None = None) -> int:
               "voices": args.voices, "soundtracks": args.soundtracks}  # fmt: skip
     if any(count < 0 for count in counts.values()):
         parser.error("--music, --speech, --synth, --voices and --soundtracks must be >= 0")
-    if args.seed < 0:
-        parser.error(f"--seed must be >= 0, got {args.seed}")
+    refuse_below(parser, ("--seed", args.seed, 0))
     if args.sample_rate < 8000:
         parser.error(f"--sample-rate must be at least 8000 Hz, got {args.sample_rate}")
     missing = (missing_music_tools() if args.music else []) + (
