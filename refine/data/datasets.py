@@ -261,12 +261,6 @@ class CleanFolderDataset(Dataset):
         self.clean = ClipFolder(clean_dir, sample_rate, file_weighting, clean_subfolders)
         period = None if noise_seconds is None else round(noise_seconds * sample_rate)
         _check_parts(self.clean, noise_kinds_under or {}, "noise_kinds_under")
-        kept_under = {  # {subfolder: a kind kept under it}: the subfolders must exist too
-            part: kind
-            for kind, parts in (noise_only_under or {}).items()
-            for part in ([parts] if isinstance(parts, str) else parts)
-        }
-        _check_parts(self.clean, kept_under, "noise_only_under")
         _check_parts(self.clean, content_of or {}, "content_of")
         self.content_of = None
         if content_of is not None:
@@ -281,6 +275,10 @@ class CleanFolderDataset(Dataset):
             noise_kinds_under,
             noise_layers,
         )
+        kept_under = {  # {subfolder: a kind kept under it}, as NoiseKinds reads the setting
+            part: kind for kind, parts in self.noises.only_under.items() for part in parts
+        }
+        _check_parts(self.clean, kept_under, "noise_only_under")
         self.num_examples = num_examples
         self.sample_rate = sample_rate
         self.num_samples = round(segment_seconds * sample_rate)
