@@ -65,6 +65,11 @@ def paired_rows(
     return rows, np.concatenate(every)
 
 
+def mean_share(rows: list, column: int) -> float:
+    """The mean over conditions of A's (column 2) or B's (column 3) share of the oracle."""
+    return float(np.mean([row[column] for row in rows]))
+
+
 def share_gain(rows: list, seed: int = 0) -> tuple[float, float, float]:
     """B's mean share of the oracle's gain over the conditions minus A's, with its 95 %
     bootstrap interval (seeded): each condition's clip differences resampled, its oracle's
@@ -136,7 +141,7 @@ def main() -> int:
         print(f"| {name} | {bucket.replace('dB', ' dB')} | {share_a:.0%} | {share_b:.0%} | "
               f"{difference.mean():+.2f} [{low:+.2f}, {high:+.2f}] |")  # fmt: skip
     low, high = interval(every)
-    mean_a, mean_b = (np.mean([row[i] for row in rows]) for i in (2, 3))
+    mean_a, mean_b = mean_share(rows, 2), mean_share(rows, 3)
     print(f"| **all {len(rows)} conditions** ({len(every)} clips) | | {mean_a:.1%} | "
           f"{mean_b:.1%} | {every.mean():+.2f} [{low:+.2f}, {high:+.2f}] |")  # fmt: skip
     if args.share_gain:

@@ -21,10 +21,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
-from paired import interval, paired_rows, share_gain  # noqa: E402
+from paired import interval, mean_share, paired_rows, share_gain  # noqa: E402
 
 HERE = Path(__file__).parent
 FIRST = (3000, HERE / "levels/scratch/plain/real_noise")  # levels_scratch.sh's plain run
@@ -43,11 +42,6 @@ def runs(first: tuple[int, Path], longer: Path) -> list[tuple[int, Path]]:
         if p.parent.name.isdigit() and p.is_dir()
     ]
     return [first, *sorted(found)]
-
-
-def mean_share(rows: list, column: int) -> float:
-    """The mean over conditions of A's (column 2) or B's (column 3) share of the oracle."""
-    return float(np.mean([row[column] for row in rows]))
 
 
 def doublings(series: list[tuple[int, Path]]) -> list[dict]:
