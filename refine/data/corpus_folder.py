@@ -7,6 +7,7 @@ a command never writes into a folder that holds something else: the clean corpus
 import csv
 import json
 import logging
+import re
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -51,3 +52,30 @@ def claim_folder(out: Path, corpus: str, settings: dict, columns: list[str]) -> 
         )
     out.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps(wanted, indent=1) + "\n")
+
+
+def keep_to_manifest(out: Path, rows: list[dict], previous: dict[str, dict]) -> list[dict]:
+    """The manifest rows of a rerun of a corpus command: `rows`, the kinds it made now, with
+    exactly those of its files (KIND/KIND_0001.flac) and no more, since training reads a
+    folder's files, not its manifest: one that a larger count made before is deleted. The
+    kinds not made now (not asked, or no material) keep their `previous` rows and files,
+    so that a corpus grows part by part (`data.clean_subfolders` chooses among them)."""
+    made = {row["kind"] for row in rows}
+    listed = {row["file"] for row in rows}
+    for kind in sorted(made):
+        name = re.compile(rf"{re.escape(kind)}_\d+\.flac")
+        stale = [
+            path
+            for path in sorted((out / kind).glob("*.flac"))
+            if name.fullmatch(path.name) and f"{kind}/{path.name}" not in listed
+        ]
+        for path in stale:
+            path.unlink()
+        if stale:
+            log.warning("removed %d %s files beyond the count asked", len(stale), kind)
+    kept = [
+        row
+        for row in previous.values()
+        if row["kind"] not in made and (out / row["file"]).is_file()
+    ]
+    return rows + kept

@@ -34,7 +34,8 @@ other packages and from the key clicks that `held_out_key` keeps out of training
 
 Cached and seeded like refine.data.prepare: item i of a kind is a pure function of
 (seed, kind, i) and the material it draws from (the installed packages, the clean corpus);
-files already in the manifest are kept, in a folder whose record (corpus.json: the seed, the
+files already in the manifest are kept (a kind with no material this time keeps its earlier
+files and rows), in a folder whose record (corpus.json: the seed, the
 rate and the clean corpus, `refine.data.corpus_folder`) matches this run's.
 """
 
@@ -57,7 +58,7 @@ from tqdm import tqdm
 
 from refine.audio import resample, save_audio
 from refine.data import noise_makers
-from refine.data.corpus_folder import claim_folder
+from refine.data.corpus_folder import claim_folder, keep_to_manifest
 from refine.data.prepare import item_rng
 from refine.tables import write_csv
 
@@ -392,7 +393,7 @@ def prepare_noise(out: Path, corpus: Path | None, seed: int = 0, rate: int = RAT
                 continue
             audio = make_item(kind, item_rng(seed, kind, index), materials, rate)
             rows.append(_write(out, name, audio, rate, kind, origins[kind], MADE[kind]))
-    rows += _ambience(out, previous, rate)
+    rows = keep_to_manifest(out, rows + _ambience(out, previous, rate), previous)
     write_csv(manifest_path, rows, MANIFEST_COLUMNS)
     minutes = {k: sum(float(r["seconds"]) for r in rows if r["kind"] == k) / 60 for k in KINDS}
     summary = ", ".join(f"{kind} {m:.1f} min" for kind, m in minutes.items())

@@ -18,11 +18,14 @@ folder per kind.
 
 The command is cached: a file already there is kept, and an item in skipped.csv is not
 tried again, so an interrupted preparation resumes and a finished one returns at once. A
-folder made with another seed or rate, or holding anything but this corpus, is refused
-(`refine.data.corpus_folder`), so that no file is reused for what it is not or overwritten.
-Item i of a kind is a pure function of (seed, kind, i), so the corpus is the same on every
-machine with the same package versions. The noise is not stored: training mixes white,
-pink, brown and mixed noise in on the fly (data=clean_folders).
+rerun with a smaller count deletes the kind's files beyond it (training reads the folder,
+not the manifest); the kinds it does not ask for (a count of 0) keep their files and rows,
+so the corpus grows part by part. A folder made with another seed or rate, or holding
+anything but this corpus, is refused (`refine.data.corpus_folder`), so that no file is
+reused for what it is not or overwritten. Item i of a kind is a pure function of (seed,
+kind, i), so the corpus is the same on every machine with the same package versions. The
+noise is not stored: training mixes white, pink, brown and mixed noise in on the fly
+(data=clean_folders).
 """
 
 import csv
@@ -35,7 +38,7 @@ import torch
 from tqdm import tqdm
 
 from refine.audio import save_audio
-from refine.data.corpus_folder import claim_folder
+from refine.data.corpus_folder import claim_folder, keep_to_manifest
 from refine.data.scores import corpus_scores, render_score
 from refine.data.sentences import utterance
 from refine.data.speech import speak
@@ -142,11 +145,13 @@ def prepare(
             save_audio(out / name, audio, sample_rate, "PCM_16")
             seconds = round(audio.shape[-1] / sample_rate, 2)
             rows.append({"file": name, "kind": kind, "seconds": seconds, "holds": description})
+    rows = keep_to_manifest(out, rows, previous)
     write_csv(manifest_path, rows, MANIFEST_COLUMNS)
     write_csv(skipped_path, failed, ["file", "reason"])
     for row in failed:
         log.warning("skipped %s: %s", row["file"], row["reason"])
-    hours = {k: sum(float(r["seconds"]) for r in rows if r["kind"] == k) / 3600 for k in counts}
+    kinds = dict.fromkeys(row["kind"] for row in rows)
+    hours = {k: sum(float(r["seconds"]) for r in rows if r["kind"] == k) / 3600 for k in kinds}
     log.info(
         "%d files in %s (%s); %d skipped",
         len(rows),

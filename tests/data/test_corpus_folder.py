@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from refine.data.corpus_folder import SETTINGS_FILE, claim_folder
+from refine.data.corpus_folder import SETTINGS_FILE, claim_folder, keep_to_manifest
 
 COLUMNS = ["file", "kind", "seconds", "holds"]
 
@@ -46,3 +46,27 @@ def test_a_corpus_from_before_the_record_is_kept_if_its_manifest_is_this_kind(tm
     with pytest.raises(ValueError, match="another kind of corpus"):
         claim_folder(noise, "clean", {"seed": 0}, COLUMNS)
     assert not (noise / SETTINGS_FILE).exists()
+
+
+def _files(out, names):
+    for name in names:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(b"flac")
+
+
+def test_a_smaller_count_deletes_the_files_beyond_it_and_keeps_the_kinds_not_made(tmp_path):
+    made = ["synth/synth_0001.flac", "synth/synth_0002.flac", "synth/synth_0003.flac"]
+    _files(tmp_path, [*made, "synth/mine.flac", "speech/speech_0001.flac"])
+    previous = {
+        name: {"file": name, "kind": name.split("/")[0]}
+        for name in [*made, "speech/speech_0001.flac", "speech/speech_0002.flac"]
+    }
+    rows = [previous["synth/synth_0001.flac"], previous["synth/synth_0002.flac"]]
+    kept = keep_to_manifest(tmp_path, rows, previous)
+    assert [row["file"] for row in kept] == [*made[:2], "speech/speech_0001.flac"]
+    assert sorted(p.name for p in (tmp_path / "synth").iterdir()) == [
+        "mine.flac",
+        "synth_0001.flac",
+        "synth_0002.flac",
+    ]
+    assert (tmp_path / "speech/speech_0001.flac").is_file()

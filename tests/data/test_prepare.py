@@ -96,6 +96,16 @@ def test_items_that_failed_are_not_tried_again(tmp_path, monkeypatch):
     assert list(csv.DictReader(open(tmp_path / "skipped.csv"))) == skipped
 
 
+def test_a_smaller_count_leaves_that_many_files_and_the_kinds_not_asked_stay(tmp_path):
+    voice = (0.5 * np.sin(np.arange(24000) * 0.1), "a tone")
+    prepare(tmp_path, {"synth": 3, "voices": 1}, recorded={"voices": [voice]})
+    prepare(tmp_path, {"synth": 1})  # training reads the folder: two synth files would stay in
+    assert sorted(p.name for p in (tmp_path / "synth").iterdir()) == ["synth_0001.flac"]
+    rows = list(csv.DictReader(open(tmp_path / "manifest.csv")))
+    assert [r["file"] for r in rows] == ["synth/synth_0001.flac", "voices/voices_0001.flac"]
+    assert (tmp_path / "voices/voices_0001.flac").is_file()
+
+
 def test_voices_are_the_given_recordings_in_order_and_at_most_as_many(tmp_path, caplog):
     tone = lambda seconds: 0.5 * np.sin(np.arange(round(seconds * 16000)) * 0.1)  # noqa: E731
     voices = [(tone(1.5), "first"), (tone(0.4), "too short"), (tone(2.0), "third")]
