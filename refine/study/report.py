@@ -267,7 +267,7 @@ def overlay_row(label: str, run: EvalRun) -> dict:
         "si_sdr_gain_at_T": None if None in (at_t, si_sdr[0]) else at_t - si_sdr[0],
     }
     for _, key in snr_buckets(run.records):  # the gain at T per input SNR
-        bucket = [r["buckets"].get(key, {}).get("si_sdr") for r in run.records]
+        bucket = [r.get("buckets", {}).get(key, {}).get("si_sdr") for r in run.records]
         gain = None if t >= len(bucket) or None in (bucket[t], bucket[0]) else bucket[t] - bucket[0]
         row[f"si_sdr_gain_at_T_{key}"] = gain
     return row | {"eval_dir": str(run.folder)}
