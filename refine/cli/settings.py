@@ -63,6 +63,10 @@ def training_problems(cfg: DictConfig) -> list[str]:
     need(t.device in DEVICES, "train.device", f"one of {', '.join(DEVICES)}", t.device)
     need(t.precision in PRECISIONS, "train.precision", f"one of {', '.join(PRECISIONS)}",
          t.precision)  # fmt: skip
+    if cfg.domain.name == "waveform":
+        for key in ("n_fft", "hop_length", "window"):
+            if key in cfg.domain:  # a +domain.KEY= override: waveform has no STFT
+                problems.append(f"domain.{key}: the waveform domain has no STFT; drop it")
     low, high = cfg.data.snr_range
     need(low <= high, "data.snr_range", "[low, high] with low <= high", [low, high])
     seconds = cfg.data.segment_seconds

@@ -13,6 +13,7 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import ConfigCompositionException
 
 from refine.cli import CONFIG_DIR
+from refine.cli.settings import training_problems
 from refine.cli.train import train_from_config, train_settings
 from refine.data import SyntheticDataset, write_synthetic_folders
 from refine.process.checkpoint import load_checkpoint, load_refiner
@@ -107,6 +108,8 @@ def test_the_waveform_domain_has_no_stft_settings_to_ignore():
             tiny_config("domain=waveform", f"domain.{key}={value}")
     assert "n_fft" not in tiny_config("domain=waveform").domain
     assert tiny_config("domain=stft_complex", "domain.n_fft=1024").domain.n_fft == 1024
+    added = tiny_config("domain=waveform", "+domain.n_fft=1024")  # gets past the composition
+    assert training_problems(added) == ["domain.n_fft: the waveform domain has no STFT; drop it"]
 
 
 def test_a_data_source_that_would_ignore_or_lack_a_key_is_refused_by_name(tmp_path):
