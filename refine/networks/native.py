@@ -4,10 +4,10 @@ mask (`gated_mask`), each a C file beside its Python caller.
 A source is compiled with the system's C compiler ($CC, else cc or gcc) into
 $REFINE_CACHE_DIR (default ~/.cache/refine), one library per source, headers, flags, compiler
 and CPU, and loaded with ctypes. The flag sets of a `Kernels` are tried in turn (-march=native
-first, and for a kernel of exponentials and logarithms glibc's vector math library, libmvec,
-before that); where none builds, `library()` is None, a warning says so once, and the caller
-takes its torch path: slower, the same results to rounding (tests hold every kernel to its
-twin).
+first, or the -march that $REFINE_MARCH names, and for a kernel of exponentials and
+logarithms glibc's vector math library, libmvec, before that); where none builds,
+`library()` is None, a warning says so once, and the caller takes its torch path: slower,
+the same results to rounding (tests hold every kernel to its twin).
 
 Large work is split over torch.get_num_threads() threads (`Kernels.over_rows`): where torch
 runs on GNU OpenMP, each flag set is tried with -fopenmp first, and the library's loop runs
@@ -30,7 +30,7 @@ from pathlib import Path
 import torch
 
 FLAGS = ("-O3", "-shared", "-fPIC")
-NATIVE = ("-march=native",)  # dropped where the compiler does not know it
+NATIVE = ("-march=native",)  # or $REFINE_MARCH's; dropped where the compiler does not know it
 # Vectorised expf/logf: glibc's SIMD variants, declared by the source under REFINE_MVEC, need
 # errno left alone (which -ffast-math would also give, with flush-to-zero set for the whole
 # process by gcc < 13 when it links a shared library), and comparisons that may be evaluated
@@ -117,10 +117,13 @@ class Kernels:
 
     def candidate_flags(self) -> list[tuple[str, ...]]:
         """The flag sets to try, in turn: each with OpenMP first where torch runs on GNU
-        OpenMP, then as given."""
+        OpenMP, then as given; built for the CPU that $REFINE_MARCH names where it is set
+        (`make test-other-cpu`: x86-64-v2, an SSE4.2 machine), else for this one."""
+        march = f"-march={os.environ.get('REFINE_MARCH') or 'native'}"
+        flag_sets = [tuple(march if f in NATIVE else f for f in flags) for flags in self.flag_sets]
         if not torch_runs_gnu_openmp():
-            return list(self.flag_sets)
-        return [(*OPENMP, *flags) for flags in self.flag_sets] + list(self.flag_sets)
+            return flag_sets
+        return [(*OPENMP, *flags) for flags in flag_sets] + flag_sets
 
     def build(self) -> Path | None:
         """The compiled library for this machine, building it if it is not cached; None when

@@ -173,6 +173,31 @@ def test_with_torch_on_gnu_openmp_each_flag_set_is_tried_with_openmp_first(monke
     assert kernels.candidate_flags() == [("-O3",), ("-O1",)]
 
 
+def test_refine_march_names_the_cpu_the_kernels_are_built_for(monkeypatch):
+    kernels = native.Kernels(Path("scan_kernel.c"), {}, "", flag_sets=native.PLAIN)
+    monkeypatch.setattr(native, "torch_runs_gnu_openmp", lambda: False)
+    monkeypatch.delenv("REFINE_MARCH", raising=False)
+    assert kernels.candidate_flags()[0] == (*native.FLAGS, "-march=native")
+    monkeypatch.setenv("REFINE_MARCH", "x86-64-v2")
+    assert kernels.candidate_flags() == [(*native.FLAGS, "-march=x86-64-v2"), native.FLAGS]
+
+
+@needs_kernel
+def test_a_kernel_built_for_another_cpu_gives_the_same_scan(tmp_path, monkeypatch):
+    """The portable build (or, where the compiler has no such -march, the plain one)
+    computes what the native build does, to float64 rounding."""
+    log_lambda, x = random_log_lambda(6), random_complex(3, 200, 6)
+    expected = scan_native(log_lambda, x)
+    monkeypatch.setenv("REFINE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("REFINE_MARCH", "x86-64-v2")
+    native_scan.KERNELS.reset()
+    try:
+        torch.testing.assert_close(scan_native(log_lambda, x), expected, rtol=1e-12, atol=1e-12)
+        assert len(list(tmp_path.glob("scan_kernel-*.so"))) == 1  # its own library
+    finally:
+        native_scan.KERNELS.reset()
+
+
 @needs_kernel
 def test_a_kernel_built_with_openmp_runs_on_torchs_own_runtime():
     """One libgomp in the process: the kernels' parallel loops run on torch's threads, not
