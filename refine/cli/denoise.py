@@ -98,7 +98,13 @@ def overwrites(job: Job, save_steps: int) -> str | None:
 
 
 def writable_folder(out_dir: Path) -> str | None:
-    """Why OUT cannot receive files (None if it can): created here if missing."""
+    """Why OUT cannot receive files (None if it can): created here if missing, unless its
+    name is an audio file's (`-o clean.wav` asks for a file, and would get a folder)."""
+    if not out_dir.exists() and out_dir.suffix.lower() in AUDIO_SUFFIXES:
+        return (
+            f"-o {out_dir}: -o names an output folder, where each file keeps its name and "
+            f"format; give a folder (-o {out_dir.parent / 'cleaned'})"
+        )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:

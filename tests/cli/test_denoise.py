@@ -174,6 +174,9 @@ def test_missing_inputs_models_and_unwritable_outputs_end_in_one_line(tmp_path, 
     (tmp_path / "file").write_text("x")
     code, printed = denoise(capsys, good, "-o", tmp_path / "file", "--checkpoint", checkpoint)
     assert code == 2 and "file" in printed and "Traceback" not in printed
+    code, printed = denoise(capsys, good, "-o", tmp_path / "clean.wav", "--checkpoint", checkpoint)
+    assert code == 2 and "-o names an output folder" in printed
+    assert not (tmp_path / "clean.wav").exists()  # no folder made under a file's name
     code, printed = denoise(capsys, good, "-o", tmp_path / "out", "--checkpoint", tmp_path / "x.pt")
     assert code == 2 and "x.pt: no such checkpoint file" in printed
     code, printed = denoise(capsys, good, "-o", tmp_path / "out", "--checkpoint", good)
