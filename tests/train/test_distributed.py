@@ -8,6 +8,7 @@ into a whole learning-rate step."""
 
 import subprocess
 import sys
+from pathlib import Path
 
 import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
@@ -18,6 +19,7 @@ from tests.train.test_train import TINY, tiny_config
 
 OVERRIDES = ["train.batch_size=4", "train.mode=truncated", "train.segment=1"]
 TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2"]
+REPOSITORY = Path(__file__).parents[2]  # where `-m tests.…` resolves, from any working folder
 
 
 def loss_curve(run_dir) -> list[float]:
@@ -35,7 +37,7 @@ def test_two_processes_average_their_gradients_into_the_gradient_of_one(tmp_path
         str(tmp_path / "g.pt"),
         *OVERRIDES,
     ]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, capture_output=True, text=True, cwd=REPOSITORY)
     assert result.returncode == 0, result.stderr[-2000:]
 
     two = torch.load(tmp_path / "g.pt")
