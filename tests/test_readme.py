@@ -15,7 +15,8 @@ def test_readme_has_examples():
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
-def test_readme_example_runs(index):
+def test_readme_example_runs(index, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # what an example writes lands here, not in the checkout
     namespace: dict = {}
     for block in BLOCKS[: index + 1]:  # later blocks build on earlier ones
         exec(compile(block, f"README.md block {index}", "exec"), namespace)
