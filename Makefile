@@ -68,7 +68,7 @@ test: setup
 # they are ignored and it is the suite once more.
 test-other-cpu: setup
 	ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=SSE41 MKL_CBWR=COMPATIBLE \
-	REFINE_MARCH=x86-64-v2 REFINE_CACHE_DIR=$(CURDIR)/.cache/other-cpu $(BIN)/pytest -q
+	REFINE_MARCH=x86-64-v2 REFINE_CACHE_DIR=$(CURDIR)/.cache/other-cpu $(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .
