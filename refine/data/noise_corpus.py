@@ -35,8 +35,8 @@ other packages and from the key clicks that `held_out_key` keeps out of training
 Cached and seeded like refine.data.prepare: item i of a kind is a pure function of
 (seed, kind, i) and the material it draws from (the installed packages, the clean corpus);
 files already in the manifest are kept (a kind with no material this time keeps its earlier
-files and rows), in a folder whose record (corpus.json: the seed, the
-rate and the clean corpus, `refine.data.corpus_folder`) matches this run's.
+files and rows), in a folder whose record (corpus.json: the seed, the rate and the clean
+corpus, `refine.data.corpus_folder`) matches this run's.
 """
 
 import csv
