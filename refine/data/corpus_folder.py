@@ -54,6 +54,15 @@ def claim_folder(out: Path, corpus: str, settings: dict, columns: list[str]) -> 
     record.write_text(json.dumps(wanted, indent=1) + "\n")
 
 
+def read_rows(path: Path) -> dict[str, dict]:
+    """A corpus CSV's rows (manifest.csv, skipped.csv) by their "file" column ({} when
+    there is no file yet)."""
+    if not path.is_file():
+        return {}
+    with open(path, newline="") as file:
+        return {row["file"]: row for row in csv.DictReader(file)}
+
+
 def keep_to_manifest(out: Path, rows: list[dict], previous: dict[str, dict]) -> list[dict]:
     """The manifest rows of a rerun of a corpus command: `rows`, the kinds it made now, with
     exactly those of its files (KIND/KIND_0001.flac) and no more, since training reads a

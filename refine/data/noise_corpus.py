@@ -39,7 +39,6 @@ files and rows), in a folder whose record (corpus.json: the seed, the rate and t
 corpus, `refine.data.corpus_folder`) matches this run's.
 """
 
-import csv
 import fnmatch
 import io
 import logging
@@ -58,7 +57,7 @@ from tqdm import tqdm
 
 from refine.audio import resample, save_audio
 from refine.data import noise_makers
-from refine.data.corpus_folder import claim_folder, keep_to_manifest
+from refine.data.corpus_folder import claim_folder, keep_to_manifest, read_rows
 from refine.data.prepare import item_rng
 from refine.tables import write_csv
 
@@ -376,10 +375,7 @@ def prepare_noise(out: Path, corpus: Path | None, seed: int = 0, rate: int = RAT
     settings = {"seed": seed, "sample_rate": rate, "clean_corpus": clean}
     claim_folder(out, "noise", settings, MANIFEST_COLUMNS)
     manifest_path = out / "manifest.csv"
-    previous = {}
-    if manifest_path.is_file():
-        with open(manifest_path, newline="") as file:
-            previous = {row["file"]: row for row in csv.DictReader(file)}
+    previous = read_rows(manifest_path)
     materials, origins = gather_materials(corpus, seed, rate)
     rows = []
     for kind, count in COUNTS.items():

@@ -28,7 +28,6 @@ noise is not stored: training mixes white, pink, brown and mixed noise in on the
 (data=clean_folders).
 """
 
-import csv
 import logging
 import zlib
 from pathlib import Path
@@ -38,7 +37,7 @@ import torch
 from tqdm import tqdm
 
 from refine.audio import save_audio
-from refine.data.corpus_folder import claim_folder, keep_to_manifest
+from refine.data.corpus_folder import claim_folder, keep_to_manifest, read_rows
 from refine.data.scores import corpus_scores, render_score
 from refine.data.sentences import utterance
 from refine.data.speech import speak
@@ -90,14 +89,6 @@ def make_item(
     )
 
 
-def _read_rows(path: Path) -> dict[str, dict]:
-    """A CSV's rows by their "file" column ({} when there is no file yet)."""
-    if not path.is_file():
-        return {}
-    with open(path, newline="") as file:
-        return {row["file"]: row for row in csv.DictReader(file)}
-
-
 def prepare(
     out: Path,
     counts: dict[str, int],
@@ -111,7 +102,7 @@ def prepare(
     soundtrack_pieces), at most as many items as there are recordings."""
     claim_folder(out, "clean", {"seed": seed, "sample_rate": sample_rate}, MANIFEST_COLUMNS)
     manifest_path, skipped_path = out / "manifest.csv", out / "skipped.csv"
-    previous, previously_skipped = _read_rows(manifest_path), _read_rows(skipped_path)
+    previous, previously_skipped = read_rows(manifest_path), read_rows(skipped_path)
     scores = corpus_scores(item_rng(seed, "music-order", 0)) if counts.get("music") else []
     recorded = recorded or {}
     for kind in ("voices", "soundtracks"):
